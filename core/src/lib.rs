@@ -1,0 +1,50 @@
+//! # chargefinder
+//!
+//! Find a charger that **works**, **fits the car** and is **free now**.
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! OCPI JSON ──import (tolerant, reports problems)──▶ Location model
+//!     ──Station::from_location──▶ compact stations ──StationIndex::new──▶ static index
+//!                                                    + live status (a filter, never a rebuild)
+//! ```
+//!
+//! * [`ocpi`]: the OCPI 2.2.1 wire types, as lenient as real feeds need.
+//! * [`import_locations`]: the one conversion from wire JSON to the domain model; it keeps every
+//!   location and EVSE it can and reports the rest with location id, EVSE uid, JSON path and reason.
+//! * [`Station`]: the compact form the index and the browser use (no OCPI detail).
+//! * [`StationIndex`]: a static R-tree of points on the unit sphere, so that rstar's Euclidean
+//!   pruning is exact for great-circle distance (chord length is monotonic in arc length).
+//!
+//! ```
+//! use chargefinder::{import_locations, Station, StationIndex, Filter};
+//! let json = r#"[{"id":"L1","name":"Delft station","country_code":"NL","party_id":"ABC",
+//!   "address":"Stationsplein 1","city":"Delft","country":"NLD",
+//!   "coordinates":{"latitude":"52.006","longitude":"4.356"},"time_zone":"Europe/Amsterdam",
+//!   "evses":[{"uid":"E1","status":"AVAILABLE","connectors":[{"id":"1","standard":"IEC_62196_T2",
+//!   "format":"SOCKET","power_type":"AC_3_PHASE","max_voltage":230,"max_amperage":16}]}]}]"#;
+//! let imported = import_locations(json.as_bytes()).unwrap();
+//! let stations: Vec<Station> = imported.locations.iter().map(Station::from_location).collect();
+//! let index = StationIndex::new(stations);
+//! let hits = index.nearest(52.0116, 4.3571, 10, 50_000.0, &Filter::default());
+//! assert_eq!(hits.len(), 1);
+//! assert!((index.station(hits[0].station).max_power_kw() - 11.04).abs() < 0.01);
+//! ```
+
+mod filter;
+mod import;
+mod index;
+mod model;
+pub mod ocpi;
+mod plug;
+mod sphere;
+mod station;
+
+pub use filter::Filter;
+pub use import::{import_locations, ImportError, Imported, Problem, ProblemKind, Report};
+pub use index::{Hit, StationIndex};
+pub use model::{Connector, ConnectorFormat, Evse, EvseStatus, Location, PowerType};
+pub use plug::{PlugFamily, PlugSet};
+pub use sphere::{haversine_m, EARTH_RADIUS_M};
+pub use station::{EvseSummary, Station};

@@ -1,0 +1,100 @@
+//! The compact station: what the index, the list and the map need, and nothing more.
+//!
+//! This is also the browser's download format (`GET /api/stations`): each station serialises as
+//! a JSON array `[id, name, lat, lon, operator, [[uid, plugs, kW, status], …]]`, so the whole NL
+//! set is a few hundred kB gzipped instead of 53 MB of OCPI.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{EvseStatus, Location};
+use crate::plug::PlugSet;
+
+/// One charging location, compact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "StationRow", into = "StationRow")]
+pub struct Station {
+    /// The OCPI location id.
+    pub id: String,
+    /// The location's name, or its address when it has none.
+    pub name: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub operator: Option<String>,
+    pub evses: Vec<EvseSummary>,
+}
+
+/// One EVSE, compact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "EvseRow", into = "EvseRow")]
+pub struct EvseSummary {
+    pub uid: String,
+    /// Every plug family on this EVSE.
+    pub plugs: PlugSet,
+    /// The most powerful connector, kW (0 when unknown).
+    pub max_power_kw: f32,
+    /// The status as imported (live updates live in the availability table).
+    pub status: EvseStatus,
+}
+
+impl Station {
+    pub fn from_location(loc: &Location) -> Self {
+        let name = loc.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| loc.address.clone());
+        let evses = loc
+            .evses
+            .iter()
+            .map(|e| EvseSummary {
+                uid: e.uid.clone(),
+                plugs: e.connectors.iter().map(|c| c.family()).collect(),
+                max_power_kw: e
+                    .connectors
+                    .iter()
+                    .filter_map(|c| c.max_power_kw())
+                    .fold(0.0f64, f64::max) as f32,
+                status: e.status,
+            })
+            .collect();
+        Station { id: loc.id.clone(), name, lat: loc.lat, lon: loc.lon, operator: loc.operator.clone(), evses }
+    }
+
+    /// The most powerful EVSE, kW.
+    pub fn max_power_kw(&self) -> f32 {
+        self.evses.iter().map(|e| e.max_power_kw).fold(0.0, f32::max)
+    }
+
+    /// Every plug family at this station.
+    pub fn plugs(&self) -> PlugSet {
+        self.evses.iter().fold(PlugSet::EMPTY, |s, e| s.union(e.plugs))
+    }
+
+    pub fn available_evses(&self) -> usize {
+        self.evses.iter().filter(|e| e.status.is_available()).count()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct StationRow(String, String, f64, f64, Option<String>, Vec<EvseSummary>);
+
+impl From<StationRow> for Station {
+    fn from(r: StationRow) -> Self {
+        Station { id: r.0, name: r.1, lat: r.2, lon: r.3, operator: r.4, evses: r.5 }
+    }
+}
+impl From<Station> for StationRow {
+    fn from(s: Station) -> Self {
+        StationRow(s.id, s.name, s.lat, s.lon, s.operator, s.evses)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct EvseRow(String, u32, f32, u8);
+
+impl From<EvseRow> for EvseSummary {
+    fn from(r: EvseRow) -> Self {
+        EvseSummary { uid: r.0, plugs: PlugSet(r.1), max_power_kw: r.2, status: EvseStatus::from_u8(r.3) }
+    }
+}
+impl From<EvseSummary> for EvseRow {
+    fn from(e: EvseSummary) -> Self {
+        EvseRow(e.uid, e.plugs.0, e.max_power_kw, e.status as u8)
+    }
+}
