@@ -6,6 +6,8 @@
 //! * skip only what cannot be placed on a map or plugged into, and say where and why;
 //! * never panic, whatever the input.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -17,6 +19,8 @@ use crate::plug::canonical_connector_type;
 #[derive(Debug, Clone)]
 pub struct Imported {
     pub locations: Vec<Location>,
+    /// For each location, its position in the input list (to find the object as received).
+    pub source_index: Vec<usize>,
     pub report: Report,
 }
 
@@ -85,16 +89,34 @@ pub fn import_values(root: Value) -> Result<Imported, ImportError> {
     let items = ocpi::payload_items(root).map_err(ImportError::Shape)?;
     let mut ctx = Ctx::default();
     ctx.report.locations_seen = items.len();
-    let mut locations = Vec::with_capacity(items.len());
+    let mut locations: Vec<Location> = Vec::with_capacity(items.len());
+    let mut source_index = Vec::with_capacity(items.len());
+    // OCPI makes (country_code, party_id, id) unique. A repeat is an update, as a PUT would be:
+    // the later object replaces the earlier one in place, and the earlier one is reported.
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
-        if let Some(loc) = ctx.location(i, item) {
-            ctx.report.evses += loc.evses.len();
-            ctx.report.connectors += loc.evses.iter().map(|e| e.connectors.len()).sum::<usize>();
-            locations.push(loc);
+        let Some(loc) = ctx.location(i, item) else { continue };
+        let key = (loc.country_code.clone(), loc.party_id.clone(), loc.id.clone());
+        match seen.get(&key) {
+            Some(&slot) => {
+                let earlier = source_index[slot];
+                let at = At { location_id: Some(&loc.id), evse_uid: None, path: &format!("[{earlier}]") };
+                let reason = format!("duplicate: [{i}] has the same country_code, party_id and id and replaces it");
+                ctx.problem(ProblemKind::Skipped, &at, "", reason);
+                locations[slot] = loc;
+                source_index[slot] = i;
+            }
+            None => {
+                seen.insert(key, locations.len());
+                locations.push(loc);
+                source_index.push(i);
+            }
         }
     }
     ctx.report.locations = locations.len();
-    Ok(Imported { locations, report: ctx.report })
+    ctx.report.evses = locations.iter().map(|l| l.evses.len()).sum();
+    ctx.report.connectors = locations.iter().flat_map(|l| &l.evses).map(|e| e.connectors.len()).sum();
+    Ok(Imported { locations, source_index, report: ctx.report })
 }
 
 #[derive(Default)]

@@ -1,0 +1,66 @@
+// The driver's screen in headless Chromium: the list the app computes in WebAssembly must equal
+// what the core computes natively for the same data and point.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, launchChromium, nativeNearest, PHONE, ROOT } from './lib.mjs';
+
+const SHOTS = join(ROOT, 'docs', 'screenshots');
+let server, browser;
+before(async () => {
+  [server, browser] = await Promise.all([startServer(), launchChromium()]);
+  mkdirSync(SHOTS, { recursive: true });
+});
+after(async () => { await browser?.close(); await server?.stop(); });
+
+async function shownList(page) {
+  await page.waitForSelector('[data-testid="station"]', { timeout: 30_000 });
+  return page.$$eval('[data-testid="station"]', (items) => items.map((li) => ({
+    id: li.dataset.id,
+    distance_m: Number(li.dataset.distanceM),
+    name: li.querySelector('[data-testid="name"]').textContent,
+    plugs: li.querySelector('[data-testid="plugs"]').textContent,
+    available: li.querySelector('[data-testid="available"]').textContent,
+  })));
+}
+
+const LABELS = { TYPE2_SOCKET: 'Type 2', TYPE2_CABLE: 'Type 2 (cable)', CCS2: 'CCS2', CCS1: 'CCS1', CHADEMO: 'CHAdeMO',
+  TYPE1: 'Type 1', NACS: 'NACS', SCHUKO: 'Schuko', INDUSTRIAL: 'CEE', DOMESTIC: 'Household', MCS: 'MCS', OTHER: 'Other' };
+
+function assertSameAsNative(shown, expected) {
+  assert.equal(shown.length, 10);
+  assert.deepEqual(shown.map((r) => r.id), expected.map((r) => r.id), 'same stations in the same order');
+  shown.forEach((r, i) => {
+    const e = expected[i];
+    assert.equal(r.name, e.name);
+    assert.ok(Math.abs(r.distance_m - e.distance_m) < 0.1, `${r.id}: ${r.distance_m} vs ${e.distance_m}`);
+    assert.equal(r.plugs, e.plugs.map((p) => LABELS[p] ?? p).join(' · '));
+    assert.equal(r.available, `${e.available} of ${e.evses} available`);
+  });
+}
+
+test('geolocation denied: the 10 nearest to Delft station, exactly as the core computes natively', async () => {
+  const context = await browser.newContext({ ...PHONE });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.url + '/');
+  const shown = await shownList(page);
+  assertSameAsNative(shown, nativeNearest(52.0116, 4.3571, 10));
+  assert.match(await page.textContent('h2'), /Delft station/);
+  await page.screenshot({ path: join(SHOTS, 'nearest-390x844.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("geolocation granted: the list is for the driver's own position", async () => {
+  const here = { latitude: 53.2194, longitude: 6.5665 }; // Groningen
+  const context = await browser.newContext({ ...PHONE, geolocation: here, permissions: ['geolocation'] });
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  const shown = await shownList(page);
+  assertSameAsNative(shown, nativeNearest(here.latitude, here.longitude, 10));
+  assert.match(await page.textContent('h2'), /near you/);
+  await context.close();
+});

@@ -1,0 +1,42 @@
+//! The HTTP surface: OCPI endpoints, the app's own API, and the built web app.
+
+use std::path::Path;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::ocpi_api;
+use crate::store::Store;
+
+pub fn router(store: Store, web: &Path) -> Router {
+    let ocpi = Router::new()
+        .route("/locations", get(ocpi_api::locations))
+        .route("/locations/{location_id}", get(ocpi_api::location))
+        .route("/tariffs", get(ocpi_api::tariffs))
+        .fallback(ocpi_api::not_found);
+    let api = Router::new()
+        .route("/stations", get(stations))
+        .route("/health", get(|| async { "ok" }))
+        .fallback(|| async { (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({"error": "No such API endpoint"}))) });
+    // The app is a single page: unknown paths (deep links) get index.html.
+    let app = ServeDir::new(web).fallback(ServeFile::new(web.join("index.html")));
+    Router::new()
+        .nest("/ocpi/2.2.1", ocpi)
+        .nest("/api", api)
+        .fallback_service(app)
+        .with_state(store)
+        .layer(CompressionLayer::new())
+}
+
+/// Every station in compact form (see `chargefinder::Station`), for the app's in-browser index.
+async fn stations(State(store): State<Store>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-cache")],
+        store.stations_json.clone(),
+    )
+}
