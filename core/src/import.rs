@@ -95,13 +95,25 @@ pub fn import_values(root: Value) -> Result<Imported, ImportError> {
     // the later object replaces the earlier one in place, and the earlier one is reported.
     let mut seen: HashMap<(String, String, String), usize> = HashMap::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
-        let Some(loc) = ctx.location(i, item) else { continue };
-        let key = (loc.country_code.clone(), loc.party_id.clone(), loc.id.clone());
+        let Some(loc) = ctx.location(i, item) else {
+            continue;
+        };
+        let key = (
+            loc.country_code.clone(),
+            loc.party_id.clone(),
+            loc.id.clone(),
+        );
         match seen.get(&key) {
             Some(&slot) => {
                 let earlier = source_index[slot];
-                let at = At { location_id: Some(&loc.id), evse_uid: None, path: &format!("[{earlier}]") };
-                let reason = format!("duplicate: [{i}] has the same country_code, party_id and id and replaces it");
+                let at = At {
+                    location_id: Some(&loc.id),
+                    evse_uid: None,
+                    path: &format!("[{earlier}]"),
+                };
+                let reason = format!(
+                    "duplicate: [{i}] has the same country_code, party_id and id and replaces it"
+                );
                 ctx.problem(ProblemKind::Skipped, &at, "", reason);
                 locations[slot] = loc;
                 source_index[slot] = i;
@@ -115,8 +127,16 @@ pub fn import_values(root: Value) -> Result<Imported, ImportError> {
     }
     ctx.report.locations = locations.len();
     ctx.report.evses = locations.iter().map(|l| l.evses.len()).sum();
-    ctx.report.connectors = locations.iter().flat_map(|l| &l.evses).map(|e| e.connectors.len()).sum();
-    Ok(Imported { locations, source_index, report: ctx.report })
+    ctx.report.connectors = locations
+        .iter()
+        .flat_map(|l| &l.evses)
+        .map(|e| e.connectors.len())
+        .sum();
+    Ok(Imported {
+        locations,
+        source_index,
+        report: ctx.report,
+    })
 }
 
 #[derive(Default)]
@@ -137,7 +157,11 @@ impl Ctx {
             ProblemKind::Skipped => self.report.skipped += 1,
             ProblemKind::Repaired => self.report.repaired += 1,
         }
-        let path = if field.is_empty() { at.path.to_string() } else { format!("{}.{field}", at.path) };
+        let path = if field.is_empty() {
+            at.path.to_string()
+        } else {
+            format!("{}.{field}", at.path)
+        };
         self.report.problems.push(Problem {
             kind,
             location_id: at.location_id.map(str::to_string),
@@ -151,7 +175,11 @@ impl Ctx {
         let path = format!("[{i}]");
         // Read the id first so that even a location that fails to parse is reported by id.
         let raw_id = item.get("id").and_then(value_text);
-        let at = At { location_id: raw_id.as_deref(), evse_uid: None, path: &path };
+        let at = At {
+            location_id: raw_id.as_deref(),
+            evse_uid: None,
+            path: &path,
+        };
         let wire: ocpi::Location = match serde_path_to_error::deserialize(&item) {
             Ok(w) => w,
             Err(e) => {
@@ -165,13 +193,20 @@ impl Ctx {
             self.problem(ProblemKind::Skipped, &at, "id", "missing location id");
             return None;
         };
-        let at = At { location_id: Some(&id), evse_uid: None, path: &path };
-        let Some((lat, lon)) = self.coordinates(&at, wire.coordinates.as_ref()) else {
-            return None;
+        let at = At {
+            location_id: Some(&id),
+            evse_uid: None,
+            path: &path,
         };
+        let (lat, lon) = self.coordinates(&at, wire.coordinates.as_ref())?;
         let required = |ctx: &mut Ctx, v: &Option<Text>, field: &str| {
             Text::non_empty(v).unwrap_or_else(|| {
-                ctx.problem(ProblemKind::Repaired, &at, field, format!("missing {field}, left empty"));
+                ctx.problem(
+                    ProblemKind::Repaired,
+                    &at,
+                    field,
+                    format!("missing {field}, left empty"),
+                );
                 String::new()
             })
         };
@@ -181,7 +216,12 @@ impl Ctx {
         let city = required(self, &wire.city, "city");
         let country = required(self, &wire.country, "country");
         let time_zone = Text::non_empty(&wire.time_zone).unwrap_or_else(|| {
-            self.problem(ProblemKind::Repaired, &at, "time_zone", "missing time_zone, assumed UTC");
+            self.problem(
+                ProblemKind::Repaired,
+                &at,
+                "time_zone",
+                "missing time_zone, assumed UTC",
+            );
             "UTC".to_string()
         });
         let publish = match &wire.publish {
@@ -190,7 +230,12 @@ impl Ctx {
             Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("false") => false,
             Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("true") => true,
             Some(other) => {
-                self.problem(ProblemKind::Repaired, &at, "publish", format!("publish is {}, read as true", kind_of(other)));
+                self.problem(
+                    ProblemKind::Repaired,
+                    &at,
+                    "publish",
+                    format!("publish is {}, read as true", kind_of(other)),
+                );
                 true
             }
         };
@@ -211,7 +256,10 @@ impl Ctx {
             country,
             lat,
             lon,
-            operator: wire.operator.as_ref().and_then(|o| Text::non_empty(&o.name)),
+            operator: wire
+                .operator
+                .as_ref()
+                .and_then(|o| Text::non_empty(&o.name)),
             time_zone,
             publish,
             evses,
@@ -222,21 +270,41 @@ impl Ctx {
 
     fn coordinates(&mut self, at: &At<'_>, c: Option<&ocpi::GeoLocation>) -> Option<(f64, f64)> {
         let Some(c) = c else {
-            self.problem(ProblemKind::Skipped, at, "coordinates", "missing coordinates");
+            self.problem(
+                ProblemKind::Skipped,
+                at,
+                "coordinates",
+                "missing coordinates",
+            );
             return None;
         };
         let lat = self.number(at, "coordinates.latitude", c.latitude.as_ref());
         let lon = self.number(at, "coordinates.longitude", c.longitude.as_ref());
         let (Some(lat), Some(lon)) = (lat, lon) else {
-            self.problem(ProblemKind::Skipped, at, "coordinates", "no usable coordinates");
+            self.problem(
+                ProblemKind::Skipped,
+                at,
+                "coordinates",
+                "no usable coordinates",
+            );
             return None;
         };
         if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-            self.problem(ProblemKind::Skipped, at, "coordinates", format!("coordinates out of range: {lat}, {lon}"));
+            self.problem(
+                ProblemKind::Skipped,
+                at,
+                "coordinates",
+                format!("coordinates out of range: {lat}, {lon}"),
+            );
             return None;
         }
         if lat == 0.0 && lon == 0.0 {
-            self.problem(ProblemKind::Skipped, at, "coordinates", "coordinates are 0, 0 (a placeholder, not a place)");
+            self.problem(
+                ProblemKind::Skipped,
+                at,
+                "coordinates",
+                "coordinates are 0, 0 (a placeholder, not a place)",
+            );
             return None;
         }
         Some((lat, lon))
@@ -254,7 +322,12 @@ impl Ctx {
             Some(x) if x.is_finite() => Some(x),
             _ => {
                 let shown = v.map(|v| v.to_string()).unwrap_or_default();
-                self.problem(ProblemKind::Repaired, at, field, format!("not a number: {shown}, ignored"));
+                self.problem(
+                    ProblemKind::Repaired,
+                    at,
+                    field,
+                    format!("not a number: {shown}, ignored"),
+                );
                 None
             }
         }
@@ -262,7 +335,11 @@ impl Ctx {
 
     fn evse(&mut self, location_id: &str, path: &str, raw: Value) -> Option<Evse> {
         let raw_uid = raw.get("uid").and_then(value_text);
-        let at = At { location_id: Some(location_id), evse_uid: raw_uid.as_deref(), path };
+        let at = At {
+            location_id: Some(location_id),
+            evse_uid: raw_uid.as_deref(),
+            path,
+        };
         let wire: ocpi::Evse = match serde_path_to_error::deserialize(&raw) {
             Ok(w) => w,
             Err(e) => {
@@ -275,7 +352,12 @@ impl Ctx {
         let uid = match (Text::non_empty(&wire.uid), Text::non_empty(&wire.evse_id)) {
             (Some(uid), _) => uid,
             (None, Some(evse_id)) => {
-                self.problem(ProblemKind::Repaired, &at, "uid", "missing uid, used evse_id");
+                self.problem(
+                    ProblemKind::Repaired,
+                    &at,
+                    "uid",
+                    "missing uid, used evse_id",
+                );
                 evse_id
             }
             (None, None) => {
@@ -283,14 +365,28 @@ impl Ctx {
                 return None;
             }
         };
-        let at = At { location_id: Some(location_id), evse_uid: Some(&uid), path };
+        let at = At {
+            location_id: Some(location_id),
+            evse_uid: Some(&uid),
+            path,
+        };
         let status = match wire.status.as_ref().map(|t| t.0.as_str()) {
             Some(s) => EvseStatus::parse(s).unwrap_or_else(|| {
-                self.problem(ProblemKind::Repaired, &at, "status", format!("unknown status {s:?}, read as UNKNOWN"));
+                self.problem(
+                    ProblemKind::Repaired,
+                    &at,
+                    "status",
+                    format!("unknown status {s:?}, read as UNKNOWN"),
+                );
                 EvseStatus::Unknown
             }),
             None => {
-                self.problem(ProblemKind::Repaired, &at, "status", "missing status, read as UNKNOWN");
+                self.problem(
+                    ProblemKind::Repaired,
+                    &at,
+                    "status",
+                    "missing status, read as UNKNOWN",
+                );
                 EvseStatus::Unknown
             }
         };
@@ -309,7 +405,12 @@ impl Ctx {
             }
         }
         if connectors.is_empty() {
-            self.problem(ProblemKind::Skipped, &at, "connectors", "no usable connector");
+            self.problem(
+                ProblemKind::Skipped,
+                &at,
+                "connectors",
+                "no usable connector",
+            );
             return None;
         }
         Some(Evse {
@@ -323,7 +424,11 @@ impl Ctx {
     }
 
     fn connector(&mut self, evse: &At<'_>, path: &str, raw: Value) -> Option<Connector> {
-        let at = At { location_id: evse.location_id, evse_uid: evse.evse_uid, path };
+        let at = At {
+            location_id: evse.location_id,
+            evse_uid: evse.evse_uid,
+            path,
+        };
         let wire: ocpi::Connector = match serde_path_to_error::deserialize(&raw) {
             Ok(w) => w,
             Err(e) => {
@@ -334,20 +439,39 @@ impl Ctx {
             }
         };
         let id = Text::non_empty(&wire.id).unwrap_or_else(|| {
-            self.problem(ProblemKind::Repaired, &at, "id", "missing connector id, used its position");
-            path.rsplit('[').next().unwrap_or("0").trim_end_matches(']').to_string()
+            self.problem(
+                ProblemKind::Repaired,
+                &at,
+                "id",
+                "missing connector id, used its position",
+            );
+            path.rsplit('[')
+                .next()
+                .unwrap_or("0")
+                .trim_end_matches(']')
+                .to_string()
         });
         let raw_standard = Text::non_empty(&wire.standard).unwrap_or_default();
         let standard = match canonical_connector_type(&raw_standard) {
             Some(c) => {
                 if c != raw_standard {
-                    self.problem(ProblemKind::Repaired, &at, "standard", format!("{raw_standard:?} read as {c}"));
+                    self.problem(
+                        ProblemKind::Repaired,
+                        &at,
+                        "standard",
+                        format!("{raw_standard:?} read as {c}"),
+                    );
                 }
                 c.to_string()
             }
             None => {
                 // Keep it: the EVSE still exists and may match "any plug" searches.
-                self.problem(ProblemKind::Repaired, &at, "standard", format!("unknown connector type {raw_standard:?}, kept as OTHER"));
+                self.problem(
+                    ProblemKind::Repaired,
+                    &at,
+                    "standard",
+                    format!("unknown connector type {raw_standard:?}, kept as OTHER"),
+                );
                 raw_standard
             }
         };
@@ -356,7 +480,12 @@ impl Ctx {
             None => None,
         }
         .unwrap_or_else(|| {
-            self.problem(ProblemKind::Repaired, &at, "format", "missing or unknown format, read as SOCKET");
+            self.problem(
+                ProblemKind::Repaired,
+                &at,
+                "format",
+                "missing or unknown format, read as SOCKET",
+            );
             ConnectorFormat::Socket
         });
         let power_type = wire
@@ -364,13 +493,23 @@ impl Ctx {
             .as_ref()
             .and_then(|t| PowerType::parse(&t.0))
             .unwrap_or_else(|| {
-                let guess = if crate::plug::PlugFamily::of(&standard, format).is_dc() { PowerType::Dc } else { PowerType::Ac1Phase };
-                self.problem(ProblemKind::Repaired, &at, "power_type", format!("missing or unknown power_type, read as {guess:?} from the plug"));
+                let guess = if crate::plug::PlugFamily::of(&standard, format).is_dc() {
+                    PowerType::Dc
+                } else {
+                    PowerType::Ac1Phase
+                };
+                self.problem(
+                    ProblemKind::Repaired,
+                    &at,
+                    "power_type",
+                    format!("missing or unknown power_type, read as {guess:?} from the plug"),
+                );
                 guess
             });
         let max_voltage = self.whole(&at, "max_voltage", wire.max_voltage.as_ref());
         let max_amperage = self.whole(&at, "max_amperage", wire.max_amperage.as_ref());
-        let max_electric_power = self.whole(&at, "max_electric_power", wire.max_electric_power.as_ref());
+        let max_electric_power =
+            self.whole(&at, "max_electric_power", wire.max_electric_power.as_ref());
         Some(Connector {
             id,
             standard,
@@ -379,7 +518,12 @@ impl Ctx {
             max_voltage,
             max_amperage,
             max_electric_power,
-            tariff_ids: wire.tariff_ids.unwrap_or_default().iter().filter_map(value_text).collect(),
+            tariff_ids: wire
+                .tariff_ids
+                .unwrap_or_default()
+                .iter()
+                .filter_map(value_text)
+                .collect(),
         })
     }
 
@@ -387,7 +531,12 @@ impl Ctx {
     fn whole(&mut self, at: &At<'_>, field: &str, v: Option<&Value>) -> Option<u32> {
         let x = self.number(at, field, v)?;
         if x < 0.0 || x > f64::from(u32::MAX) {
-            self.problem(ProblemKind::Repaired, at, field, format!("{x} out of range, ignored"));
+            self.problem(
+                ProblemKind::Repaired,
+                at,
+                field,
+                format!("{x} out of range, ignored"),
+            );
             return None;
         }
         Some(x.round() as u32)

@@ -143,7 +143,10 @@ impl EvseStatus {
     }
 
     pub fn from_u8(v: u8) -> Self {
-        Self::ALL.get(usize::from(v)).copied().unwrap_or(Self::Unknown)
+        Self::ALL
+            .get(usize::from(v))
+            .copied()
+            .unwrap_or(Self::Unknown)
     }
 
     /// OCPI's spelling.
@@ -163,7 +166,10 @@ impl EvseStatus {
 
     /// Not broken, not removed, not yet built. (Recency is the availability table's business.)
     pub fn is_working(self) -> bool {
-        !matches!(self, Self::OutOfOrder | Self::Inoperative | Self::Removed | Self::Planned)
+        !matches!(
+            self,
+            Self::OutOfOrder | Self::Inoperative | Self::Removed | Self::Planned
+        )
     }
 
     /// A driver could plug in right now.

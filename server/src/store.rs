@@ -63,22 +63,36 @@ impl Store {
         if db.exists() {
             match Connection::open(db).and_then(|c| {
                 let v: Option<String> = c
-                    .query_row("SELECT value FROM meta WHERE key = 'input_sha256'", [], |r| r.get(0))
+                    .query_row(
+                        "SELECT value FROM meta WHERE key = 'input_sha256'",
+                        [],
+                        |r| r.get(0),
+                    )
                     .optional()?;
                 Ok((c, v))
             }) {
                 Ok((conn, Some(v))) if v == hash => return Store::from_conn(conn),
-                Ok(_) => println!("chargefinder-server: data changed, re-importing into {}", db.display()),
-                Err(e) => eprintln!("chargefinder-server: {} is unreadable ({e}), re-importing", db.display()),
+                Ok(_) => println!(
+                    "chargefinder-server: data changed, re-importing into {}",
+                    db.display()
+                ),
+                Err(e) => eprintln!(
+                    "chargefinder-server: {} is unreadable ({e}), re-importing",
+                    db.display()
+                ),
             }
         }
         if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         let tmp = tmp_path(db);
         let _ = std::fs::remove_file(&tmp);
         let result = import_into(&tmp, &loc_path, &loc_raw, &tariff_path, &tariff_raw, &hash)
-            .and_then(|()| std::fs::rename(&tmp, db).map_err(|e| format!("cannot move {} into place: {e}", tmp.display())));
+            .and_then(|()| {
+                std::fs::rename(&tmp, db)
+                    .map_err(|e| format!("cannot move {} into place: {e}", tmp.display()))
+            });
         if let Err(e) = result {
             let _ = std::fs::remove_file(&tmp);
             return Err(e);
@@ -93,7 +107,9 @@ impl Store {
             let mut stmt = conn
                 .prepare("SELECT station FROM locations ORDER BY seq")
                 .map_err(|e| e.to_string())?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(|e| e.to_string())?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(|e| e.to_string())?;
             for (i, row) in rows.enumerate() {
                 if i > 0 {
                     json.push(',');
@@ -102,10 +118,16 @@ impl Store {
             }
         }
         json.push(']');
-        Ok(Store { conn: Arc::new(Mutex::new(conn)), stations_json: json.into() })
+        Ok(Store {
+            conn: Arc::new(Mutex::new(conn)),
+            stations_json: json.into(),
+        })
     }
 
-    fn with_conn<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, String> {
+    fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, String> {
         // A poisoned lock only means another request panicked mid-read; SQLite itself is intact.
         let guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&guard).map_err(|e| format!("database error: {e}"))
@@ -113,7 +135,14 @@ impl Store {
 
     /// A page of OCPI objects, in import order, optionally limited to `last_updated` in
     /// `[date_from, date_to)` (unix seconds), as OCPI's GET list defines.
-    pub fn page(&self, table: Table, offset: u64, limit: u64, date_from: Option<i64>, date_to: Option<i64>) -> Result<Page, String> {
+    pub fn page(
+        &self,
+        table: Table,
+        offset: u64,
+        limit: u64,
+        date_from: Option<i64>,
+        date_to: Option<i64>,
+    ) -> Result<Page, String> {
         let t = table.name();
         let from = date_from.unwrap_or(i64::MIN);
         let to = date_to.unwrap_or(i64::MAX);
@@ -136,8 +165,12 @@ impl Store {
     /// One location's OCPI object by id.
     pub fn location(&self, id: &str) -> Result<Option<String>, String> {
         self.with_conn(|c| {
-            c.query_row("SELECT ocpi FROM locations WHERE id = ?1 ORDER BY seq LIMIT 1", [id], |r| r.get(0))
-                .optional()
+            c.query_row(
+                "SELECT ocpi FROM locations WHERE id = ?1 ORDER BY seq LIMIT 1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
         })
     }
 }
@@ -165,12 +198,22 @@ fn gunzip(path: &Path, raw: &[u8]) -> Result<Vec<u8>, String> {
 
 /// RFC 3339 → unix seconds; `0` when absent or unreadable (sorts first, still listed).
 pub fn unix_seconds(s: Option<&str>) -> i64 {
-    s.and_then(|s| s.trim().parse::<jiff::Timestamp>().ok()).map(|t| t.as_second()).unwrap_or(0)
+    s.and_then(|s| s.trim().parse::<jiff::Timestamp>().ok())
+        .map(|t| t.as_second())
+        .unwrap_or(0)
 }
 
-fn import_into(tmp: &Path, loc_path: &Path, loc_raw: &[u8], tariff_path: &Path, tariff_raw: &[u8], hash: &str) -> Result<(), String> {
+fn import_into(
+    tmp: &Path,
+    loc_path: &Path,
+    loc_raw: &[u8],
+    tariff_path: &Path,
+    tariff_raw: &[u8],
+    hash: &str,
+) -> Result<(), String> {
     let loc_json = gunzip(loc_path, loc_raw)?;
-    let imported = import_locations(&loc_json).map_err(|e| format!("data file {}: {e}", loc_path.display()))?;
+    let imported = import_locations(&loc_json)
+        .map_err(|e| format!("data file {}: {e}", loc_path.display()))?;
     // The raw objects, to serve them as received (the domain model keeps only what we query).
     let raw_items = serde_json::from_slice::<Value>(&loc_json)
         .map_err(|e| e.to_string())
@@ -179,7 +222,9 @@ fn import_into(tmp: &Path, loc_path: &Path, loc_raw: &[u8], tariff_path: &Path, 
     let tariff_json = gunzip(tariff_path, tariff_raw)?;
     let tariffs = serde_json::from_slice::<Value>(&tariff_json)
         .map_err(|e| format!("data file {} is not valid JSON: {e}", tariff_path.display()))
-        .and_then(|v| ocpi::payload_items(v).map_err(|e| format!("data file {}: {e}", tariff_path.display())))?;
+        .and_then(|v| {
+            ocpi::payload_items(v).map_err(|e| format!("data file {}: {e}", tariff_path.display()))
+        })?;
 
     let db = |e: rusqlite::Error| format!("cannot write {}: {e}", tmp.display());
     let mut conn = Connection::open(tmp).map_err(db)?;
@@ -198,12 +243,21 @@ fn import_into(tmp: &Path, loc_path: &Path, loc_raw: &[u8], tariff_path: &Path, 
     let tx = conn.transaction().map_err(db)?;
     {
         let mut ins = tx
-            .prepare("INSERT INTO locations (id, last_updated, ocpi, station) VALUES (?1, ?2, ?3, ?4)")
+            .prepare(
+                "INSERT INTO locations (id, last_updated, ocpi, station) VALUES (?1, ?2, ?3, ?4)",
+            )
             .map_err(db)?;
         for (loc, &i) in imported.locations.iter().zip(&imported.source_index) {
             let ocpi = raw_items.get(i).map(Value::to_string).unwrap_or_default();
-            let station = serde_json::to_string(&Station::from_location(loc)).map_err(|e| e.to_string())?;
-            ins.execute(params![loc.id, unix_seconds(loc.last_updated.as_deref()), ocpi, station]).map_err(db)?;
+            let station =
+                serde_json::to_string(&Station::from_location(loc)).map_err(|e| e.to_string())?;
+            ins.execute(params![
+                loc.id,
+                unix_seconds(loc.last_updated.as_deref()),
+                ocpi,
+                station
+            ])
+            .map_err(db)?;
         }
         let mut ins = tx
             .prepare("INSERT INTO tariffs (id, last_updated, ocpi) VALUES (?1, ?2, ?3)")
@@ -217,10 +271,18 @@ fn import_into(tmp: &Path, loc_path: &Path, loc_raw: &[u8], tariff_path: &Path, 
             .prepare("INSERT INTO import_problems (kind, location_id, evse_uid, path, reason) VALUES (?1, ?2, ?3, ?4, ?5)")
             .map_err(db)?;
         for p in &imported.report.problems {
-            let kind = serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            ins.execute(params![kind, p.location_id, p.evse_uid, p.path, p.reason]).map_err(db)?;
+            let kind = serde_json::to_value(p.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            ins.execute(params![kind, p.location_id, p.evse_uid, p.path, p.reason])
+                .map_err(db)?;
         }
-        tx.execute("INSERT INTO meta (key, value) VALUES ('input_sha256', ?1)", [hash]).map_err(db)?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('input_sha256', ?1)",
+            [hash],
+        )
+        .map_err(db)?;
     }
     tx.commit().map_err(db)?;
     // stdout, like the "is up" line after it, so that readers see the two in order.
