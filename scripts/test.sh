@@ -17,12 +17,13 @@ t0=$SECONDS
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 # Adds the counts of cargo's "test result:" lines and node's "# pass/# fail" lines in a log.
 count() {
-  local p f
-  p=$(grep -hoE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$1" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
-  f=$(grep -hoE '[0-9]+ failed' "$1" | awk '{s+=$1} END {print s+0}')
-  p=$((p + $(grep -hoE '^# pass [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')))
-  f=$((f + $(grep -hoE '^# fail [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')))
-  passed=$((passed + p)) failed=$((failed + f))
+  local pf
+  pf=$(awk '
+    /test result: [a-zA-Z]+\. [0-9]+ passed/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+    /^# pass [0-9]+/ { p += $3 }
+    /^# fail [0-9]+/ { f += $3 }
+    END { print p + 0, f + 0 }' "$1")
+  passed=$((passed + ${pf% *})) failed=$((failed + ${pf#* }))
 }
 run() { # name, command…: runs, tees to a log, counts; a failing command counts as a failure
   local name=$1; shift
