@@ -37,6 +37,8 @@ run clippy-wasm cargo clippy -p chargefinder -p chargefinder-web --target wasm32
 run cargo-test cargo test --workspace --locked
 run wasm-test cargo test -p chargefinder --target wasm32-unknown-unknown --test wasm --locked
 run trunk trunk build --release
+# The e2e tests run these binaries; `cargo test` alone does not rebuild every bin.
+run build-bins cargo build -p chargefinder-server -p chargefinder-cli --locked
 run feed-check bash -c 'target/debug/chargefinder check data/nl/locations.json.gz > "$0/report.json" && python3 -c "
 import json, sys; r = json.load(open(sys.argv[1]))
 print({k: v for k, v in r.items() if k != \"problems\"})" "$0/report.json"' "$LOG"
