@@ -42,6 +42,9 @@ run build-bins cargo build -p chargefinder-server -p chargefinder-cli --locked
 run feed-check bash -c 'target/debug/chargefinder check data/nl/locations.json.gz > "$0/report.json" && python3 -c "
 import json, sys; r = json.load(open(sys.argv[1]))
 print({k: v for k, v in r.items() if k != \"problems\"})" "$0/report.json"' "$LOG"
+run build-pkg bash scripts/build-pkg.sh
+run pkg-tests node --test --test-concurrency=1 pkg-tests/
+run pkg-types tsc -p pkg-tests
 CHARGEFINDER_BIN_DIR="$ROOT/target/debug" run e2e node --test --test-concurrency=1 e2e/
 
 step "summary ($((SECONDS - t0)) s)"

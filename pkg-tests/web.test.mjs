@@ -1,0 +1,47 @@
+// The `web` target of the package, loaded in headless Chromium as a page would load it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join, dirname, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import fixture from './fixture.cjs';
+
+const PKG = join(dirname(fileURLToPath(import.meta.url)), '..', 'pkg');
+const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
+const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
+  import init, { ChargeFinder } from '/web/chargefinder.js';
+  await init();
+  const feed = await (await fetch('/feed.json')).json();
+  const cf = ChargeFinder.fromOcpi(feed);
+  window.result = { length: cf.length, ids: cf.nearestStations(52.0116, 4.3571, 10, undefined, { plugs: ['TYPE2_SOCKET', 'CCS2'] }).map((h) => h.id) };
+  try { cf.nearest(91, 0); } catch (e) { window.result.errorName = e.name; }
+</script>`;
+
+let server, browser, url;
+before(async () => {
+  server = createServer(async (req, res) => {
+    if (req.url === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    if (req.url === '/feed.json') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(fixture.SMALL));
+    try {
+      const body = await readFile(join(PKG, req.url.replace(/\.\./g, '')));
+      res.writeHead(200, { 'content-type': TYPES[extname(req.url)] ?? 'application/octet-stream' }).end(body);
+    } catch { res.writeHead(404).end(); }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+});
+after(async () => { await browser?.close(); server?.close(); });
+
+test('the web target runs in Chromium', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  const result = await page.waitForFunction(() => window.result, null, { timeout: 20_000 }).then((h) => h.jsonValue());
+  assert.deepEqual(result, { length: 3, ids: ['AC', 'DC'], errorName: 'ChargeFinderArgumentError' });
+  assert.deepEqual(errors, []);
+});
