@@ -1,0 +1,18 @@
+//! OCPI 2.2.1 tariffs: price a session before it starts, and say the price in words.
+//!
+//! ```text
+//! tariff JSON ──Tariff::from_json / parse_tariffs (tolerant, errors name tariff + field)──▶ Tariff
+//! ChargePlan (car, SoC, connector) ──▶ Session ──estimate(&Tariff, &Session)──▶ Estimate
+//! Tariff ──describe(&Tariff, Language)──▶ "€0.39/kWh · €1.00 start fee"
+//! ```
+
+mod convert;
+mod estimate;
+mod model;
+mod session;
+pub mod wire;
+
+pub use convert::{parse_tariffs, TariffError, Tariffs};
+pub use estimate::{estimate, DimensionCost, Estimate, Limit, Line, PriceUnknown, MAX_SESSION_S};
+pub use model::{Dimension, PriceComponent, PriceLimit, ReservationRestriction, Restrictions, Tariff, TariffElement};
+pub use session::{ChargingStep, Reservation, Session};
