@@ -610,7 +610,11 @@ fn finish(tariff: &Tariff, session: &Session, mut acc: Acc) -> Result<Estimate, 
     if tariff.end_date_time.is_some_and(|t| session.start >= t) {
         acc.notes.push("the tariff has expired by the session's start".into());
     }
-    let cents = |d: Decimal| d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let cents = |d: Decimal| {
+        let mut c = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        c.rescale(2);
+        c
+    };
     Ok(Estimate {
         tariff_id: tariff.id.clone(),
         currency: tariff.currency.clone(),
