@@ -113,8 +113,27 @@ impl Tariff {
             return Err(cx.err("elements", "no tariff elements: nothing to price with"));
         }
         let mut elements = Vec::with_capacity(elements_raw.len());
+        let mut warnings = Vec::new();
         for (i, raw) in elements_raw.into_iter().enumerate() {
-            elements.push(cx.element(&format!("elements[{i}]"), raw)?);
+            let path = format!("elements[{i}]");
+            let element = cx.element(&path, raw)?;
+            // An element that can never match cannot change any price: leave it out and say so.
+            // (Dynamic NL tariffs send `start_date == end_date` for "that day", which OCPI's
+            // exclusive `end_date` makes an empty range; guessing the intent would be making a
+            // price up.)
+            match never_matches(&element.restrictions) {
+                Some((field, reason)) => warnings.push(cx.err(&format!("{path}.restrictions.{field}"), reason)),
+                None => elements.push(element),
+            }
+        }
+        if elements.is_empty() {
+            return Err(match warnings.pop() {
+                Some(mut w) => {
+                    w.reason = format!("no element can ever match (last: {})", w.reason);
+                    w
+                }
+                None => cx.err("elements", "no tariff elements"),
+            });
         }
         let min_price = w.min_price.map(|v| cx.price_limit("min_price", v)).transpose()?.flatten();
         let max_price = w.max_price.map(|v| cx.price_limit("max_price", v)).transpose()?.flatten();
@@ -145,6 +164,7 @@ impl Tariff {
             elements,
             start_date_time: cx.timestamp("start_date_time", &w.start_date_time)?,
             end_date_time: cx.timestamp("end_date_time", &w.end_date_time)?,
+            warnings,
         })
     }
 }
@@ -219,11 +239,11 @@ impl Cx {
             Some(s) if s.is_sign_negative() && !s.is_zero() => {
                 return Err(self.err(&format!("{path}.step_size"), format!("negative step_size {s}")))
             }
-            Some(s) => u32::try_from(s.ceil().mantissa())
-                .ok()
-                .filter(|_| s.ceil().scale() == 0)
-                .or_else(|| s.ceil().to_string().parse().ok())
-                .ok_or_else(|| self.err(&format!("{path}.step_size"), format!("step_size {s} is too large")))?,
+            Some(s) => s
+                .ceil()
+                .to_string()
+                .parse::<u32>()
+                .map_err(|_| self.err(&format!("{path}.step_size"), format!("step_size {s} is too large")))?,
         };
         Ok(PriceComponent { dimension, price: price.normalize(), vat: vat.map(|v| v.normalize()), step_size })
     }
@@ -264,33 +284,6 @@ impl Cx {
                 }),
             },
         };
-        // A `min` at or above its `max` matches nothing: the operator meant something else, and
-        // guessing what would be making a price up.
-        let never = |lo: Option<Decimal>, hi: Option<Decimal>, f: &str| match (lo, hi) {
-            (Some(lo), Some(hi)) if lo >= hi => Err(self.err(&p(f), format!("min {lo} >= max {hi}: never matches"))),
-            _ => Ok(()),
-        };
-        never(r.min_kwh, r.max_kwh, "max_kwh")?;
-        never(r.min_current_a, r.max_current_a, "max_current")?;
-        never(r.min_power_kw, r.max_power_kw, "max_power")?;
-        never(r.min_duration_s.map(Decimal::from), r.max_duration_s.map(Decimal::from), "max_duration")?;
-        if r.max_kwh.is_some_and(|m| m.is_zero()) {
-            return Err(self.err(&p("max_kwh"), "max_kwh 0: never matches"));
-        }
-        if r.max_power_kw.is_some_and(|m| m.is_zero()) {
-            return Err(self.err(&p("max_power"), "max_power 0: never matches"));
-        }
-        if r.max_current_a.is_some_and(|m| m.is_zero()) {
-            return Err(self.err(&p("max_current"), "max_current 0: never matches"));
-        }
-        if r.max_duration_s == Some(0) {
-            return Err(self.err(&p("max_duration"), "max_duration 0: never matches"));
-        }
-        if let (Some(a), Some(b)) = (r.start_date, r.end_date) {
-            if a >= b {
-                return Err(self.err(&p("end_date"), format!("start_date {a} >= end_date {b}: never matches")));
-            }
-        }
         Ok(r)
     }
 
@@ -379,5 +372,33 @@ impl Cx {
             }
         }
         Ok(Some(PriceLimit { excl_vat, incl_vat: incl }))
+    }
+}
+
+/// The field and reason when restrictions can never all hold.
+fn never_matches(r: &Restrictions) -> Option<(&'static str, String)> {
+    let pair = |lo: Option<Decimal>, hi: Option<Decimal>| match (lo, hi) {
+        (Some(lo), Some(hi)) if lo >= hi => Some(format!("min {lo} >= max {hi}: never matches")),
+        (_, Some(hi)) if hi.is_zero() => Some("a maximum of 0: never matches".to_string()),
+        _ => None,
+    };
+    let secs = |d: Option<u64>| d.map(Decimal::from);
+    if let Some(why) = pair(r.min_kwh, r.max_kwh) {
+        return Some(("max_kwh", why));
+    }
+    if let Some(why) = pair(r.min_current_a, r.max_current_a) {
+        return Some(("max_current", why));
+    }
+    if let Some(why) = pair(r.min_power_kw, r.max_power_kw) {
+        return Some(("max_power", why));
+    }
+    if let Some(why) = pair(secs(r.min_duration_s), secs(r.max_duration_s)) {
+        return Some(("max_duration", why));
+    }
+    match (r.start_date, r.end_date) {
+        (Some(a), Some(b)) if a >= b => {
+            Some(("end_date", format!("start_date {a} >= end_date {b} (end_date is exclusive): never matches")))
+        }
+        _ => None,
     }
 }

@@ -139,11 +139,33 @@ pub fn estimate(tariff: &Tariff, session: &Session) -> Result<Estimate, PriceUnk
         return Err(unknown("an expired reservation cannot be followed by a session".into()));
     }
     if !any_match {
-        return Err(unknown(
-            "no tariff element applies to this session (check the restrictions: dates, times, weekdays)".into(),
-        ));
+        return Err(unknown(nothing_applies(tariff, session)));
     }
     finish(tariff, session, acc).map_err(unknown)
+}
+
+/// Why no element applies, from the state at the session's start.
+fn nothing_applies(tariff: &Tariff, session: &Session) -> String {
+    let st = State {
+        clock: Some(clock_at(session, session.start)),
+        duration_s: Decimal::ZERO,
+        energy_kwh: Decimal::ZERO,
+        power_kw: session.charging.first().map_or(Decimal::ZERO, |s| s.power_kw()),
+        current_a: session.current_a,
+    };
+    let mut fields: Vec<&str> = Vec::new();
+    for e in &tariff.elements {
+        let why = match e.restrictions.reservation {
+            Some(_) => Ok(Some("reservation")),
+            None => why_not(&e.restrictions, &st),
+        };
+        if let Ok(Some(f)) = why {
+            if !fields.contains(&f) {
+                fields.push(f);
+            }
+        }
+    }
+    format!("no tariff element applies to this session (restrictions not met: {})", fields.join(", "))
 }
 
 fn check_session(s: &Session) -> Result<(), &'static str> {
@@ -193,38 +215,46 @@ fn clock_at(session: &Session, ts: Timestamp) -> (Date, u8, i64) {
 
 /// Does the element apply? `Err` when it cannot be decided from what the session says.
 fn matches(r: &Restrictions, st: &State) -> Result<bool, String> {
+    Ok(why_not(r, st)?.is_none())
+}
+
+/// The first restriction that does not hold (`None`: the element applies).
+fn why_not(r: &Restrictions, st: &State) -> Result<Option<&'static str>, String> {
     if let Some((date, day, sod)) = st.clock {
+        if r.start_date.is_some_and(|d| date < d) || r.end_date.is_some_and(|d| date >= d) {
+            return Ok(Some("start_date/end_date"));
+        }
         if let Some((from, to)) = r.time_window() {
             let (from, to) = (i64::from(from) * 60, i64::from(to) * 60);
             let inside = (from <= sod && sod < to) || (to > 86_400 && sod < to - 86_400);
             if !inside {
-                return Ok(false);
+                return Ok(Some("start_time/end_time"));
             }
         }
-        if r.start_date.is_some_and(|d| date < d) || r.end_date.is_some_and(|d| date >= d) {
-            return Ok(false);
-        }
         if r.days != 0 && r.days & day == 0 {
-            return Ok(false);
+            return Ok(Some("day_of_week"));
         }
     }
     let within = |v: Decimal, lo: Option<Decimal>, hi: Option<Decimal>| lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v < hi);
-    if !within(st.energy_kwh, r.min_kwh, r.max_kwh) || !within(st.power_kw, r.min_power_kw, r.max_power_kw) {
-        return Ok(false);
+    if !within(st.energy_kwh, r.min_kwh, r.max_kwh) {
+        return Ok(Some("min_kwh/max_kwh"));
+    }
+    if !within(st.power_kw, r.min_power_kw, r.max_power_kw) {
+        return Ok(Some("min_power/max_power"));
     }
     let dur = |d: Option<u64>| d.map(Decimal::from);
     if !within(st.duration_s, dur(r.min_duration_s), dur(r.max_duration_s)) {
-        return Ok(false);
+        return Ok(Some("min_duration/max_duration"));
     }
     if r.min_current_a.is_some() || r.max_current_a.is_some() {
         let Some(a) = st.current_a else {
             return Err("the tariff has current restrictions; give the charging current (A)".into());
         };
         if !within(a, r.min_current_a, r.max_current_a) {
-            return Ok(false);
+            return Ok(Some("min_current/max_current"));
         }
     }
-    Ok(true)
+    Ok(None)
 }
 
 #[derive(Default)]
@@ -603,6 +633,12 @@ fn finish(tariff: &Tariff, session: &Session, mut acc: Acc) -> Result<Estimate, 
                 limited_by = Some(Limit::MaxPrice);
             }
         }
+    }
+    if !tariff.warnings.is_empty() {
+        acc.notes.push(format!(
+            "{} tariff element(s) left out because they can never apply",
+            tariff.warnings.len()
+        ));
     }
     if tariff.start_date_time.is_some_and(|t| session.start < t) {
         acc.notes.push("the tariff is not yet valid at the session's start".into());

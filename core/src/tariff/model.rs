@@ -168,6 +168,8 @@ pub struct Tariff {
     pub elements: Vec<TariffElement>,
     pub start_date_time: Option<Timestamp>,
     pub end_date_time: Option<Timestamp>,
+    /// Elements left out because their restrictions can never match, with where and why.
+    pub warnings: Vec<super::TariffError>,
 }
 
 impl Tariff {

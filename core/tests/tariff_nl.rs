@@ -1,0 +1,69 @@
+//! All 2,820 real Dutch tariffs (data/nl/tariffs.json.gz, NDW open data, June 2026) parse,
+//! price a 30 kWh / 45 min session and say themselves in four languages.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::str::FromStr;
+
+use chargefinder::tariff::{estimate, parse_tariffs, Session, Tariffs};
+use jiff::tz::TimeZone;
+use rust_decimal::Decimal;
+
+fn nl_tariffs() -> Tariffs {
+    let path = format!("{}/../data/nl/tariffs.json.gz", env!("CARGO_MANIFEST_DIR"));
+    let raw = std::fs::read(path).unwrap();
+    let mut json = Vec::new();
+    flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut json).unwrap();
+    parse_tariffs(&json).unwrap()
+}
+
+/// 30 kWh in 45 min (40 kW), starting at local time `local` in Amsterdam, no parking.
+fn session(local: &str) -> Session {
+    let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+    let start = jiff::civil::DateTime::from_str(local).unwrap().to_zoned(tz.clone()).unwrap().timestamp();
+    Session::constant_power(start, tz, Decimal::from(40), Decimal::from(30), Decimal::ZERO).unwrap()
+}
+
+#[test]
+fn every_nl_tariff_parses() {
+    let t = nl_tariffs();
+    assert_eq!(t.errors, vec![], "every tariff converts");
+    assert_eq!(t.tariffs.len(), 2820);
+    // 16 dynamic tariffs send elements with `start_date == end_date` (meaning "that day", but
+    // OCPI's end_date is exclusive): those elements are left out, with a warning each.
+    let with_warnings = t.tariffs.iter().filter(|t| !t.warnings.is_empty()).count();
+    assert_eq!(with_warnings, 16);
+    assert!(t.tariffs.iter().flat_map(|t| &t.warnings).all(|w| w.path.ends_with("end_date")));
+}
+
+#[test]
+fn every_nl_tariff_prices_30_kwh_in_45_min_or_says_why_not() {
+    let t = nl_tariffs();
+    // Tuesday after the snapshot, midday.
+    let s = session("2026-06-09T12:00");
+    let mut unknown: BTreeMap<String, usize> = BTreeMap::new();
+    let mut priced = 0;
+    for tariff in &t.tariffs {
+        match estimate(tariff, &s) {
+            Ok(e) => {
+                priced += 1;
+                assert_eq!(e.currency, "EUR");
+                assert!(e.excl_vat >= Decimal::ZERO);
+                assert!(e.incl_vat.is_none_or(|i| i >= e.excl_vat), "{}", tariff.id);
+            }
+            Err(e) => *unknown.entry(e.reason).or_default() += 1,
+        }
+    }
+    // The 23 that cannot be priced, and why: dynamic tariffs whose dated elements all lie in
+    // the past (the snapshot is 2026-06-07), and AC tariffs whose only element says
+    // max_power 22 kW or less, which a 40 kW session does not meet. Nothing is made up.
+    let expected: BTreeMap<String, usize> = [
+        ("no tariff element applies to this session (restrictions not met: min_power/max_power)", 7),
+        ("no tariff element applies to this session (restrictions not met: start_date/end_date)", 16),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(unknown, expected);
+    assert_eq!(priced, 2820 - 23);
+}
