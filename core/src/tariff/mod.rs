@@ -11,8 +11,10 @@ mod estimate;
 mod model;
 mod session;
 pub mod wire;
+mod words;
 
 pub use convert::{parse_tariffs, TariffError, Tariffs};
 pub use estimate::{estimate, DimensionCost, Estimate, Limit, Line, PriceUnknown, MAX_SESSION_S};
 pub use model::{Dimension, PriceComponent, PriceLimit, ReservationRestriction, Restrictions, Tariff, TariffElement};
 pub use session::{ChargingStep, Reservation, Session};
+pub use words::{describe, shown_components, shown_price, shows_incl_vat, Language, MAX_PHRASES};
