@@ -6,9 +6,11 @@
 //! Tariff ──describe(&Tariff, Language)──▶ "€0.39/kWh · €1.00 start fee"
 //! ```
 
+mod cheapest;
 mod convert;
 mod estimate;
 mod model;
+mod plan;
 mod session;
 pub mod wire;
 mod words;
@@ -18,3 +20,5 @@ pub use estimate::{estimate, DimensionCost, Estimate, Limit, Line, PriceUnknown,
 pub use model::{Dimension, PriceComponent, PriceLimit, ReservationRestriction, Restrictions, Tariff, TariffElement};
 pub use session::{ChargingStep, Reservation, Session};
 pub use words::{describe, shown_components, shown_price, shows_incl_vat, Language, MAX_PHRASES};
+pub use cheapest::{cheapest, Candidate, Priced, Pricer, TariffTable};
+pub use plan::{ChargePlan, PlanError, AC_EFFICIENCY, DC_EFFICIENCY, TAPER_FROM_PCT, TAPER_TO_SHARE};
