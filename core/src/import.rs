@@ -144,9 +144,7 @@ impl Ctx {
             return None;
         };
         let at = At { location_id: Some(&id), evse_uid: None, path: &path };
-        let Some((lat, lon)) = self.coordinates(&at, wire.coordinates.as_ref()) else {
-            return None;
-        };
+        let (lat, lon) = self.coordinates(&at, wire.coordinates.as_ref())?;
         let required = |ctx: &mut Ctx, v: &Option<Text>, field: &str| {
             Text::non_empty(v).unwrap_or_else(|| {
                 ctx.problem(ProblemKind::Repaired, &at, field, format!("missing {field}, left empty"));

@@ -3,6 +3,9 @@
 //! comments; where the specification itself states a total, the comment quotes it.
 //! Totals are rounded to cents (half away from zero); `None` = incl. VAT unknown.
 
+// Test helpers panic on bad fixtures by design.
+#![allow(clippy::unwrap_used)]
+
 use chargefinder::tariff::{estimate, ChargingStep, Estimate, Limit, Reservation, Session, Tariff};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;

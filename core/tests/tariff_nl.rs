@@ -1,6 +1,9 @@
 //! All 2,820 real Dutch tariffs (data/nl/tariffs.json.gz, NDW open data, June 2026) parse,
 //! price a 30 kWh / 45 min session and say themselves in four languages.
 
+// Test helpers panic on bad fixtures by design.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::str::FromStr;

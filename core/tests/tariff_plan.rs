@@ -1,5 +1,8 @@
 //! From a driver's situation to a priced plan, and the cheapest charger for it.
 
+// Test helpers panic on bad fixtures by design.
+#![allow(clippy::unwrap_used)]
+
 use std::str::FromStr;
 
 use chargefinder::tariff::{cheapest, estimate, Candidate, ChargePlan, Language, Pricer, Tariff, TariffTable};

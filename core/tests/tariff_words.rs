@@ -2,6 +2,9 @@
 //! of a component of that tariff (incl. VAT when the tariff states VAT for all components),
 //! and every component a session could reach is shown (unless summarised as a range).
 
+// Test helpers panic on bad fixtures by design.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::str::FromStr;

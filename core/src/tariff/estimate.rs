@@ -583,6 +583,16 @@ fn finish(tariff: &Tariff, session: &Session, mut acc: Acc) -> Result<Estimate, 
             }),
         }
     }
+    for l in &mut acc.lines {
+        l.quantity = l.quantity.normalize();
+        l.excl_vat = l.excl_vat.normalize();
+        l.incl_vat = l.incl_vat.map(|v| v.normalize());
+    }
+    for d in &mut dims {
+        d.quantity = d.quantity.normalize();
+        d.excl_vat = d.excl_vat.normalize();
+        d.incl_vat = d.incl_vat.map(|v| v.normalize());
+    }
     if !vat_unknown.is_empty() {
         acc.notes.push(format!(
             "the tariff gives no VAT rate for {}: the price including VAT is unknown",
