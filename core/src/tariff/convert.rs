@@ -21,6 +21,9 @@ use super::model::{Dimension, PriceComponent, PriceLimit, ReservationRestriction
 use super::wire::{WireElement, WirePrice, WirePriceComponent, WireRestrictions, WireTariff};
 use crate::ocpi::{kind_of, payload_items, Text};
 
+/// The highest price accepted for a component or limit, in the tariff's currency.
+pub const MAX_PRICE: u32 = 1_000_000;
+
 /// Why a tariff could not be used, and where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TariffError {
@@ -138,7 +141,8 @@ impl Tariff {
         let min_price = w.min_price.map(|v| cx.price_limit("min_price", v)).transpose()?.flatten();
         let max_price = w.max_price.map(|v| cx.price_limit("max_price", v)).transpose()?.flatten();
         if let (Some(lo), Some(hi)) = (min_price, max_price) {
-            if lo.excl_vat > hi.excl_vat {
+            let incl_above = matches!((lo.incl_vat, hi.incl_vat), (Some(l), Some(h)) if l > h);
+            if lo.excl_vat > hi.excl_vat || incl_above {
                 return Err(cx.err("min_price", "min_price is above max_price"));
             }
         }
@@ -227,6 +231,10 @@ impl Cx {
             .ok_or_else(|| self.err(&format!("{path}.price"), "missing price"))?;
         if price.is_sign_negative() && !price.is_zero() {
             return Err(self.err(&format!("{path}.price"), format!("negative price {price}")));
+        }
+        // Keeps every later product far from Decimal's range; no real tariff comes near.
+        if price > Decimal::from(MAX_PRICE) {
+            return Err(self.err(&format!("{path}.price"), format!("implausible price {price}")));
         }
         let vat = self.decimal(&format!("{path}.vat"), w.vat.as_ref())?;
         if let Some(v) = vat {
@@ -370,6 +378,12 @@ impl Cx {
             if d.is_some_and(|d| d.is_sign_negative() && !d.is_zero()) {
                 return Err(self.err(&format!("{path}.{f}"), "negative price limit"));
             }
+            if d.is_some_and(|d| d > Decimal::from(MAX_PRICE)) {
+                return Err(self.err(&format!("{path}.{f}"), "implausible price limit"));
+            }
+        }
+        if incl.is_some_and(|i| i < excl_vat) {
+            return Err(self.err(&format!("{path}.incl_vat"), "incl_vat is below excl_vat"));
         }
         Ok(Some(PriceLimit { excl_vat, incl_vat: incl }))
     }

@@ -174,12 +174,18 @@ fn check_session(s: &Session) -> Result<(), &'static str> {
     if s.parking_s.is_sign_negative() || res_s.is_sign_negative() {
         return Err("negative parking or reservation time");
     }
+    if s.parking_s > max || res_s > max || s.charging.len() > 10_000 {
+        return Err("session longer than 31 days");
+    }
     for step in &s.charging {
         if step.duration_s <= Decimal::ZERO || step.energy_kwh.is_sign_negative() {
             return Err("a charging step needs a positive duration and non-negative energy");
         }
-        if step.energy_kwh > Decimal::from(100_000) {
-            return Err("more than 100 MWh in one session");
+        if step.energy_kwh > Decimal::from(100_000) || step.duration_s > Decimal::from(MAX_SESSION_S) {
+            return Err("more than 100 MWh or 31 days in one session");
+        }
+        if step.duration_s < Decimal::new(1, 3) || step.energy_kwh * Decimal::from(3600) > step.duration_s * Decimal::from(100_000) {
+            return Err("a charging step shorter than 1 ms or above 100 MW");
         }
     }
     if s.total_s() + res_s > max {

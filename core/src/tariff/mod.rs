@@ -15,7 +15,7 @@ mod session;
 pub mod wire;
 mod words;
 
-pub use convert::{parse_tariffs, TariffError, Tariffs};
+pub use convert::{parse_tariffs, TariffError, Tariffs, MAX_PRICE};
 pub use estimate::{estimate, DimensionCost, Estimate, Limit, Line, PriceUnknown, MAX_SESSION_S};
 pub use model::{Dimension, PriceComponent, PriceLimit, ReservationRestriction, Restrictions, Tariff, TariffElement};
 pub use session::{ChargingStep, Reservation, Session};

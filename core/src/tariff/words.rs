@@ -284,6 +284,10 @@ pub fn describe(t: &Tariff, lang: Language) -> String {
     if let Some(m) = t.max_price {
         parts.push(format!("{} {}", w.max, money(limit(m))));
     }
+    if parts.is_empty() {
+        // Every price a session can reach is zero (the others are shadowed).
+        return w.free.to_string();
+    }
     let mut out = parts.join(" · ");
     if !incl || !limits_consistent {
         out.push_str(" · ");
