@@ -18,6 +18,7 @@
 //! [`crate::tariff`]).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
@@ -28,6 +29,44 @@ use super::estimate::{estimate, Estimate};
 use super::model::Tariff;
 use super::plan::ChargePlan;
 use super::words::{describe, Language};
+
+/// FxHash (rustc's hasher): these maps are keyed by our own ids, not by attacker-chosen input
+/// that would need SipHash's flood resistance, and hashing was most of the time per connector.
+#[derive(Debug, Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.write_u64(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+        }
+        // The tail byte by byte: a variable-length copy would be a memmove call per key.
+        let tail = chunks.remainder().iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+        self.write_u64(tail);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+    fn finish(&self) -> u64 {
+        // Fx leaves the low bits (hashbrown's bucket index) weak for keys like f64 bits with
+        // trailing zeros: finish with murmur3's avalanche.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
 
 /// One connector to compare.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +84,7 @@ pub struct Candidate<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct TariffTable {
     tariffs: Vec<Tariff>,
-    by_id: HashMap<String, usize>,
+    by_id: FxMap<String, usize>,
 }
 
 impl TariffTable {
@@ -53,6 +92,11 @@ impl TariffTable {
     pub fn new(tariffs: Vec<Tariff>) -> TariffTable {
         let by_id = tariffs.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();
         TariffTable { tariffs, by_id }
+    }
+
+    /// The position of a tariff, for [`Pricer::price_indexed`].
+    pub fn index_of(&self, id: &str) -> Option<u32> {
+        self.by_id.get(id).map(|&i| i as u32)
     }
 
     pub fn get(&self, id: &str) -> Option<&Tariff> {
@@ -89,55 +133,84 @@ pub struct Pricer<'t> {
     start: Timestamp,
     time_zone: TimeZone,
     parking_s: Decimal,
-    cache: HashMap<(usize, u64, bool), Result<Estimate, String>>,
+    /// Per tariff index: the (power bits, dc) priced and the outcome. Most tariffs see one or
+    /// two powers, so a short list beats any hash map.
+    cache: Vec<Vec<(u64, bool, Result<Estimate, String>)>>,
+    runs: usize,
 }
 
 impl<'t> Pricer<'t> {
     /// `plan`'s connector fields are replaced per candidate.
     pub fn new(table: &'t TariffTable, plan: ChargePlan, start: Timestamp, time_zone: TimeZone, parking_s: Decimal) -> Self {
-        Pricer { table, plan, start, time_zone, parking_s, cache: HashMap::new() }
+        Pricer { table, plan, start, time_zone, parking_s, cache: vec![Vec::new(); table.tariffs.len()], runs: 0 }
+    }
+
+    /// How many times the engine ran (distinct tariff × power × AC/DC so far).
+    pub fn engine_runs(&self) -> usize {
+        self.runs
     }
 
     /// The cheapest applicable estimate for a connector, by excl. VAT total.
-    pub fn price(&mut self, power_kw: f64, dc: bool, tariff_ids: &[String]) -> Result<&Estimate, String> {
+    pub fn price(&mut self, power_kw: f64, dc: bool, tariff_ids: &[String]) -> Result<&Estimate, &str> {
         if tariff_ids.is_empty() {
-            return Err("the operator publishes no tariff for this connector".into());
+            return Err(NO_TARIFF);
         }
-        let mut best: Option<(usize, u64, bool)> = None;
-        let mut why = String::new();
+        let table = self.table;
+        let mut idx = [0u32; 8];
+        let mut n = 0;
         for id in tariff_ids {
-            let Some(&ti) = self.table.by_id.get(id) else {
-                why = format!("tariff {id} is not published");
-                continue;
-            };
-            let key = (ti, power_kw.to_bits(), dc);
-            if !self.cache.contains_key(&key) {
-                let r = self
-                    .plan
-                    .at_connector(power_kw, dc)
-                    .session(self.start, self.time_zone.clone(), self.parking_s)
-                    .map_err(|e| e.to_string())
-                    .and_then(|s| estimate(&self.table.tariffs[ti], &s).map_err(|e| e.to_string()));
-                self.cache.insert(key, r);
+            if let (Some(&i), true) = (table.by_id.get(id), n < idx.len()) {
+                idx[n] = i as u32;
+                n += 1;
             }
-            match &self.cache[&key] {
+        }
+        self.price_indexed(power_kw, dc, &idx[..n])
+    }
+
+    /// [`Pricer::price`] with tariffs given by [`TariffTable::index_of`]: for callers that
+    /// resolve every connector's `tariff_ids` once, when loading data.
+    pub fn price_indexed(&mut self, power_kw: f64, dc: bool, tariffs: &[u32]) -> Result<&Estimate, &str> {
+        let bits = power_kw.to_bits();
+        let mut best: Option<(usize, usize)> = None;
+        let mut failed: Option<(usize, usize)> = None;
+        for &ti in tariffs {
+            let ti = ti as usize;
+            let Some(slot) = self.cache.get(ti) else { continue };
+            let j = match slot.iter().position(|(b, d, _)| *b == bits && *d == dc) {
+                Some(j) => j,
+                None => {
+                    let r = self
+                        .plan
+                        .at_connector(power_kw, dc)
+                        .session(self.start, self.time_zone.clone(), self.parking_s)
+                        .map_err(|e| e.to_string())
+                        .and_then(|s| estimate(&self.table.tariffs[ti], &s).map_err(|e| e.to_string()));
+                    self.runs += 1;
+                    self.cache[ti].push((bits, dc, r));
+                    self.cache[ti].len() - 1
+                }
+            };
+            match &self.cache[ti][j].2 {
                 Ok(e) => {
                     let better = best
-                        .and_then(|b| self.cache[&b].as_ref().ok())
+                        .and_then(|(bt, bj)| self.cache[bt][bj].2.as_ref().ok())
                         .is_none_or(|b| e.excl_vat < b.excl_vat);
                     if better {
-                        best = Some(key);
+                        best = Some((ti, j));
                     }
                 }
-                Err(e) => why = e.clone(),
+                Err(_) => failed = Some((ti, j)),
             }
         }
-        match best {
-            Some(key) => self.cache[&key].as_ref().map_err(Clone::clone),
-            None => Err(why),
+        match best.or(failed) {
+            Some((ti, j)) => self.cache[ti][j].2.as_ref().map_err(String::as_str),
+            None => Err(NOT_PUBLISHED),
         }
     }
 }
+
+const NO_TARIFF: &str = "the operator publishes no tariff for this connector";
+const NOT_PUBLISHED: &str = "the tariff this connector names is not published";
 
 /// Prices the pricer's plan at every candidate and returns the `limit` cheapest (see the
 /// module docs for the order), each with its estimate and the tariff in `lang`.
@@ -164,7 +237,7 @@ pub fn cheapest(candidates: &[Candidate<'_>], pricer: &mut Pricer<'_>, lang: Lan
         .take(limit)
         .map(|(_, i)| {
             let c = &candidates[i];
-            let estimate = pricer.price(c.power_kw, c.dc, c.tariff_ids).cloned();
+            let estimate = pricer.price(c.power_kw, c.dc, c.tariff_ids).cloned().map_err(str::to_string);
             let words = estimate.as_ref().ok().and_then(|e| table.get(&e.tariff_id)).map(|t| describe(t, lang));
             Priced { index: i, id: c.id.to_string(), distance_m: c.distance_m, estimate, words }
         })

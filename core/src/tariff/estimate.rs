@@ -482,8 +482,7 @@ fn price_session(tariff: &Tariff, session: &Session, acc: &mut Acc) -> Result<bo
             }
         }
         let secs = b.t - a.t;
-        let mut quantities = [(Dimension::Energy, e_b - e_a)].to_vec();
-        quantities.push(if charging { (Dimension::Time, secs) } else { (Dimension::ParkingTime, secs) });
+        let quantities = [(Dimension::Energy, e_b - e_a), (if charging { Dimension::Time } else { Dimension::ParkingTime }, secs)];
         for (dim, q) in quantities {
             if q <= Decimal::ZERO {
                 continue;
