@@ -67,6 +67,9 @@ impl Hasher for Fx {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
+/// What one tariff gave, per (power bits, AC/DC).
+type Memo = Vec<(u64, bool, Result<Estimate, String>)>;
+
 
 /// One connector to compare.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,7 +138,7 @@ pub struct Pricer<'t> {
     parking_s: Decimal,
     /// Per tariff index: the (power bits, dc) priced and the outcome. Most tariffs see one or
     /// two powers, so a short list beats any hash map.
-    cache: Vec<Vec<(u64, bool, Result<Estimate, String>)>>,
+    cache: Vec<Memo>,
     runs: usize,
 }
 
@@ -209,6 +212,13 @@ impl<'t> Pricer<'t> {
     }
 }
 
+/// A total as whole cents.
+fn cents(d: Decimal) -> i128 {
+    let mut d = d;
+    d.rescale(2);
+    d.mantissa()
+}
+
 const NO_TARIFF: &str = "the operator publishes no tariff for this connector";
 const NOT_PUBLISHED: &str = "the tariff this connector names is not published";
 
@@ -216,26 +226,30 @@ const NOT_PUBLISHED: &str = "the tariff this connector names is not published";
 /// module docs for the order), each with its estimate and the tariff in `lang`.
 pub fn cheapest(candidates: &[Candidate<'_>], pricer: &mut Pricer<'_>, lang: Language, limit: usize) -> Vec<Priced> {
     let table = pricer.table;
-    let mut keyed: Vec<(Option<Decimal>, usize)> = candidates
+    // The sort key in one place (no pointer chasing into the candidates while sorting).
+    // Totals are in cents (scale 2), so the mantissa compares exactly and far faster than Decimal.
+    let mut keyed: Vec<(Option<i128>, f64, &str, usize)> = candidates
         .iter()
         .enumerate()
-        .map(|(i, c)| (pricer.price(c.power_kw, c.dc, c.tariff_ids).ok().map(|e| e.excl_vat), i))
+        .map(|(i, c)| {
+            let cents = pricer.price(c.power_kw, c.dc, c.tariff_ids).ok().map(|e| cents(e.excl_vat));
+            (cents, c.distance_m, c.id, i)
+        })
         .collect();
-    keyed.sort_by(|(pa, a), (pb, b)| {
-        let (ca, cb) = (&candidates[*a], &candidates[*b]);
-        // Known prices first (None sorts after Some here), then distance, then id.
-        let price = match (pa, pb) {
+    keyed.sort_unstable_by(|a, b| {
+        // Known prices first, then distance, then id.
+        let price = match (&a.0, &b.0) {
             (Some(x), Some(y)) => x.cmp(y),
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => std::cmp::Ordering::Equal,
         };
-        price.then(ca.distance_m.total_cmp(&cb.distance_m)).then(ca.id.cmp(cb.id))
+        price.then(a.1.total_cmp(&b.1)).then(a.2.cmp(b.2)).then(a.3.cmp(&b.3))
     });
     keyed
         .into_iter()
         .take(limit)
-        .map(|(_, i)| {
+        .map(|(_, _, _, i)| {
             let c = &candidates[i];
             let estimate = pricer.price(c.power_kw, c.dc, c.tariff_ids).cloned().map_err(str::to_string);
             let words = estimate.as_ref().ok().and_then(|e| table.get(&e.tariff_id)).map(|t| describe(t, lang));
