@@ -49,7 +49,8 @@ fn amounts(text: &str) -> Vec<Decimal> {
 /// Every price the tariff states, as the words may show it: incl. VAT when all components
 /// state VAT, else excl.; 4 decimals at most.
 fn stated(t: &Tariff) -> BTreeSet<Decimal> {
-    let all_vat = t.elements.iter().flat_map(|e| &e.components).all(|c| c.vat.is_some());
+    let all_vat = t.elements.iter().flat_map(|e| &e.components).all(|c| c.vat.is_some())
+        && [t.min_price, t.max_price].iter().flatten().all(|l| l.incl_vat.is_some());
     let mut out: BTreeSet<Decimal> = t
         .elements
         .iter()
@@ -60,10 +61,10 @@ fn stated(t: &Tariff) -> BTreeSet<Decimal> {
         })
         .collect();
     for l in [t.min_price, t.max_price].into_iter().flatten() {
-        out.insert(l.excl_vat.normalize());
-        if let Some(i) = l.incl_vat {
-            out.insert(i.normalize());
-        }
+        match (all_vat, l.incl_vat) {
+            (true, Some(i)) => out.insert(i.normalize()),
+            _ => out.insert(l.excl_vat.normalize()),
+        };
     }
     out
 }
@@ -161,6 +162,15 @@ fn known_sentences() {
     assert_eq!(describe(&t, Language::Fr), "gratuit");
     let t = by_name("tariff_6_025kwh_start_max_price.json");
     assert_eq!(describe(&t, Language::En), "€0.275/kWh · €0.60 start fee · max. €11.00");
+    let t = by_name("tariff_17_reservation_with_expire_fee.json");
+    assert_eq!(
+        describe(&t, Language::En),
+        "€0.275/kWh · €2.40/h reservation · €4.80 expired reservation · €0.60 start fee"
+    );
+    assert_eq!(
+        describe(&t, Language::Nl),
+        "€ 0,275/kWh · € 2,40/uur reservering · € 4,80 verlopen reservering · € 0,60 starttarief"
+    );
     let t = by_name("tariff_4_complex.json");
     assert_eq!(
         describe(&t, Language::De),
@@ -168,4 +178,100 @@ fn known_sentences() {
          1,50 €/Std. Ladezeit Sa, So ab 32 A · 5,50 €/Std. Parken 09:00–18:00 Mo–Fr · \
          6,60 €/Std. Parken 10:00–17:00 Sa · 2,875 € Startgebühr"
     );
+}
+
+mod generated {
+    use super::check;
+    use chargefinder::tariff::Tariff;
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    const DIMS: [&str; 4] = ["ENERGY", "FLAT", "TIME", "PARKING_TIME"];
+    const VATS: [Option<&str>; 6] = [None, Some("0"), Some("9"), Some("21"), Some("5.2"), Some("19")];
+
+    fn component() -> impl Strategy<Value = (usize, i64, u32, usize)> {
+        (0..4usize, 0i64..100_000, 0u32..5, 0..VATS.len())
+    }
+
+    fn restrictions() -> impl Strategy<Value = Value> {
+        (
+            proptest::option::of((0u16..1440, 0u16..1440)),
+            proptest::option::of(1u8..127),
+            proptest::option::of((0u32..50, 1u32..50)),
+            proptest::option::of(1u32..20_000),
+            proptest::option::of(1u32..400),
+        )
+            .prop_map(|(time, days, kwh, dur, power)| {
+                let mut r = serde_json::Map::new();
+                if let Some((a, b)) = time {
+                    r.insert("start_time".into(), json!(format!("{:02}:{:02}", a / 60, a % 60)));
+                    r.insert("end_time".into(), json!(format!("{:02}:{:02}", b / 60, b % 60)));
+                }
+                if let Some(d) = days {
+                    let names = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"];
+                    let list: Vec<&str> = (0..7).filter(|i| d & (1 << i) != 0).map(|i| names[i]).collect();
+                    r.insert("day_of_week".into(), json!(list));
+                }
+                if let Some((lo, span)) = kwh {
+                    r.insert("min_kwh".into(), json!(lo));
+                    r.insert("max_kwh".into(), json!(lo + span));
+                }
+                if let Some(d) = dur {
+                    r.insert("min_duration".into(), json!(d));
+                }
+                if let Some(p) = power {
+                    r.insert("max_power".into(), json!(p));
+                }
+                Value::Object(r)
+            })
+    }
+
+    fn tariff() -> impl Strategy<Value = Value> {
+        (
+            proptest::collection::vec((proptest::collection::vec(component(), 1..4), proptest::option::of(restrictions())), 1..7),
+            proptest::option::of((0i64..5_000, 0u32..3)),
+        )
+            .prop_map(|(elements, min)| {
+                let elements: Vec<Value> = elements
+                    .into_iter()
+                    .map(|(comps, r)| {
+                        let mut seen = [false; 4];
+                        let comps: Vec<Value> = comps
+                            .into_iter()
+                            .filter(|c| !std::mem::replace(&mut seen[c.0], true))
+                            .map(|(d, mantissa, scale, vat)| {
+                                let price = rust_decimal::Decimal::new(mantissa, scale).to_string();
+                                let mut c = json!({"type": DIMS[d], "price": price, "step_size": 1});
+                                if let Some(v) = VATS[vat] {
+                                    c["vat"] = json!(v);
+                                }
+                                c
+                            })
+                            .collect();
+                        match r {
+                            Some(r) => json!({"price_components": comps, "restrictions": r}),
+                            None => json!({"price_components": comps}),
+                        }
+                    })
+                    .collect();
+                let mut t = json!({"id": "GEN", "currency": "EUR", "elements": elements});
+                if let Some((m, s)) = min {
+                    t["min_price"] = json!({"excl_vat": rust_decimal::Decimal::new(m, s).to_string()});
+                }
+                t
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        /// Generated tariffs: the words never state a price the tariff does not have, and
+        /// show every price a session could reach.
+        #[test]
+        fn words_match_generated_tariffs(v in tariff()) {
+            if let Ok(t) = Tariff::from_value(v) {
+                check(&t);
+            }
+        }
+    }
 }

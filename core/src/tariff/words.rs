@@ -3,8 +3,9 @@
 //! The words are generated from the same [`Tariff`] the engine prices with, so they cannot
 //! disagree with it:
 //! * every price shown is a component's price: **including VAT when every component of the
-//!   tariff states its VAT**, else excluding VAT for all of them, and then the text ends with
-//!   "excl. VAT" (never a mix); rounded to at most 4 decimals, at least 2;
+//!   tariff states its VAT** (and its price limits their `incl_vat`), else excluding VAT for all
+//!   of them, and then the text ends with "excl. VAT" (never a mix); rounded to at most
+//!   4 decimals, at least 2;
 //! * a component that can never be used (an earlier element of its dimension has no
 //!   restrictions) is not shown; restrictions are shown next to their price, in the tariff's
 //!   order, which is the order OCPI tries them in;
@@ -177,9 +178,11 @@ fn words(lang: Language) -> &'static Words {
     }
 }
 
-/// Does the tariff state VAT for every component (so its words show prices incl. VAT)?
+/// Does the tariff state VAT for every component, and `incl_vat` for its price limits (so its
+/// words show prices incl. VAT)?
 pub fn shows_incl_vat(t: &Tariff) -> bool {
     t.elements.iter().flat_map(|e| &e.components).all(|c| c.vat.is_some())
+        && [t.min_price, t.max_price].iter().flatten().all(|l| l.incl_vat.is_some())
 }
 
 /// The price of a component as the words show it (see the module documentation).
@@ -261,6 +264,24 @@ pub fn describe(t: &Tariff, lang: Language) -> String {
         }
         for (c, r) in comps {
             let q = qualifiers(r, w);
+            // Reservation time is not charging time, and its fee is not a start fee.
+            if let Some(kind) = r.reservation {
+                let what = match kind {
+                    ReservationRestriction::Reservation => w.reservation,
+                    ReservationRestriction::ReservationExpires => w.expired_reservation,
+                };
+                let amount = money(shown_price(c, incl));
+                let phrase = match dim {
+                    Dimension::Time => format!("{amount}{} {what}", w.per_hour),
+                    _ => format!("{amount} {what}"),
+                };
+                let rest = qualifiers(&Restrictions { reservation: None, ..r.clone() }, w);
+                let phrase = if rest.is_empty() { phrase } else { format!("{phrase} {rest}") };
+                if !parts.contains(&phrase) {
+                    parts.push(phrase);
+                }
+                continue;
+            }
             // "€0.00/h charging" with no condition says nothing a driver needs.
             if c.price.is_zero() && q.is_empty() {
                 continue;
@@ -276,8 +297,6 @@ pub fn describe(t: &Tariff, lang: Language) -> String {
         (true, Some(v)) => v,
         _ => l.excl_vat,
     };
-    // A limit shown incl. VAT needs its incl_vat; without it the words fall back to excl. VAT.
-    let limits_consistent = !incl || [t.min_price, t.max_price].iter().flatten().all(|l| l.incl_vat.is_some());
     if let Some(m) = t.min_price.filter(|m| !m.excl_vat.is_zero()) {
         parts.push(format!("{} {}", w.min, money(limit(m))));
     }
@@ -289,7 +308,7 @@ pub fn describe(t: &Tariff, lang: Language) -> String {
         return w.free.to_string();
     }
     let mut out = parts.join(" · ");
-    if !incl || !limits_consistent {
+    if !incl {
         out.push_str(" · ");
         out.push_str(w.excl_vat);
     }
