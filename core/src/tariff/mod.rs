@@ -16,6 +16,10 @@
 //!   (documented curve: constant, DC tapering above 80 %).
 //! * [`describe`]: English, Dutch, German and French, generated from the same model.
 //! * [`cheapest`]: takes candidates, not the index: decoupled from the spatial query API.
+//! * [`quote`]: one serde-in, serde-out call for the server, web and npm bindings.
+//!
+//! Money in JSON: `Decimal`s serialise as strings (`"12.00"`), so no binding loses a cent to
+//! floating point.
 //!
 //! # Decisions
 //!
@@ -86,6 +90,7 @@ mod convert;
 mod estimate;
 mod model;
 mod plan;
+mod quote;
 mod session;
 pub mod wire;
 mod words;
@@ -95,5 +100,6 @@ pub use convert::{parse_tariffs, TariffError, Tariffs, MAX_PRICE};
 pub use estimate::{estimate, DimensionCost, Estimate, Limit, Line, PriceUnknown, MAX_SESSION_S};
 pub use model::{Dimension, PriceComponent, PriceLimit, ReservationRestriction, Restrictions, Tariff, TariffElement};
 pub use plan::{ChargePlan, PlanError, AC_EFFICIENCY, DC_EFFICIENCY, TAPER_FROM_PCT, TAPER_TO_SHARE};
+pub use quote::{quote, Quote, QuoteRequest};
 pub use session::{ChargingStep, Reservation, Session};
 pub use words::{describe, shown_components, shown_price, shows_incl_vat, Language, MAX_PHRASES};
