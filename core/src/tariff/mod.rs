@@ -9,7 +9,7 @@
 //! ```
 //!
 //! * [`wire`]: lenient wire types, apart from the validated [`Tariff`]; one conversion between.
-//! * [`estimate`]: the engine. How it cuts a session into periods, picks the first matching
+//! * [`estimate`]: the engine (with `periods.rs` and `matching.rs`). How it cuts a session into periods, picks the first matching
 //!   element per dimension, rounds `step_size` (totals, the way the spec's worked examples do),
 //!   applies VAT and `min_price`/`max_price` is written at the top of its file.
 //! * [`ChargePlan`]: from car, state of charge and connector to a [`Session`]
@@ -88,7 +88,9 @@
 mod cheapest;
 mod convert;
 mod estimate;
+mod matching;
 mod model;
+mod periods;
 mod plan;
 mod quote;
 mod session;
