@@ -9,9 +9,10 @@
 //! ```
 //!
 //! * [`wire`]: lenient wire types, apart from the validated [`Tariff`]; one conversion between.
-//! * [`estimate`]: the engine (with `periods.rs` and `matching.rs`). How it cuts a session into periods, picks the first matching
-//!   element per dimension, rounds `step_size` (totals, the way the spec's worked examples do),
-//!   applies VAT and `min_price`/`max_price` is written at the top of its file.
+//! * [`estimate`]: the engine (with `periods.rs` and `matching.rs`). How it cuts a session
+//!   into periods, picks the first matching element per dimension, rounds `step_size` (totals,
+//!   the way the spec's worked examples do), applies VAT and `min_price`/`max_price` is written
+//!   at the top of `estimate.rs`.
 //! * [`ChargePlan`]: from car, state of charge and connector to a [`Session`]
 //!   (documented curve: constant, DC tapering above 80 %).
 //! * [`describe`]: English, Dutch, German and French, generated from the same model.
