@@ -20,11 +20,11 @@ fn nl_tariffs() -> Tariffs {
     parse_tariffs(&json).unwrap()
 }
 
-/// 30 kWh in 45 min (40 kW), starting at local time `local` in Amsterdam, no parking.
+/// 30 kWh in 45 min (so 40 kW), starting at local time `local` in Amsterdam, no parking.
 fn session(local: &str) -> Session {
     let tz = TimeZone::get("Europe/Amsterdam").unwrap();
     let start = jiff::civil::DateTime::from_str(local).unwrap().to_zoned(tz.clone()).unwrap().timestamp();
-    Session::constant_power(start, tz, Decimal::from(40), Decimal::from(30), Decimal::ZERO).unwrap()
+    Session::charging_for(start, tz, Decimal::from(30), Decimal::from(45 * 60), Decimal::ZERO).unwrap()
 }
 
 #[test]
@@ -69,4 +69,21 @@ fn every_nl_tariff_prices_30_kwh_in_45_min_or_says_why_not() {
     .collect();
     assert_eq!(unknown, expected);
     assert_eq!(priced, 2820 - 23);
+}
+
+#[test]
+fn across_midnight_the_same_23_cannot_be_priced_and_gaps_are_noted() {
+    let t = nl_tariffs();
+    // 23:30–00:15: crosses the "00:00–23:59" windows many NL tariffs send, leaving 23:59–00:00
+    // unpriced: that minute is free by the rules, and the estimate says so.
+    let s = session("2026-06-09T23:30");
+    let (mut unknown, mut with_gap) = (0, 0);
+    for tariff in &t.tariffs {
+        match estimate(tariff, &s) {
+            Ok(e) => with_gap += usize::from(e.notes.iter().any(|n| n.starts_with("no ENERGY price applies"))),
+            Err(_) => unknown += 1,
+        }
+    }
+    assert_eq!(unknown, 23);
+    assert_eq!(with_gap, 41);
 }

@@ -72,6 +72,27 @@ impl Session {
         Some(Session { start, time_zone, charging, parking_s, current_a: None, reservation: None })
     }
 
+    /// Charging `energy_kwh` in `charging_s` seconds at constant power, then parked for
+    /// `parking_s` seconds (e.g. "30 kWh in 45 min"). `None` for a non-positive charging time
+    /// with energy, or negative values.
+    pub fn charging_for(
+        start: Timestamp,
+        time_zone: TimeZone,
+        energy_kwh: Decimal,
+        charging_s: Decimal,
+        parking_s: Decimal,
+    ) -> Option<Session> {
+        if energy_kwh.is_sign_negative() || charging_s.is_sign_negative() || parking_s.is_sign_negative() {
+            return None;
+        }
+        let charging = match (energy_kwh.is_zero(), charging_s.is_zero()) {
+            (_, false) => vec![ChargingStep { duration_s: charging_s, energy_kwh }],
+            (true, true) => vec![],
+            (false, true) => return None,
+        };
+        Some(Session { start, time_zone, charging, parking_s, current_a: None, reservation: None })
+    }
+
     /// The command line's session: charge at `power_kw` from `start` until `energy_kwh` are
     /// delivered or `end` comes, whichever is first, then parked until `end`.
     /// `None` when `end` is before `start` or the power is not positive.
