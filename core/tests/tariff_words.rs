@@ -129,9 +129,11 @@ fn nl_tariffs_in_words() {
     for t in &ts {
         check(t);
     }
-    for t in ts.iter().step_by(97).take(30) {
-        println!("{:>40} | {}", t.id, describe(t, Language::En));
-        println!("{:>40} | {}", "", describe(t, Language::Nl));
+    // `cargo test --test tariff_words -- --nocapture` shows a sample of restricted ones.
+    for t in ts.iter().filter(|t| t.elements.iter().any(|e| !e.restrictions.is_empty())).step_by(40).take(12) {
+        for lang in Language::ALL {
+            println!("{:>36} {} | {}", t.id, lang.code(), describe(t, lang));
+        }
     }
 }
 

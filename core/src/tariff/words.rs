@@ -9,7 +9,7 @@
 //! * a component that can never be used (an earlier element of its dimension has no
 //!   restrictions) is not shown; restrictions are shown next to their price, in the tariff's
 //!   order, which is the order OCPI tries them in;
-//! * a zero price without a condition is not shown (it costs nothing, always);
+//! * a zero price without a condition, and a zero start fee, are not shown (they cost nothing);
 //! * a dimension with more than [`MAX_PHRASES`] prices (dynamic tariffs: one per quarter hour)
 //!   is summarised as the lowest and highest of those prices, "varies".
 //!
@@ -136,7 +136,7 @@ const DE: Words = Words {
     min: "mind.",
     max: "max.",
     after: "nach",
-    first: "erste",
+    first: "bis",
     from: "ab",
     below: "unter",
     until: "bis",
@@ -158,7 +158,7 @@ const FR: Words = Words {
     min: "min.",
     max: "max.",
     after: "après",
-    first: "premiers",
+    first: "jusqu'à",
     from: "dès",
     below: "sous",
     until: "jusqu'au",
@@ -282,8 +282,9 @@ pub fn describe(t: &Tariff, lang: Language) -> String {
                 }
                 continue;
             }
-            // "€0.00/h charging" with no condition says nothing a driver needs.
-            if c.price.is_zero() && q.is_empty() {
+            // "€0.00/h charging" with no condition, or a zero start fee, says nothing a driver
+            // needs (a zero price under a condition does: "€0.00/h parking first 2 h").
+            if c.price.is_zero() && (q.is_empty() || dim == Dimension::Flat) {
                 continue;
             }
             let phrase = unit(money(shown_price(c, incl)));
