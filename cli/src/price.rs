@@ -65,7 +65,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "parked_s": e.parking_s.round_dp(0),
         "dimensions": e.dimensions,
         "limited_by": e.limited_by,
-        "notes": e.notes,
+        "notes": e.notes.iter().map(|n| n.text(lang)).collect::<Vec<_>>(),
         "tariff_in_words": describe(&tariff, lang),
     });
     let s = serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?;

@@ -6,7 +6,7 @@
 // Test helpers panic on bad fixtures by design.
 #![allow(clippy::unwrap_used)]
 
-use chargefinder::tariff::{estimate, ChargingStep, Estimate, Limit, Reservation, Session, Tariff};
+use chargefinder::tariff::{estimate, ChargingStep, Dimension, Estimate, Limit, Note, Reservation, Session, Tariff};
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
@@ -110,7 +110,7 @@ fn t04_complex_saturday_high_current_parking_past_17() {
     let s = session("2026-06-13T16:00", &[("30", "20")], "60").with_current_a(d("48"));
     let e = price(&t, &s);
     assert_eq!(totals(&e), is("6.13", Some("6.93")));
-    assert!(e.notes.iter().any(|n| n.contains("PARKING_TIME") && n.contains("1800 s")), "{:?}", e.notes);
+    assert!(e.notes.contains(&Note::Unpriced { dimension: Dimension::ParkingTime, quantity: d("1800") }), "{:?}", e.notes);
 }
 
 #[test]
@@ -154,7 +154,7 @@ fn t06_max_price() {
     assert_eq!(e.limited_by, None);
     // After end_date_time the price is still computed, with a note.
     let e = price(&t, &session("2026-06-09T10:00", &[("120", "30")], "0"));
-    assert!(e.notes.iter().any(|n| n.contains("expired")));
+    assert_eq!(e.notes, [Note::Expired]);
 }
 
 #[test]
@@ -166,7 +166,11 @@ fn t07_first_hour_and_kwh_free() {
     let t = tariff("tariff_7_first_hour_kwh_free.json");
     let e = price(&t, &session("2026-06-09T10:00", &[("120", "10")], "120"));
     assert_eq!(totals(&e), is("6.80", None));
-    assert!(e.notes.iter().any(|n| n.contains("VAT")));
+    assert_eq!(e.notes, [Note::VatUnknown { dimensions: vec![Dimension::Energy, Dimension::ParkingTime] }]);
+    assert_eq!(
+        e.notes[0].text(chargefinder::tariff::Language::Nl),
+        "het tarief noemt geen btw-tarief voor energie, parkeertijd: de prijs inclusief btw is onbekend"
+    );
     // Charged for 30 min (2.5 kWh), parked 45 min: parking all within the first hour except
     // 15 min (60–75 min) at 2.00/h = 0.50; energy 1.5 × 0.20 = 0.30. excl 0.80.
     let e = price(&t, &session("2026-06-09T10:00", &[("30", "2.5")], "45"));
@@ -238,7 +242,8 @@ fn t14_step_size_switching_elements() {
     // 0.48; parking 19:52–20:00 = 480 s → 900 s × 1.00/h = 0.25; after 20:00 parking is free.
     let e = price(&t, &session("2026-06-09T19:40", &[("12", "6")], "20"));
     assert_eq!(totals(&e), is("0.73", None));
-    assert!(e.notes.iter().any(|n| n.contains("PARKING_TIME") && n.contains("720 s")), "{:?}", e.notes);
+    assert!(e.notes.contains(&Note::Unpriced { dimension: Dimension::ParkingTime, quantity: d("720") }), "{:?}", e.notes);
+    assert!(e.notes.iter().any(|n| n.to_string() == "no PARKING_TIME price applies to 720 s of this session: not charged"));
     // Past midnight: 23:50–00:20 charging. 20:00–00:00 (end "00:00" = end of day) at 2.40,
     // then 00:00–17:00 at 1.20 with step 1800: 600 s × 2.40/h = 0.40; 1200 s → total 1800 s
     // is already a multiple of 1800 → 1200 s × 1.20/h = 0.40. excl 0.80.

@@ -113,4 +113,11 @@ fn cheapest_orders_by_total_then_distance_and_puts_unknown_last() {
     assert_eq!(got[0].words.as_deref(), Some("€0.25/kWh · €1.00 start fee · excl. VAT"));
     assert!(got[5].estimate.as_ref().unwrap_err().contains("not published"));
     assert_eq!(cheapest(&candidates, &mut pricer, Language::En, 2).len(), 2);
+    // JSON for the bindings: flat fields, money as strings.
+    let v = serde_json::to_value(&got[0]).unwrap();
+    assert_eq!(v["estimate"]["excl_vat"], "11.00");
+    assert!(v["price_unknown"].is_null());
+    let v = serde_json::to_value(&got[5]).unwrap();
+    assert!(v["estimate"].is_null());
+    assert_eq!(v["price_unknown"], "the tariff this connector names is not published");
 }

@@ -115,8 +115,10 @@ impl TariffTable {
     }
 }
 
-/// The price of the plan at one candidate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The price of the plan at one candidate. In JSON the estimate is `estimate` (or `null`) and
+/// the reason for a missing one is `price_unknown` (or `null`), which reads better in
+/// JavaScript than serde's `{"Ok": …}`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Priced {
     /// Position in the candidates given.
     pub index: usize,
@@ -126,6 +128,20 @@ pub struct Priced {
     pub estimate: Result<Estimate, String>,
     /// That tariff in words.
     pub words: Option<String>,
+}
+
+impl Serialize for Priced {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Priced", 6)?;
+        st.serialize_field("index", &self.index)?;
+        st.serialize_field("id", &self.id)?;
+        st.serialize_field("distance_m", &self.distance_m)?;
+        st.serialize_field("estimate", &self.estimate.as_ref().ok())?;
+        st.serialize_field("price_unknown", &self.estimate.as_ref().err())?;
+        st.serialize_field("words", &self.words)?;
+        st.end()
+    }
 }
 
 /// Prices plans under tariffs, remembering what it priced.

@@ -28,6 +28,7 @@ use serde::Serialize;
 
 use super::matching::{clock_at, why_not, State};
 use super::model::{Dimension, Tariff};
+use super::notes::Note;
 use super::periods::{price_reservation, price_session, to_duration, Acc};
 use super::session::Session;
 
@@ -89,7 +90,7 @@ pub struct Estimate {
     /// The min/max price that bound the total, if any.
     pub limited_by: Option<Limit>,
     /// What a driver or a support desk should know: unpriced quantities, unknown VAT, validity.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
 }
 
 /// Why there is no price.
@@ -206,7 +207,7 @@ fn finish(tariff: &Tariff, session: &Session, mut acc: Acc) -> Result<Estimate, 
     let mut excl = Decimal::ZERO;
     let mut incl = Some(Decimal::ZERO);
     let mut dims: Vec<DimensionCost> = Vec::new();
-    let mut vat_unknown: Vec<&'static str> = Vec::new();
+    let mut vat_unknown: Vec<Dimension> = Vec::new();
     acc.lines.sort_by_key(|l| (l.dimension.index(), !l.reservation, l.element));
     for l in &mut acc.lines {
         l.excl_vat = match l.dimension {
@@ -224,8 +225,8 @@ fn finish(tariff: &Tariff, session: &Session, mut acc: Acc) -> Result<Estimate, 
             ),
             None if l.excl_vat.is_zero() => Some(Decimal::ZERO),
             None => {
-                if !vat_unknown.contains(&l.dimension.as_str()) {
-                    vat_unknown.push(l.dimension.as_str());
+                if !vat_unknown.contains(&l.dimension) {
+                    vat_unknown.push(l.dimension);
                 }
                 None
             }
@@ -260,19 +261,12 @@ fn finish(tariff: &Tariff, session: &Session, mut acc: Acc) -> Result<Estimate, 
         d.incl_vat = d.incl_vat.map(|v| v.normalize());
     }
     if !vat_unknown.is_empty() {
-        acc.notes.push(format!(
-            "the tariff gives no VAT rate for {}: the price including VAT is unknown",
-            vat_unknown.join(", ")
-        ));
+        acc.notes.push(Note::VatUnknown { dimensions: vat_unknown });
     }
     for dim in Dimension::ALL {
         let gap = acc.gaps[dim.index()];
         if gap > Decimal::ZERO {
-            let what = match dim {
-                Dimension::Energy => format!("{} kWh", gap.round_dp(3).normalize()),
-                _ => format!("{} s", gap.round_dp(0)),
-            };
-            acc.notes.push(format!("no {} price applies to {what} of this session: not charged", dim.as_str()));
+            acc.notes.push(Note::Unpriced { dimension: dim, quantity: gap.normalize() });
         }
     }
 
@@ -283,7 +277,7 @@ fn finish(tariff: &Tariff, session: &Session, mut acc: Acc) -> Result<Estimate, 
             excl = min.excl_vat;
             limited_by = Some(Limit::MinPrice);
             if min.incl_vat.is_none() && incl.is_some() {
-                acc.notes.push("min_price has no incl_vat: the price including VAT is unknown".into());
+                acc.notes.push(Note::LimitWithoutInclVat { limit: Limit::MinPrice });
                 incl = None;
             }
         }
@@ -299,7 +293,7 @@ fn finish(tariff: &Tariff, session: &Session, mut acc: Acc) -> Result<Estimate, 
             excl = max.excl_vat;
             limited_by = Some(Limit::MaxPrice);
             if max.incl_vat.is_none() && incl.is_some() {
-                acc.notes.push("max_price has no incl_vat: the price including VAT is unknown".into());
+                acc.notes.push(Note::LimitWithoutInclVat { limit: Limit::MaxPrice });
                 incl = None;
             }
         }
@@ -311,16 +305,13 @@ fn finish(tariff: &Tariff, session: &Session, mut acc: Acc) -> Result<Estimate, 
         }
     }
     if !tariff.warnings.is_empty() {
-        acc.notes.push(format!(
-            "{} tariff element(s) left out because they can never apply",
-            tariff.warnings.len()
-        ));
+        acc.notes.push(Note::ElementsLeftOut { count: tariff.warnings.len() });
     }
     if tariff.start_date_time.is_some_and(|t| session.start < t) {
-        acc.notes.push("the tariff is not yet valid at the session's start".into());
+        acc.notes.push(Note::NotYetValid);
     }
     if tariff.end_date_time.is_some_and(|t| session.start >= t) {
-        acc.notes.push("the tariff has expired by the session's start".into());
+        acc.notes.push(Note::Expired);
     }
     let cents = |d: Decimal| {
         let mut c = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);

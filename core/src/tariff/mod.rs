@@ -18,6 +18,8 @@
 //! * [`describe`]: English, Dutch, German and French, generated from the same model.
 //! * [`cheapest`]: takes candidates, not the index: decoupled from the spatial query API.
 //! * [`quote`]: one serde-in, serde-out call for the server, web and npm bindings.
+//! * [`Note`]: what an estimate wants the driver to know (VAT unknown, unpriced minutes, …), as
+//!   data with text in the same four languages.
 //!
 //! Money in JSON: `Decimal`s serialise as strings (`"12.00"`), so no binding loses a cent to
 //! floating point.
@@ -102,6 +104,7 @@ mod convert;
 mod estimate;
 mod matching;
 mod model;
+mod notes;
 mod periods;
 mod plan;
 mod quote;
@@ -113,6 +116,7 @@ pub use cheapest::{cheapest, Candidate, Priced, Pricer, TariffTable};
 pub use convert::{parse_tariffs, TariffError, Tariffs, MAX_PRICE};
 pub use estimate::{estimate, DimensionCost, Estimate, Limit, Line, PriceUnknown, MAX_SESSION_S};
 pub use model::{Dimension, PriceComponent, PriceLimit, ReservationRestriction, Restrictions, Tariff, TariffElement};
+pub use notes::Note;
 pub use plan::{ChargePlan, PlanError, AC_EFFICIENCY, DC_EFFICIENCY, TAPER_FROM_PCT, TAPER_TO_SHARE};
 pub use quote::{quote, Quote, QuoteRequest};
 pub use session::{ChargingStep, Reservation, Session};

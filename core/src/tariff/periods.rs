@@ -19,7 +19,7 @@ pub(super) struct Acc {
     pub(super) flat_done: bool,
     /// Unpriced quantity per dimension (kWh or s), session part only.
     pub(super) gaps: [Decimal; 4],
-    pub(super) notes: Vec<String>,
+    pub(super) notes: Vec<super::notes::Note>,
 }
 
 impl Acc {
