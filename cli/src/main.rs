@@ -3,6 +3,8 @@
 //! ```text
 //! chargefinder check FILE                       import report as JSON
 //! chargefinder nearest FILE LAT LON [K]         the K nearest stations as JSON (default 10)
+//! chargefinder price --tariff FILE --tz ZONE --start TIME --end TIME --kw P --kwh E
+//!                                               the price of a session under an OCPI tariff
 //! ```
 //! FILE is OCPI locations JSON, plain or `.gz`: an envelope, `{data}` or a bare array.
 
@@ -11,9 +13,13 @@ use std::process::ExitCode;
 
 use chargefinder::{import_locations, Filter, Imported, Station, StationIndex};
 
+mod price;
+
 const USAGE: &str = "usage:
   chargefinder check FILE                 print the import report of an OCPI locations file as JSON
   chargefinder nearest FILE LAT LON [K]   print the K (default 10) nearest stations as JSON
+  chargefinder price --tariff FILE --tz ZONE --start TIME --end TIME --kw P --kwh E [--amps A] [--lang en|nl|de|fr]
+                                          price a session under an OCPI tariff, as JSON
 FILE may be plain JSON or gzip (.gz).";
 
 fn main() -> ExitCode {
@@ -77,6 +83,7 @@ fn run(args: &[String]) -> Result<(), String> {
                 .collect();
             print_json(&rows)
         }
+        Some("price") => price::run(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -40,6 +40,7 @@ pub mod ocpi;
 mod plug;
 mod sphere;
 mod station;
+pub mod tariff;
 
 pub use filter::Filter;
 pub use import::{import_locations, ImportError, Imported, Problem, ProblemKind, Report};
