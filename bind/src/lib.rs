@@ -4,9 +4,7 @@
 //! TypeScript types for options and results are declared beside the code
 //! (`typescript_custom_section`), so the generated `.d.ts` has real types, not `any`.
 
-use chargefinder::{
-    import_locations, Filter, Hit, PlugFamily, PlugSet, Report, Station, StationIndex,
-};
+use chargefinder::{import_locations, Filter, Hit, PlugFamily, PlugSet, Report, Station, StationIndex};
 use js_sys::{Array, Uint32Array};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -116,10 +114,7 @@ fn filter_from_js(v: &JsValue) -> Result<Filter, JsValue> {
     // serde-wasm-bindgen looks fields up by name and never sees unknown ones; a misspelt option
     // (`minPowerKW`) silently filtering nothing is worse than an error, so check the keys here.
     if let Some(obj) = v.dyn_ref::<js_sys::Object>() {
-        for key in js_sys::Object::keys(obj)
-            .iter()
-            .filter_map(|k| k.as_string())
-        {
+        for key in js_sys::Object::keys(obj).iter().filter_map(|k| k.as_string()) {
             if !FILTER_KEYS.contains(&key.as_str()) {
                 return Err(error::argument(format!(
                     "filter.{key}: unknown option; the options are {}",
@@ -128,20 +123,18 @@ fn filter_from_js(v: &JsValue) -> Result<Filter, JsValue> {
             }
         }
     }
-    let o: FilterOptions = serde_wasm_bindgen::from_value(v.clone())
-        .map_err(|e| error::argument(format!("filter: {e}")))?;
+    let o: FilterOptions =
+        serde_wasm_bindgen::from_value(v.clone()).map_err(|e| error::argument(format!("filter: {e}")))?;
     let mut plugs = PlugSet::EMPTY;
     for code in &o.plugs {
-        let f = PlugFamily::from_code(code)
-            .ok_or_else(|| error::argument(format!("filter.plugs: unknown plug code {code:?}; use one of CCS2, TYPE2_SOCKET, CHADEMO, …")))?;
+        let f = PlugFamily::from_code(code).ok_or_else(|| {
+            error::argument(format!(
+                "filter.plugs: unknown plug code {code:?}; use one of CCS2, TYPE2_SOCKET, CHADEMO, …"
+            ))
+        })?;
         plugs = plugs.with(f);
     }
-    Ok(Filter {
-        plugs,
-        min_power_kw: o.min_power_kw,
-        available_now: o.available_now,
-        working_only: o.working_only,
-    })
+    Ok(Filter { plugs, min_power_kw: o.min_power_kw, available_now: o.available_now, working_only: o.working_only })
 }
 
 #[derive(Serialize)]
@@ -204,27 +197,13 @@ impl ChargeFinder {
         let text = match input.as_string() {
             Some(s) => s,
             None if input.is_object() => js_sys::JSON::stringify(&input)
-                .map_err(|_| {
-                    error::input("the OCPI object could not be turned into JSON (cyclic?)")
-                })?
+                .map_err(|_| error::input("the OCPI object could not be turned into JSON (cyclic?)"))?
                 .into(),
-            None => {
-                return Err(error::input(
-                    "fromOcpi expects a JSON string or a parsed OCPI object/array",
-                ))
-            }
+            None => return Err(error::input("fromOcpi expects a JSON string or a parsed OCPI object/array")),
         };
-        let imported =
-            import_locations(text.as_bytes()).map_err(|e| error::input(e.to_string()))?;
-        let stations = imported
-            .locations
-            .iter()
-            .map(Station::from_location)
-            .collect();
-        Ok(ChargeFinder {
-            index: StationIndex::new(stations),
-            report: imported.report,
-        })
+        let imported = import_locations(text.as_bytes()).map_err(|e| error::input(e.to_string()))?;
+        let stations = imported.locations.iter().map(Station::from_location).collect();
+        Ok(ChargeFinder { index: StationIndex::new(stations), report: imported.report })
     }
 
     /// Number of stations in the index.
@@ -272,10 +251,7 @@ impl ChargeFinder {
     #[wasm_bindgen(unchecked_return_type = "StationInfo")]
     pub fn station(&self, index: u32) -> Result<JsValue, JsValue> {
         let s = self.index.stations().get(index as usize).ok_or_else(|| {
-            error::argument(format!(
-                "station: no station at index {index} (there are {})",
-                self.index.len()
-            ))
+            error::argument(format!("station: no station at index {index} (there are {})", self.index.len()))
         })?;
         to_js(&StationInfo {
             id: &s.id,
@@ -313,13 +289,7 @@ impl ChargeFinder {
         }
         let filter = filter_from_js(filter)?;
         let k = k.unwrap_or(10) as usize;
-        Ok(self.index.nearest(
-            lat,
-            lon,
-            k,
-            max_distance_m.unwrap_or(f64::INFINITY),
-            &filter,
-        ))
+        Ok(self.index.nearest(lat, lon, k, max_distance_m.unwrap_or(f64::INFINITY), &filter))
     }
 
     fn hit_object(&self, h: &Hit) -> Result<JsValue, JsValue> {

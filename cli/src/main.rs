@@ -48,23 +48,11 @@ fn run(args: &[String]) -> Result<(), String> {
                 [_, f, lat, lon, k] => (f, lat, lon, k.as_str()),
                 _ => return Err(USAGE.into()),
             };
-            let lat: f64 = lat
-                .parse()
-                .map_err(|_| format!("LAT {lat:?} is not a number"))?;
-            let lon: f64 = lon
-                .parse()
-                .map_err(|_| format!("LON {lon:?} is not a number"))?;
-            let k: usize = k
-                .parse()
-                .map_err(|_| format!("K {k:?} is not a whole number"))?;
+            let lat: f64 = lat.parse().map_err(|_| format!("LAT {lat:?} is not a number"))?;
+            let lon: f64 = lon.parse().map_err(|_| format!("LON {lon:?} is not a number"))?;
+            let k: usize = k.parse().map_err(|_| format!("K {k:?} is not a whole number"))?;
             let imported = load(file)?;
-            let index = StationIndex::new(
-                imported
-                    .locations
-                    .iter()
-                    .map(Station::from_location)
-                    .collect(),
-            );
+            let index = StationIndex::new(imported.locations.iter().map(Station::from_location).collect());
             let hits = index.nearest(lat, lon, k, f64::INFINITY, &Filter::default());
             let rows: Vec<_> = hits
                 .iter()

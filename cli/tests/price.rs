@@ -15,7 +15,8 @@ fn run(args: &[&str]) -> Output {
 }
 
 fn price(tariff: &str, start: &str, end: &str, kw: &str, kwh: &str) -> serde_json::Value {
-    let out = run(&["--tariff", tariff, "--tz", "Europe/Berlin", "--start", start, "--end", end, "--kw", kw, "--kwh", kwh]);
+    let out =
+        run(&["--tariff", tariff, "--tz", "Europe/Berlin", "--start", start, "--end", end, "--kw", kw, "--kwh", kwh]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -37,7 +38,8 @@ fn charges_then_parks_until_the_end() {
     assert_eq!(v["energy_kwh"], "20");
     assert_eq!(v["charging_s"], "3600");
     assert_eq!(v["parked_s"], "2400");
-    let dims: Vec<&str> = v["dimensions"].as_array().unwrap().iter().map(|d| d["dimension"].as_str().unwrap()).collect();
+    let dims: Vec<&str> =
+        v["dimensions"].as_array().unwrap().iter().map(|d| d["dimension"].as_str().unwrap()).collect();
     assert_eq!(dims, ["FLAT", "ENERGY", "PARKING_TIME"]);
     assert_eq!(v["dimensions"][2]["excl_vat"], "1.5");
     assert_eq!(v["dimensions"][2]["quantity"], "2700");
@@ -56,7 +58,10 @@ fn the_end_can_come_before_the_energy() {
 #[test]
 fn accepts_an_ocpi_envelope_and_says_when_vat_is_unknown() {
     let tariff = std::fs::read_to_string(fixture("tariff_14_step_size.json")).unwrap();
-    let f = temp_file("envelope.json", &format!(r#"{{"data": {tariff}, "status_code": 1000, "timestamp": "2026-06-09T10:00:00Z"}}"#));
+    let f = temp_file(
+        "envelope.json",
+        &format!(r#"{{"data": {tariff}, "status_code": 1000, "timestamp": "2026-06-09T10:00:00Z"}}"#),
+    );
     // The spec's example 2 of tariff 14: 16:35, 35 min charging → € 1.30, VAT not stated.
     // (10 kWh at 10 kW would take an hour: the end comes first, so no parking.)
     let v = price(f.to_str().unwrap(), "2026-06-09T16:35:00+02:00", "2026-06-09T17:10:00+02:00", "10", "10");
@@ -68,20 +73,65 @@ fn accepts_an_ocpi_envelope_and_says_when_vat_is_unknown() {
 
 #[test]
 fn an_unreadable_tariff_is_a_clear_error() {
-    let out = run(&["--tariff", "/nonexistent/t.json", "--tz", "Europe/Berlin", "--start", "2026-06-09T10:00:00Z", "--end", "2026-06-09T11:00:00Z", "--kw", "10", "--kwh", "5"]);
+    let out = run(&[
+        "--tariff",
+        "/nonexistent/t.json",
+        "--tz",
+        "Europe/Berlin",
+        "--start",
+        "2026-06-09T10:00:00Z",
+        "--end",
+        "2026-06-09T11:00:00Z",
+        "--kw",
+        "10",
+        "--kwh",
+        "5",
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read tariff /nonexistent/t.json"));
 
-    let f = temp_file("negative.json", r#"{"id":"NEG","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":-0.1,"step_size":1}]}]}"#);
-    let out = run(&["--tariff", f.to_str().unwrap(), "--tz", "Europe/Berlin", "--start", "2026-06-09T10:00:00Z", "--end", "2026-06-09T11:00:00Z", "--kw", "10", "--kwh", "5"]);
+    let f = temp_file(
+        "negative.json",
+        r#"{"id":"NEG","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":-0.1,"step_size":1}]}]}"#,
+    );
+    let out = run(&[
+        "--tariff",
+        f.to_str().unwrap(),
+        "--tz",
+        "Europe/Berlin",
+        "--start",
+        "2026-06-09T10:00:00Z",
+        "--end",
+        "2026-06-09T11:00:00Z",
+        "--kw",
+        "10",
+        "--kwh",
+        "5",
+    ]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("tariff NEG") && err.contains("elements[0].price_components[0].price") && err.contains("negative"), "{err}");
+    assert!(
+        err.contains("tariff NEG") && err.contains("elements[0].price_components[0].price") && err.contains("negative"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
     std::fs::remove_file(f).ok();
 
     let f = temp_file("garbage.json", "not json");
-    let out = run(&["--tariff", f.to_str().unwrap(), "--tz", "Europe/Berlin", "--start", "2026-06-09T10:00:00Z", "--end", "2026-06-09T11:00:00Z", "--kw", "10", "--kwh", "5"]);
+    let out = run(&[
+        "--tariff",
+        f.to_str().unwrap(),
+        "--tz",
+        "Europe/Berlin",
+        "--start",
+        "2026-06-09T10:00:00Z",
+        "--end",
+        "2026-06-09T11:00:00Z",
+        "--kw",
+        "10",
+        "--kwh",
+        "5",
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not valid JSON"));
     std::fs::remove_file(f).ok();
@@ -91,7 +141,20 @@ fn an_unreadable_tariff_is_a_clear_error() {
 fn bad_arguments_and_unknown_prices_fail_with_a_reason() {
     let f = fixture("tariff_4_complex.json");
     let f = f.to_str().unwrap();
-    let base = ["--tariff", f, "--tz", "Europe/Berlin", "--start", "2026-06-09T10:00:00+02:00", "--end", "2026-06-09T11:00:00+02:00", "--kw", "11", "--kwh", "50"];
+    let base = [
+        "--tariff",
+        f,
+        "--tz",
+        "Europe/Berlin",
+        "--start",
+        "2026-06-09T10:00:00+02:00",
+        "--end",
+        "2026-06-09T11:00:00+02:00",
+        "--kw",
+        "11",
+        "--kwh",
+        "50",
+    ];
     // Tariff 4 has current restrictions: without --amps there is no honest price …
     let out = run(&base);
     assert!(!out.status.success());

@@ -11,8 +11,8 @@
 use std::io::Read;
 use std::time::Instant;
 
-use chargefinder::tariff::{cheapest, estimate, parse_tariffs, Candidate, ChargePlan, Language, Pricer, TariffTable};
 use chargefinder::import_locations;
+use chargefinder::tariff::{cheapest, estimate, parse_tariffs, Candidate, ChargePlan, Language, Pricer, TariffTable};
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
@@ -147,5 +147,4 @@ fn main() {
     );
     let no_tariff = candidates.iter().filter(|c| c.tariff_ids.is_empty()).count();
     println!("connectors without tariff_ids: {no_tariff}");
-
 }

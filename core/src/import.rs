@@ -98,22 +98,12 @@ pub fn import_values(root: Value) -> Result<Imported, ImportError> {
         let Some(loc) = ctx.location(i, item) else {
             continue;
         };
-        let key = (
-            loc.country_code.clone(),
-            loc.party_id.clone(),
-            loc.id.clone(),
-        );
+        let key = (loc.country_code.clone(), loc.party_id.clone(), loc.id.clone());
         match seen.get(&key) {
             Some(&slot) => {
                 let earlier = source_index[slot];
-                let at = At {
-                    location_id: Some(&loc.id),
-                    evse_uid: None,
-                    path: &format!("[{earlier}]"),
-                };
-                let reason = format!(
-                    "duplicate: [{i}] has the same country_code, party_id and id and replaces it"
-                );
+                let at = At { location_id: Some(&loc.id), evse_uid: None, path: &format!("[{earlier}]") };
+                let reason = format!("duplicate: [{i}] has the same country_code, party_id and id and replaces it");
                 ctx.problem(ProblemKind::Skipped, &at, "", reason);
                 locations[slot] = loc;
                 source_index[slot] = i;
@@ -127,16 +117,8 @@ pub fn import_values(root: Value) -> Result<Imported, ImportError> {
     }
     ctx.report.locations = locations.len();
     ctx.report.evses = locations.iter().map(|l| l.evses.len()).sum();
-    ctx.report.connectors = locations
-        .iter()
-        .flat_map(|l| &l.evses)
-        .map(|e| e.connectors.len())
-        .sum();
-    Ok(Imported {
-        locations,
-        source_index,
-        report: ctx.report,
-    })
+    ctx.report.connectors = locations.iter().flat_map(|l| &l.evses).map(|e| e.connectors.len()).sum();
+    Ok(Imported { locations, source_index, report: ctx.report })
 }
 
 #[derive(Default)]
@@ -157,11 +139,7 @@ impl Ctx {
             ProblemKind::Skipped => self.report.skipped += 1,
             ProblemKind::Repaired => self.report.repaired += 1,
         }
-        let path = if field.is_empty() {
-            at.path.to_string()
-        } else {
-            format!("{}.{field}", at.path)
-        };
+        let path = if field.is_empty() { at.path.to_string() } else { format!("{}.{field}", at.path) };
         self.report.problems.push(Problem {
             kind,
             location_id: at.location_id.map(str::to_string),
@@ -175,11 +153,7 @@ impl Ctx {
         let path = format!("[{i}]");
         // Read the id first so that even a location that fails to parse is reported by id.
         let raw_id = item.get("id").and_then(value_text);
-        let at = At {
-            location_id: raw_id.as_deref(),
-            evse_uid: None,
-            path: &path,
-        };
+        let at = At { location_id: raw_id.as_deref(), evse_uid: None, path: &path };
         let wire: ocpi::Location = match serde_path_to_error::deserialize(&item) {
             Ok(w) => w,
             Err(e) => {
@@ -193,20 +167,11 @@ impl Ctx {
             self.problem(ProblemKind::Skipped, &at, "id", "missing location id");
             return None;
         };
-        let at = At {
-            location_id: Some(&id),
-            evse_uid: None,
-            path: &path,
-        };
+        let at = At { location_id: Some(&id), evse_uid: None, path: &path };
         let (lat, lon) = self.coordinates(&at, wire.coordinates.as_ref())?;
         let required = |ctx: &mut Ctx, v: &Option<Text>, field: &str| {
             Text::non_empty(v).unwrap_or_else(|| {
-                ctx.problem(
-                    ProblemKind::Repaired,
-                    &at,
-                    field,
-                    format!("missing {field}, left empty"),
-                );
+                ctx.problem(ProblemKind::Repaired, &at, field, format!("missing {field}, left empty"));
                 String::new()
             })
         };
@@ -216,12 +181,7 @@ impl Ctx {
         let city = required(self, &wire.city, "city");
         let country = required(self, &wire.country, "country");
         let time_zone = Text::non_empty(&wire.time_zone).unwrap_or_else(|| {
-            self.problem(
-                ProblemKind::Repaired,
-                &at,
-                "time_zone",
-                "missing time_zone, assumed UTC",
-            );
+            self.problem(ProblemKind::Repaired, &at, "time_zone", "missing time_zone, assumed UTC");
             "UTC".to_string()
         });
         let publish = match &wire.publish {
@@ -256,10 +216,7 @@ impl Ctx {
             country,
             lat,
             lon,
-            operator: wire
-                .operator
-                .as_ref()
-                .and_then(|o| Text::non_empty(&o.name)),
+            operator: wire.operator.as_ref().and_then(|o| Text::non_empty(&o.name)),
             time_zone,
             publish,
             evses,
@@ -270,41 +227,21 @@ impl Ctx {
 
     fn coordinates(&mut self, at: &At<'_>, c: Option<&ocpi::GeoLocation>) -> Option<(f64, f64)> {
         let Some(c) = c else {
-            self.problem(
-                ProblemKind::Skipped,
-                at,
-                "coordinates",
-                "missing coordinates",
-            );
+            self.problem(ProblemKind::Skipped, at, "coordinates", "missing coordinates");
             return None;
         };
         let lat = self.number(at, "coordinates.latitude", c.latitude.as_ref());
         let lon = self.number(at, "coordinates.longitude", c.longitude.as_ref());
         let (Some(lat), Some(lon)) = (lat, lon) else {
-            self.problem(
-                ProblemKind::Skipped,
-                at,
-                "coordinates",
-                "no usable coordinates",
-            );
+            self.problem(ProblemKind::Skipped, at, "coordinates", "no usable coordinates");
             return None;
         };
         if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-            self.problem(
-                ProblemKind::Skipped,
-                at,
-                "coordinates",
-                format!("coordinates out of range: {lat}, {lon}"),
-            );
+            self.problem(ProblemKind::Skipped, at, "coordinates", format!("coordinates out of range: {lat}, {lon}"));
             return None;
         }
         if lat == 0.0 && lon == 0.0 {
-            self.problem(
-                ProblemKind::Skipped,
-                at,
-                "coordinates",
-                "coordinates are 0, 0 (a placeholder, not a place)",
-            );
+            self.problem(ProblemKind::Skipped, at, "coordinates", "coordinates are 0, 0 (a placeholder, not a place)");
             return None;
         }
         Some((lat, lon))
@@ -322,12 +259,7 @@ impl Ctx {
             Some(x) if x.is_finite() => Some(x),
             _ => {
                 let shown = v.map(|v| v.to_string()).unwrap_or_default();
-                self.problem(
-                    ProblemKind::Repaired,
-                    at,
-                    field,
-                    format!("not a number: {shown}, ignored"),
-                );
+                self.problem(ProblemKind::Repaired, at, field, format!("not a number: {shown}, ignored"));
                 None
             }
         }
@@ -335,11 +267,7 @@ impl Ctx {
 
     fn evse(&mut self, location_id: &str, path: &str, raw: Value) -> Option<Evse> {
         let raw_uid = raw.get("uid").and_then(value_text);
-        let at = At {
-            location_id: Some(location_id),
-            evse_uid: raw_uid.as_deref(),
-            path,
-        };
+        let at = At { location_id: Some(location_id), evse_uid: raw_uid.as_deref(), path };
         let wire: ocpi::Evse = match serde_path_to_error::deserialize(&raw) {
             Ok(w) => w,
             Err(e) => {
@@ -352,12 +280,7 @@ impl Ctx {
         let uid = match (Text::non_empty(&wire.uid), Text::non_empty(&wire.evse_id)) {
             (Some(uid), _) => uid,
             (None, Some(evse_id)) => {
-                self.problem(
-                    ProblemKind::Repaired,
-                    &at,
-                    "uid",
-                    "missing uid, used evse_id",
-                );
+                self.problem(ProblemKind::Repaired, &at, "uid", "missing uid, used evse_id");
                 evse_id
             }
             (None, None) => {
@@ -365,28 +288,14 @@ impl Ctx {
                 return None;
             }
         };
-        let at = At {
-            location_id: Some(location_id),
-            evse_uid: Some(&uid),
-            path,
-        };
+        let at = At { location_id: Some(location_id), evse_uid: Some(&uid), path };
         let status = match wire.status.as_ref().map(|t| t.0.as_str()) {
             Some(s) => EvseStatus::parse(s).unwrap_or_else(|| {
-                self.problem(
-                    ProblemKind::Repaired,
-                    &at,
-                    "status",
-                    format!("unknown status {s:?}, read as UNKNOWN"),
-                );
+                self.problem(ProblemKind::Repaired, &at, "status", format!("unknown status {s:?}, read as UNKNOWN"));
                 EvseStatus::Unknown
             }),
             None => {
-                self.problem(
-                    ProblemKind::Repaired,
-                    &at,
-                    "status",
-                    "missing status, read as UNKNOWN",
-                );
+                self.problem(ProblemKind::Repaired, &at, "status", "missing status, read as UNKNOWN");
                 EvseStatus::Unknown
             }
         };
@@ -405,12 +314,7 @@ impl Ctx {
             }
         }
         if connectors.is_empty() {
-            self.problem(
-                ProblemKind::Skipped,
-                &at,
-                "connectors",
-                "no usable connector",
-            );
+            self.problem(ProblemKind::Skipped, &at, "connectors", "no usable connector");
             return None;
         }
         Some(Evse {
@@ -424,11 +328,7 @@ impl Ctx {
     }
 
     fn connector(&mut self, evse: &At<'_>, path: &str, raw: Value) -> Option<Connector> {
-        let at = At {
-            location_id: evse.location_id,
-            evse_uid: evse.evse_uid,
-            path,
-        };
+        let at = At { location_id: evse.location_id, evse_uid: evse.evse_uid, path };
         let wire: ocpi::Connector = match serde_path_to_error::deserialize(&raw) {
             Ok(w) => w,
             Err(e) => {
@@ -439,28 +339,14 @@ impl Ctx {
             }
         };
         let id = Text::non_empty(&wire.id).unwrap_or_else(|| {
-            self.problem(
-                ProblemKind::Repaired,
-                &at,
-                "id",
-                "missing connector id, used its position",
-            );
-            path.rsplit('[')
-                .next()
-                .unwrap_or("0")
-                .trim_end_matches(']')
-                .to_string()
+            self.problem(ProblemKind::Repaired, &at, "id", "missing connector id, used its position");
+            path.rsplit('[').next().unwrap_or("0").trim_end_matches(']').to_string()
         });
         let raw_standard = Text::non_empty(&wire.standard).unwrap_or_default();
         let standard = match canonical_connector_type(&raw_standard) {
             Some(c) => {
                 if c != raw_standard {
-                    self.problem(
-                        ProblemKind::Repaired,
-                        &at,
-                        "standard",
-                        format!("{raw_standard:?} read as {c}"),
-                    );
+                    self.problem(ProblemKind::Repaired, &at, "standard", format!("{raw_standard:?} read as {c}"));
                 }
                 c.to_string()
             }
@@ -480,36 +366,26 @@ impl Ctx {
             None => None,
         }
         .unwrap_or_else(|| {
+            self.problem(ProblemKind::Repaired, &at, "format", "missing or unknown format, read as SOCKET");
+            ConnectorFormat::Socket
+        });
+        let power_type = wire.power_type.as_ref().and_then(|t| PowerType::parse(&t.0)).unwrap_or_else(|| {
+            let guess = if crate::plug::PlugFamily::of(&standard, format).is_dc() {
+                PowerType::Dc
+            } else {
+                PowerType::Ac1Phase
+            };
             self.problem(
                 ProblemKind::Repaired,
                 &at,
-                "format",
-                "missing or unknown format, read as SOCKET",
+                "power_type",
+                format!("missing or unknown power_type, read as {guess:?} from the plug"),
             );
-            ConnectorFormat::Socket
+            guess
         });
-        let power_type = wire
-            .power_type
-            .as_ref()
-            .and_then(|t| PowerType::parse(&t.0))
-            .unwrap_or_else(|| {
-                let guess = if crate::plug::PlugFamily::of(&standard, format).is_dc() {
-                    PowerType::Dc
-                } else {
-                    PowerType::Ac1Phase
-                };
-                self.problem(
-                    ProblemKind::Repaired,
-                    &at,
-                    "power_type",
-                    format!("missing or unknown power_type, read as {guess:?} from the plug"),
-                );
-                guess
-            });
         let max_voltage = self.whole(&at, "max_voltage", wire.max_voltage.as_ref());
         let max_amperage = self.whole(&at, "max_amperage", wire.max_amperage.as_ref());
-        let max_electric_power =
-            self.whole(&at, "max_electric_power", wire.max_electric_power.as_ref());
+        let max_electric_power = self.whole(&at, "max_electric_power", wire.max_electric_power.as_ref());
         Some(Connector {
             id,
             standard,
@@ -518,12 +394,7 @@ impl Ctx {
             max_voltage,
             max_amperage,
             max_electric_power,
-            tariff_ids: wire
-                .tariff_ids
-                .unwrap_or_default()
-                .iter()
-                .filter_map(value_text)
-                .collect(),
+            tariff_ids: wire.tariff_ids.unwrap_or_default().iter().filter_map(value_text).collect(),
         })
     }
 
@@ -531,12 +402,7 @@ impl Ctx {
     fn whole(&mut self, at: &At<'_>, field: &str, v: Option<&Value>) -> Option<u32> {
         let x = self.number(at, field, v)?;
         if x < 0.0 || x > f64::from(u32::MAX) {
-            self.problem(
-                ProblemKind::Repaired,
-                at,
-                field,
-                format!("{x} out of range, ignored"),
-            );
+            self.problem(ProblemKind::Repaired, at, field, format!("{x} out of range, ignored"));
             return None;
         }
         Some(x.round() as u32)

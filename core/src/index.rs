@@ -35,15 +35,9 @@ pub struct Hit {
 impl StationIndex {
     /// Builds the index (bulk load, O(n log n)).
     pub fn new(stations: Vec<Station>) -> Self {
-        let entries = stations
-            .iter()
-            .enumerate()
-            .map(|(i, s)| GeomWithData::new(to_unit(s.lat, s.lon), i as u32))
-            .collect();
-        StationIndex {
-            stations,
-            tree: RTree::bulk_load(entries),
-        }
+        let entries =
+            stations.iter().enumerate().map(|(i, s)| GeomWithData::new(to_unit(s.lat, s.lon), i as u32)).collect();
+        StationIndex { stations, tree: RTree::bulk_load(entries) }
     }
 
     pub fn len(&self) -> usize {
@@ -66,13 +60,7 @@ impl StationIndex {
     /// How a station fares under a filter; `None` when no EVSE matches.
     pub fn evaluate(&self, i: u32, distance_m: f64, filter: &Filter) -> Option<Hit> {
         let s = self.stations.get(i as usize)?;
-        let mut hit = Hit {
-            station: i,
-            distance_m,
-            matching_evses: 0,
-            available_evses: 0,
-            best_power_kw: 0.0,
-        };
+        let mut hit = Hit { station: i, distance_m, matching_evses: 0, available_evses: 0, best_power_kw: 0.0 };
         for e in s.evses.iter().filter(|e| filter.matches(e)) {
             hit.matching_evses += 1;
             hit.available_evses += u32::from(e.status.is_available());
@@ -87,14 +75,7 @@ impl StationIndex {
     /// # Runtime
     /// Walks the tree best-first and stops after `k` matches or at the distance limit, so a
     /// selective filter costs more nodes visited, never a wrong answer.
-    pub fn nearest(
-        &self,
-        lat: f64,
-        lon: f64,
-        k: usize,
-        max_distance_m: f64,
-        filter: &Filter,
-    ) -> Vec<Hit> {
+    pub fn nearest(&self, lat: f64, lon: f64, k: usize, max_distance_m: f64, filter: &Filter) -> Vec<Hit> {
         let mut out = Vec::with_capacity(k.min(64));
         if k == 0 || !lat.is_finite() || !lon.is_finite() {
             return out;
@@ -117,11 +98,9 @@ impl StationIndex {
             }
         }
         out.sort_by(|a, b| {
-            a.distance_m.total_cmp(&b.distance_m).then_with(|| {
-                self.stations[a.station as usize]
-                    .id
-                    .cmp(&self.stations[b.station as usize].id)
-            })
+            a.distance_m
+                .total_cmp(&b.distance_m)
+                .then_with(|| self.stations[a.station as usize].id.cmp(&self.stations[b.station as usize].id))
         });
         out.truncate(k);
         out

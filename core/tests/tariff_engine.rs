@@ -121,21 +121,38 @@ fn err(json: &str) -> String {
 
 #[test]
 fn bad_tariffs_are_errors_naming_tariff_and_field() {
-    let e = err(r#"{"id":"T1","currency":"EUR","elements":[{"price_components":[{"type":"POWER","price":1,"step_size":1}]}]}"#);
+    let e = err(
+        r#"{"id":"T1","currency":"EUR","elements":[{"price_components":[{"type":"POWER","price":1,"step_size":1}]}]}"#,
+    );
     assert_eq!(e, r#"tariff T1: elements[0].price_components[0].type: unknown dimension "POWER""#);
-    let e = err(r#"{"id":"T2","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":-1,"step_size":1}]}]}"#);
+    let e = err(
+        r#"{"id":"T2","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":-1,"step_size":1}]}]}"#,
+    );
     assert_eq!(e, "tariff T2: elements[0].price_components[0].price: negative price -1");
-    assert_eq!(err(r#"{"id":"T3","currency":"EUR","elements":[]}"#), "tariff T3: elements: no tariff elements: nothing to price with");
-    let e = err(r#"{"id":"T4","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":1,"step_size":1}],"restrictions":{"min_kwh":5,"max_kwh":5}}]}"#);
+    assert_eq!(
+        err(r#"{"id":"T3","currency":"EUR","elements":[]}"#),
+        "tariff T3: elements: no tariff elements: nothing to price with"
+    );
+    let e = err(
+        r#"{"id":"T4","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":1,"step_size":1}],"restrictions":{"min_kwh":5,"max_kwh":5}}]}"#,
+    );
     assert!(e.starts_with("tariff T4: elements[0].restrictions.max_kwh: no element can ever match"), "{e}");
-    let e = err(r#"{"id":"T5","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":"abc","step_size":1}]}]}"#);
+    let e = err(
+        r#"{"id":"T5","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":"abc","step_size":1}]}]}"#,
+    );
     assert_eq!(e, r#"tariff T5: elements[0].price_components[0].price: "abc" is not a number"#);
-    let e = err(r#"{"id":"T6","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":1,"step_size":1}],"restrictions":{"start_time":"25:00"}}]}"#);
+    let e = err(
+        r#"{"id":"T6","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":1,"step_size":1}],"restrictions":{"start_time":"25:00"}}]}"#,
+    );
     assert!(e.contains("start_time") && e.contains("not a time of day"), "{e}");
-    let e = err(r#"{"id":"T7","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":1,"vat":121,"step_size":1}]}]}"#);
+    let e = err(
+        r#"{"id":"T7","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":1,"vat":121,"step_size":1}]}]}"#,
+    );
     assert!(e.contains("vat"), "{e}");
     assert_eq!(err(r#"{"currency":"EUR","elements":[]}"#), "tariff without id: id: missing tariff id");
-    let e = err(r#"{"id":"T8","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":1,"step_size":1}],"restrictions":{"reservation":"RESERVATION"}}]}"#);
+    let e = err(
+        r#"{"id":"T8","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":1,"step_size":1}],"restrictions":{"reservation":"RESERVATION"}}]}"#,
+    );
     assert!(e.contains("may only price FLAT and TIME"), "{e}");
     // A list keeps the good ones and reports the bad ones.
     let list = parse_tariffs(
@@ -164,7 +181,9 @@ fn tolerated_quirks() {
 
 #[test]
 fn a_session_no_element_applies_to_is_price_unknown() {
-    let t = tariff(r#"[{"price_components":[{"type":"ENERGY","price":0.30,"step_size":1}],"restrictions":{"max_power":22}}]"#);
+    let t = tariff(
+        r#"[{"price_components":[{"type":"ENERGY","price":0.30,"step_size":1}],"restrictions":{"max_power":22}}]"#,
+    );
     // 10 kWh in 10 min = 60 kW.
     let e = estimate(&t, &session("2026-06-09T10:00", "10", "10", "0")).unwrap_err();
     assert_eq!(e.reason, "no tariff element applies to this session (restrictions not met: min_power/max_power)");

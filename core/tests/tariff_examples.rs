@@ -110,7 +110,11 @@ fn t04_complex_saturday_high_current_parking_past_17() {
     let s = session("2026-06-13T16:00", &[("30", "20")], "60").with_current_a(d("48"));
     let e = price(&t, &s);
     assert_eq!(totals(&e), is("6.13", Some("6.93")));
-    assert!(e.notes.contains(&Note::Unpriced { dimension: Dimension::ParkingTime, quantity: d("1800") }), "{:?}", e.notes);
+    assert!(
+        e.notes.contains(&Note::Unpriced { dimension: Dimension::ParkingTime, quantity: d("1800") }),
+        "{:?}",
+        e.notes
+    );
 }
 
 #[test]
@@ -242,8 +246,15 @@ fn t14_step_size_switching_elements() {
     // 0.48; parking 19:52–20:00 = 480 s → 900 s × 1.00/h = 0.25; after 20:00 parking is free.
     let e = price(&t, &session("2026-06-09T19:40", &[("12", "6")], "20"));
     assert_eq!(totals(&e), is("0.73", None));
-    assert!(e.notes.contains(&Note::Unpriced { dimension: Dimension::ParkingTime, quantity: d("720") }), "{:?}", e.notes);
-    assert!(e.notes.iter().any(|n| n.to_string() == "no PARKING_TIME price applies to 720 s of this session: not charged"));
+    assert!(
+        e.notes.contains(&Note::Unpriced { dimension: Dimension::ParkingTime, quantity: d("720") }),
+        "{:?}",
+        e.notes
+    );
+    assert!(e
+        .notes
+        .iter()
+        .any(|n| n.to_string() == "no PARKING_TIME price applies to 720 s of this session: not charged"));
     // Past midnight: 23:50–00:20 charging. 20:00–00:00 (end "00:00" = end of day) at 2.40,
     // then 00:00–17:00 at 1.20 with step 1800: 600 s × 2.40/h = 0.40; 1200 s → total 1800 s
     // is already a multiple of 1800 → 1200 s × 1.20/h = 0.40. excl 0.80.

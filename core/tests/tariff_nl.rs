@@ -81,7 +81,9 @@ fn across_midnight_the_same_23_cannot_be_priced_and_gaps_are_noted() {
     for tariff in &t.tariffs {
         match estimate(tariff, &s) {
             Ok(e) => {
-                with_gap += usize::from(e.notes.iter().any(|n| matches!(n, Note::Unpriced { dimension: Dimension::Energy, .. })))
+                with_gap += usize::from(
+                    e.notes.iter().any(|n| matches!(n, Note::Unpriced { dimension: Dimension::Energy, .. })),
+                )
             }
             Err(_) => unknown += 1,
         }

@@ -107,7 +107,13 @@ fn oracle(t: &Tariff, start: jiff::Zoned, charge_s: i64, park_s: i64) -> Option<
                 Some(_) => {
                     let (a, b) = (i64::from(r.start_time.unwrap_or(0)), i64::from(r.end_time.unwrap_or(0)));
                     let b = if b == 0 { 1440 } else { b };
-                    if a < b { a <= minute && minute < b } else if a == b { true } else { minute >= a || minute < b }
+                    if a < b {
+                        a <= minute && minute < b
+                    } else if a == b {
+                        true
+                    } else {
+                        minute >= a || minute < b
+                    }
                 }
             };
             in_window

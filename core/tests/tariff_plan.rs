@@ -78,7 +78,9 @@ fn t(json: &str) -> Tariff {
 #[test]
 fn a_plan_priced_end_to_end() {
     // 40 kWh at 0.30 = 12.00; incl. 21 % = 14.52.
-    let tariff = t(r#"{"id":"A","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":0.30,"vat":21,"step_size":1}]}]}"#);
+    let tariff = t(
+        r#"{"id":"A","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":0.30,"vat":21,"step_size":1}]}]}"#,
+    );
     let s = plan(20.0, 80.0, 11.0, false).session(start(), tz(), Decimal::ZERO).unwrap();
     let e = estimate(&tariff, &s).unwrap();
     assert_eq!((e.excl_vat, e.incl_vat), (d("12.00"), Some(d("14.52"))));
@@ -87,8 +89,12 @@ fn a_plan_priced_end_to_end() {
 #[test]
 fn cheapest_orders_by_total_then_distance_and_puts_unknown_last() {
     let table = TariffTable::new(vec![
-        t(r#"{"id":"A","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":0.30,"step_size":1}]}]}"#),
-        t(r#"{"id":"B","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":0.25,"step_size":1},{"type":"FLAT","price":1,"step_size":1}]}]}"#),
+        t(
+            r#"{"id":"A","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":0.30,"step_size":1}]}]}"#,
+        ),
+        t(
+            r#"{"id":"B","currency":"EUR","elements":[{"price_components":[{"type":"ENERGY","price":0.25,"step_size":1},{"type":"FLAT","price":1,"step_size":1}]}]}"#,
+        ),
         t(r#"{"id":"C","currency":"EUR","elements":[{"price_components":[{"type":"TIME","price":6,"step_size":1}]}]}"#),
     ]);
     let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();

@@ -32,7 +32,9 @@ fn amounts(text: &str) -> Vec<Decimal> {
             if let Some((d, _)) = number_at(j) {
                 out.push(d);
             }
-        } else if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_digit() && chars[i - 1] != '.' && chars[i - 1] != ',') {
+        } else if chars[i].is_ascii_digit()
+            && (i == 0 || !chars[i - 1].is_ascii_digit() && chars[i - 1] != '.' && chars[i - 1] != ',')
+        {
             if let Some((d, end)) = number_at(i) {
                 if chars.get(end) == Some(&' ') && chars.get(end + 1) == Some(&'€') {
                     out.push(d);
@@ -76,7 +78,11 @@ pub fn check(t: &Tariff) {
         assert!(!text.is_empty(), "{}: empty in {lang:?}", t.id);
         let shown: BTreeSet<Decimal> = amounts(&text).into_iter().map(|d| d.normalize()).collect();
         for a in &shown {
-            assert!(stated.contains(a), "{} in {lang:?}: {a} is not a price of the tariff: {text:?} vs {stated:?}", t.id);
+            assert!(
+                stated.contains(a),
+                "{} in {lang:?}: {a} is not a price of the tariff: {text:?} vs {stated:?}",
+                t.id
+            );
         }
         if t.is_free() {
             continue;
@@ -230,7 +236,10 @@ mod generated {
 
     fn tariff() -> impl Strategy<Value = Value> {
         (
-            proptest::collection::vec((proptest::collection::vec(component(), 1..4), proptest::option::of(restrictions())), 1..7),
+            proptest::collection::vec(
+                (proptest::collection::vec(component(), 1..4), proptest::option::of(restrictions())),
+                1..7,
+            ),
             proptest::option::of((0i64..5_000, 0u32..3)),
         )
             .prop_map(|(elements, min)| {

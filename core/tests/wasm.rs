@@ -21,39 +21,14 @@ const FEED: &str = r#"{"data":[
 fn import_and_nearest_in_the_browser() {
     let imported = import_locations(FEED.as_bytes()).expect("readable feed");
     assert_eq!(imported.report.locations, 2);
-    assert_eq!(
-        imported
-            .report
-            .problems
-            .iter()
-            .filter(|p| p.location_id.as_deref() == Some("C"))
-            .count()
-            >= 1,
-        true
-    );
-    let index = StationIndex::new(
-        imported
-            .locations
-            .iter()
-            .map(Station::from_location)
-            .collect(),
-    );
+    assert_eq!(imported.report.problems.iter().filter(|p| p.location_id.as_deref() == Some("C")).count() >= 1, true);
+    let index = StationIndex::new(imported.locations.iter().map(Station::from_location).collect());
     let all = index.nearest(52.0116, 4.3571, 10, 50_000.0, &Filter::default());
-    let ids: Vec<&str> = all
-        .iter()
-        .map(|h| index.station(h.station).id.as_str())
-        .collect();
+    let ids: Vec<&str> = all.iter().map(|h| index.station(h.station).id.as_str()).collect();
     assert_eq!(ids, ["A", "B"]);
-    assert!(
-        (all[0].distance_m - 198.6).abs() < 1.0,
-        "{}",
-        all[0].distance_m
-    );
+    assert!((all[0].distance_m - 198.6).abs() < 1.0, "{}", all[0].distance_m);
 
-    let type2 = Filter {
-        plugs: PlugSet::EMPTY.with(PlugFamily::Type2Socket),
-        ..Filter::default()
-    };
+    let type2 = Filter { plugs: PlugSet::EMPTY.with(PlugFamily::Type2Socket), ..Filter::default() };
     let hits = index.nearest(52.0116, 4.3571, 10, 50_000.0, &type2);
     assert_eq!(hits.len(), 1);
     assert_eq!(index.station(hits[0].station).id, "B");

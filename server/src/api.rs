@@ -19,14 +19,9 @@ pub fn router(store: Store, web: &Path) -> Router {
         .route("/locations/{location_id}", get(ocpi_api::location))
         .route("/tariffs", get(ocpi_api::tariffs))
         .fallback(ocpi_api::not_found);
-    let api = Router::new()
-        .route("/stations", get(stations))
-        .route("/health", get(|| async { "ok" }))
-        .fallback(|| async {
-            (
-                StatusCode::NOT_FOUND,
-                axum::Json(serde_json::json!({"error": "No such API endpoint"})),
-            )
+    let api =
+        Router::new().route("/stations", get(stations)).route("/health", get(|| async { "ok" })).fallback(|| async {
+            (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({"error": "No such API endpoint"})))
         });
     // The app is a single page: unknown paths (deep links) get index.html.
     let app = ServeDir::new(web).fallback(ServeFile::new(web.join("index.html")));
@@ -40,11 +35,5 @@ pub fn router(store: Store, web: &Path) -> Router {
 
 /// Every station in compact form (see `chargefinder::Station`), for the app's in-browser index.
 async fn stations(State(store): State<Store>) -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        store.stations_json.clone(),
-    )
+    ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-cache")], store.stations_json.clone())
 }

@@ -36,9 +36,9 @@ impl Config {
             std::env::var(format!("CHARGEFINDER_{name}")).unwrap_or_else(|_| default.to_string())
         };
         let addr_s = get("ADDR", "127.0.0.1:8080");
-        let addr = addr_s.parse().map_err(|_| {
-            format!("CHARGEFINDER_ADDR {addr_s:?} is not an address like 127.0.0.1:8080")
-        })?;
+        let addr = addr_s
+            .parse()
+            .map_err(|_| format!("CHARGEFINDER_ADDR {addr_s:?} is not an address like 127.0.0.1:8080"))?;
         Ok(Config {
             addr,
             db: get("DB", "var/chargefinder.sqlite").into(),
@@ -65,10 +65,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("chargefinder-server: cannot start the runtime: {e}");

@@ -25,9 +25,7 @@ pub mod code {
 
 /// An OCPI timestamp: RFC 3339, UTC, whole seconds, `Z`.
 pub fn now_rfc3339() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
+    jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// The envelope around raw JSON `data` (already serialised, so stored objects are not re-parsed).
@@ -49,18 +47,10 @@ pub struct OcpiError {
 
 impl OcpiError {
     pub fn invalid(message: impl Into<String>) -> Self {
-        OcpiError {
-            http: StatusCode::BAD_REQUEST,
-            code: code::INVALID_PARAMETERS,
-            message: message.into(),
-        }
+        OcpiError { http: StatusCode::BAD_REQUEST, code: code::INVALID_PARAMETERS, message: message.into() }
     }
     pub fn server(message: impl Into<String>) -> Self {
-        OcpiError {
-            http: StatusCode::INTERNAL_SERVER_ERROR,
-            code: code::SERVER_ERROR,
-            message: message.into(),
-        }
+        OcpiError { http: StatusCode::INTERNAL_SERVER_ERROR, code: code::SERVER_ERROR, message: message.into() }
     }
 }
 
@@ -71,12 +61,7 @@ impl IntoResponse for OcpiError {
             "status_message": self.message,
             "timestamp": now_rfc3339(),
         });
-        (
-            self.http,
-            [(header::CONTENT_TYPE, "application/json")],
-            body.to_string(),
-        )
-            .into_response()
+        (self.http, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
     }
 }
 
@@ -91,24 +76,27 @@ pub struct ListParams {
 
 impl ListParams {
     pub fn parse(q: &HashMap<String, String>) -> Result<ListParams, OcpiError> {
-        let whole = |name: &str| -> Result<Option<u64>, OcpiError> {
-            match q.get(name) {
-                None => Ok(None),
-                Some(v) => v.trim().parse::<u64>().map(Some).map_err(|_| {
-                    OcpiError::invalid(format!(
-                        "{name} must be a whole number of 0 or more, got {v:?}"
-                    ))
-                }),
-            }
-        };
+        let whole =
+            |name: &str| -> Result<Option<u64>, OcpiError> {
+                match q.get(name) {
+                    None => Ok(None),
+                    Some(v) => v.trim().parse::<u64>().map(Some).map_err(|_| {
+                        OcpiError::invalid(format!("{name} must be a whole number of 0 or more, got {v:?}"))
+                    }),
+                }
+            };
         let date = |name: &str| -> Result<Option<(String, i64)>, OcpiError> {
             match q.get(name) {
                 None => Ok(None),
-                Some(v) => v
-                    .trim()
-                    .parse::<jiff::Timestamp>()
-                    .map(|t| Some((v.trim().to_string(), t.as_second())))
-                    .map_err(|_| OcpiError::invalid(format!("{name} must be an RFC 3339 date-time such as 2026-01-31T12:00:00Z, got {v:?}"))),
+                Some(v) => {
+                    v.trim().parse::<jiff::Timestamp>().map(|t| Some((v.trim().to_string(), t.as_second()))).map_err(
+                        |_| {
+                            OcpiError::invalid(format!(
+                                "{name} must be an RFC 3339 date-time such as 2026-01-31T12:00:00Z, got {v:?}"
+                            ))
+                        },
+                    )
+                }
             }
         };
         let limit = whole("limit")?.unwrap_or(DEFAULT_LIMIT);
@@ -125,11 +113,7 @@ impl ListParams {
 
     /// The URL of the page after this one, keeping the date filter.
     fn next_url(&self, base: &str, served: u64) -> String {
-        let mut url = format!(
-            "{base}?offset={}&limit={}",
-            self.offset + served,
-            self.limit
-        );
+        let mut url = format!("{base}?offset={}&limit={}", self.offset + served, self.limit);
         for (name, d) in [("date_from", &self.date_from), ("date_to", &self.date_to)] {
             if let Some((raw, _)) = d {
                 url.push_str(&format!("&{name}={}", percent_encode(raw)));
@@ -142,9 +126,7 @@ impl ListParams {
 fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -152,14 +134,8 @@ fn percent_encode(s: &str) -> String {
 
 /// Our own absolute base URL, from the request (OCPI links are absolute).
 fn base_url(headers: &HeaderMap, path: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    let proto = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("http");
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let proto = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
     format!("{proto}://{host}{path}")
 }
 
@@ -172,10 +148,7 @@ async fn list(
 ) -> Result<Response, OcpiError> {
     let p = ListParams::parse(&q)?;
     let (offset, limit) = (p.offset, p.limit);
-    let (from, to) = (
-        p.date_from.as_ref().map(|d| d.1),
-        p.date_to.as_ref().map(|d| d.1),
-    );
+    let (from, to) = (p.date_from.as_ref().map(|d| d.1), p.date_to.as_ref().map(|d| d.1));
     let page = tokio::task::spawn_blocking(move || store.page(table, offset, limit, from, to))
         .await
         .map_err(|e| OcpiError::server(format!("the query did not finish: {e}")))?
@@ -187,10 +160,7 @@ async fn list(
     h.insert("x-total-count", HeaderValue::from(page.total));
     h.insert("x-limit", HeaderValue::from(limit));
     if served > 0 && offset + served < page.total {
-        let link = format!(
-            "<{}>; rel=\"next\"",
-            p.next_url(&base_url(&headers, path), served)
-        );
+        let link = format!("<{}>; rel=\"next\"", p.next_url(&base_url(&headers, path), served));
         if let Ok(v) = HeaderValue::from_str(&link) {
             h.insert(header::LINK, v);
         }
@@ -214,10 +184,7 @@ pub async fn tariffs(
     list(store, Table::Tariffs, "/ocpi/2.2.1/tariffs", headers, q).await
 }
 
-pub async fn location(
-    State(store): State<Store>,
-    Path(id): Path<String>,
-) -> Result<Response, OcpiError> {
+pub async fn location(State(store): State<Store>, Path(id): Path<String>) -> Result<Response, OcpiError> {
     let found = tokio::task::spawn_blocking({
         let id = id.clone();
         move || store.location(&id)
@@ -226,11 +193,7 @@ pub async fn location(
     .map_err(|e| OcpiError::server(format!("the query did not finish: {e}")))?
     .map_err(OcpiError::server)?;
     match found {
-        Some(json) => Ok((
-            [(header::CONTENT_TYPE, "application/json")],
-            envelope(&json),
-        )
-            .into_response()),
+        Some(json) => Ok(([(header::CONTENT_TYPE, "application/json")], envelope(&json)).into_response()),
         None => Err(OcpiError {
             http: StatusCode::NOT_FOUND,
             code: code::UNKNOWN_LOCATION,
@@ -240,11 +203,7 @@ pub async fn location(
 }
 
 pub async fn not_found() -> OcpiError {
-    OcpiError {
-        http: StatusCode::NOT_FOUND,
-        code: code::CLIENT_ERROR,
-        message: "No such OCPI endpoint".into(),
-    }
+    OcpiError { http: StatusCode::NOT_FOUND, code: code::CLIENT_ERROR, message: "No such OCPI endpoint".into() }
 }
 
 #[cfg(test)]
@@ -252,10 +211,7 @@ mod tests {
     use super::*;
 
     fn q(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -268,33 +224,16 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_2001() {
-        for bad in [
-            ("limit", "abc"),
-            ("offset", "-1"),
-            ("limit", "0"),
-            ("date_from", "yesterday"),
-        ] {
+        for bad in [("limit", "abc"), ("offset", "-1"), ("limit", "0"), ("date_from", "yesterday")] {
             let e = ListParams::parse(&q(&[bad])).unwrap_err();
-            assert_eq!(
-                (e.http, e.code),
-                (StatusCode::BAD_REQUEST, code::INVALID_PARAMETERS),
-                "{bad:?}"
-            );
-            assert!(
-                e.message.contains(bad.0),
-                "message names the parameter: {}",
-                e.message
-            );
+            assert_eq!((e.http, e.code), (StatusCode::BAD_REQUEST, code::INVALID_PARAMETERS), "{bad:?}");
+            assert!(e.message.contains(bad.0), "message names the parameter: {}", e.message);
         }
     }
 
     #[test]
     fn next_link_keeps_dates() {
-        let p = ListParams::parse(&q(&[
-            ("limit", "10"),
-            ("date_from", "2026-01-01T00:00:00+01:00"),
-        ]))
-        .unwrap();
+        let p = ListParams::parse(&q(&[("limit", "10"), ("date_from", "2026-01-01T00:00:00+01:00")])).unwrap();
         assert_eq!(p.date_from.as_ref().unwrap().1, 1767222000);
         assert_eq!(
             p.next_url("http://h/ocpi/2.2.1/locations", 10),

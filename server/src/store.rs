@@ -62,37 +62,23 @@ impl Store {
         };
         if db.exists() {
             match Connection::open(db).and_then(|c| {
-                let v: Option<String> = c
-                    .query_row(
-                        "SELECT value FROM meta WHERE key = 'input_sha256'",
-                        [],
-                        |r| r.get(0),
-                    )
-                    .optional()?;
+                let v: Option<String> =
+                    c.query_row("SELECT value FROM meta WHERE key = 'input_sha256'", [], |r| r.get(0)).optional()?;
                 Ok((c, v))
             }) {
                 Ok((conn, Some(v))) if v == hash => return Store::from_conn(conn),
-                Ok(_) => println!(
-                    "chargefinder-server: data changed, re-importing into {}",
-                    db.display()
-                ),
-                Err(e) => eprintln!(
-                    "chargefinder-server: {} is unreadable ({e}), re-importing",
-                    db.display()
-                ),
+                Ok(_) => println!("chargefinder-server: data changed, re-importing into {}", db.display()),
+                Err(e) => eprintln!("chargefinder-server: {} is unreadable ({e}), re-importing", db.display()),
             }
         }
         if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
         let tmp = tmp_path(db);
         let _ = std::fs::remove_file(&tmp);
-        let result = import_into(&tmp, &loc_path, &loc_raw, &tariff_path, &tariff_raw, &hash)
-            .and_then(|()| {
-                std::fs::rename(&tmp, db)
-                    .map_err(|e| format!("cannot move {} into place: {e}", tmp.display()))
-            });
+        let result = import_into(&tmp, &loc_path, &loc_raw, &tariff_path, &tariff_raw, &hash).and_then(|()| {
+            std::fs::rename(&tmp, db).map_err(|e| format!("cannot move {} into place: {e}", tmp.display()))
+        });
         if let Err(e) = result {
             let _ = std::fs::remove_file(&tmp);
             return Err(e);
@@ -104,12 +90,8 @@ impl Store {
     fn from_conn(conn: Connection) -> Result<Store, String> {
         let mut json = String::from("[");
         {
-            let mut stmt = conn
-                .prepare("SELECT station FROM locations ORDER BY seq")
-                .map_err(|e| e.to_string())?;
-            let rows = stmt
-                .query_map([], |r| r.get::<_, String>(0))
-                .map_err(|e| e.to_string())?;
+            let mut stmt = conn.prepare("SELECT station FROM locations ORDER BY seq").map_err(|e| e.to_string())?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(|e| e.to_string())?;
             for (i, row) in rows.enumerate() {
                 if i > 0 {
                     json.push(',');
@@ -118,16 +100,10 @@ impl Store {
             }
         }
         json.push(']');
-        Ok(Store {
-            conn: Arc::new(Mutex::new(conn)),
-            stations_json: json.into(),
-        })
+        Ok(Store { conn: Arc::new(Mutex::new(conn)), stations_json: json.into() })
     }
 
-    fn with_conn<T>(
-        &self,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, String> {
+    fn with_conn<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, String> {
         // A poisoned lock only means another request panicked mid-read; SQLite itself is intact.
         let guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&guard).map_err(|e| format!("database error: {e}"))
@@ -165,12 +141,7 @@ impl Store {
     /// One location's OCPI object by id.
     pub fn location(&self, id: &str) -> Result<Option<String>, String> {
         self.with_conn(|c| {
-            c.query_row(
-                "SELECT ocpi FROM locations WHERE id = ?1 ORDER BY seq LIMIT 1",
-                [id],
-                |r| r.get(0),
-            )
-            .optional()
+            c.query_row("SELECT ocpi FROM locations WHERE id = ?1 ORDER BY seq LIMIT 1", [id], |r| r.get(0)).optional()
         })
     }
 }
@@ -198,9 +169,7 @@ fn gunzip(path: &Path, raw: &[u8]) -> Result<Vec<u8>, String> {
 
 /// RFC 3339 → unix seconds; `0` when absent or unreadable (sorts first, still listed).
 pub fn unix_seconds(s: Option<&str>) -> i64 {
-    s.and_then(|s| s.trim().parse::<jiff::Timestamp>().ok())
-        .map(|t| t.as_second())
-        .unwrap_or(0)
+    s.and_then(|s| s.trim().parse::<jiff::Timestamp>().ok()).map(|t| t.as_second()).unwrap_or(0)
 }
 
 fn import_into(
@@ -212,8 +181,7 @@ fn import_into(
     hash: &str,
 ) -> Result<(), String> {
     let loc_json = gunzip(loc_path, loc_raw)?;
-    let imported = import_locations(&loc_json)
-        .map_err(|e| format!("data file {}: {e}", loc_path.display()))?;
+    let imported = import_locations(&loc_json).map_err(|e| format!("data file {}: {e}", loc_path.display()))?;
     // The raw objects, to serve them as received (the domain model keeps only what we query).
     let raw_items = serde_json::from_slice::<Value>(&loc_json)
         .map_err(|e| e.to_string())
@@ -222,9 +190,7 @@ fn import_into(
     let tariff_json = gunzip(tariff_path, tariff_raw)?;
     let tariffs = serde_json::from_slice::<Value>(&tariff_json)
         .map_err(|e| format!("data file {} is not valid JSON: {e}", tariff_path.display()))
-        .and_then(|v| {
-            ocpi::payload_items(v).map_err(|e| format!("data file {}: {e}", tariff_path.display()))
-        })?;
+        .and_then(|v| ocpi::payload_items(v).map_err(|e| format!("data file {}: {e}", tariff_path.display())))?;
 
     let db = |e: rusqlite::Error| format!("cannot write {}: {e}", tmp.display());
     let mut conn = Connection::open(tmp).map_err(db)?;
@@ -243,46 +209,30 @@ fn import_into(
     let tx = conn.transaction().map_err(db)?;
     {
         let mut ins = tx
-            .prepare(
-                "INSERT INTO locations (id, last_updated, ocpi, station) VALUES (?1, ?2, ?3, ?4)",
-            )
+            .prepare("INSERT INTO locations (id, last_updated, ocpi, station) VALUES (?1, ?2, ?3, ?4)")
             .map_err(db)?;
         for (loc, &i) in imported.locations.iter().zip(&imported.source_index) {
             let ocpi = raw_items.get(i).map(Value::to_string).unwrap_or_default();
-            let station =
-                serde_json::to_string(&Station::from_location(loc)).map_err(|e| e.to_string())?;
-            ins.execute(params![
-                loc.id,
-                unix_seconds(loc.last_updated.as_deref()),
-                ocpi,
-                station
-            ])
-            .map_err(db)?;
+            let station = serde_json::to_string(&Station::from_location(loc)).map_err(|e| e.to_string())?;
+            ins.execute(params![loc.id, unix_seconds(loc.last_updated.as_deref()), ocpi, station]).map_err(db)?;
         }
-        let mut ins = tx
-            .prepare("INSERT INTO tariffs (id, last_updated, ocpi) VALUES (?1, ?2, ?3)")
-            .map_err(db)?;
+        let mut ins = tx.prepare("INSERT INTO tariffs (id, last_updated, ocpi) VALUES (?1, ?2, ?3)").map_err(db)?;
         for t in &tariffs {
             let id = t.get("id").and_then(Value::as_str).unwrap_or_default();
             let lu = unix_seconds(t.get("last_updated").and_then(Value::as_str));
             ins.execute(params![id, lu, t.to_string()]).map_err(db)?;
         }
         let mut ins = tx
-            .prepare("INSERT INTO import_problems (kind, location_id, evse_uid, path, reason) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .prepare(
+                "INSERT INTO import_problems (kind, location_id, evse_uid, path, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
             .map_err(db)?;
         for p in &imported.report.problems {
-            let kind = serde_json::to_value(p.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            ins.execute(params![kind, p.location_id, p.evse_uid, p.path, p.reason])
-                .map_err(db)?;
+            let kind =
+                serde_json::to_value(p.kind).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            ins.execute(params![kind, p.location_id, p.evse_uid, p.path, p.reason]).map_err(db)?;
         }
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('input_sha256', ?1)",
-            [hash],
-        )
-        .map_err(db)?;
+        tx.execute("INSERT INTO meta (key, value) VALUES ('input_sha256', ?1)", [hash]).map_err(db)?;
     }
     tx.commit().map_err(db)?;
     // stdout, like the "is up" line after it, so that readers see the two in order.

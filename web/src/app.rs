@@ -53,11 +53,7 @@ fn Nearest(stations: Vec<Station>, here: geo::Here) -> impl IntoView {
 #[component]
 fn StationRow(row: Row) -> impl IntoView {
     let availability = format!("{} of {} available", row.available, row.evses);
-    let free_class = if row.available > 0 {
-        "cf-free cf-free--yes"
-    } else {
-        "cf-free cf-free--no"
-    };
+    let free_class = if row.available > 0 { "cf-free cf-free--yes" } else { "cf-free cf-free--no" };
     view! {
         <li class="cf-station" data-testid="station" data-id=row.id.clone() data-distance-m=format!("{:.1}", row.distance_m)>
             <div class="cf-station__top">

@@ -6,11 +6,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 /// Delft railway station: the default when the browser gives no position.
-pub const DEFAULT: Here = Here {
-    lat: 52.0116,
-    lon: 4.3571,
-    source: Source::Default,
-};
+pub const DEFAULT: Here = Here { lat: 52.0116, lon: 4.3571, source: Source::Default };
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Source {
@@ -43,11 +39,7 @@ pub async fn current_position() -> Here {
         opts.set_timeout(5_000);
         opts.set_maximum_age(60_000);
         if geo
-            .get_current_position_with_error_callback_and_options(
-                ok.unchecked_ref(),
-                Some(err.unchecked_ref()),
-                &opts,
-            )
+            .get_current_position_with_error_callback_and_options(ok.unchecked_ref(), Some(err.unchecked_ref()), &opts)
             .is_err()
         {
             // Nothing to do: the error callback or the timeout settles the promise.
@@ -57,11 +49,7 @@ pub async fn current_position() -> Here {
         Ok(v) => {
             let arr: js_sys::Array = v.unchecked_into();
             match (arr.get(0).as_f64(), arr.get(1).as_f64()) {
-                (Some(lat), Some(lon)) => Here {
-                    lat,
-                    lon,
-                    source: Source::Device,
-                },
+                (Some(lat), Some(lon)) => Here { lat, lon, source: Source::Device },
                 _ => DEFAULT,
             }
         }

@@ -9,9 +9,7 @@ mod state;
 fn main() {
     console_error_panic_hook::set_once();
     // Mount into a host element when the page provides one (partner pages, the embed), else body.
-    let host = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("chargefinder"));
+    let host = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("chargefinder"));
     match host.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok()) {
         Some(el) => leptos::mount::mount_to(el, app::App).forget(),
         None => leptos::mount::mount_to_body(app::App),

@@ -20,11 +20,7 @@ pub struct Row {
 
 /// The nearest stations to a point, as list rows.
 pub fn nearest_rows(index: &StationIndex, lat: f64, lon: f64, filter: &Filter) -> Vec<Row> {
-    index
-        .nearest(lat, lon, LIST_LEN, f64::INFINITY, filter)
-        .iter()
-        .map(|h| row(index, h))
-        .collect()
+    index.nearest(lat, lon, LIST_LEN, f64::INFINITY, filter).iter().map(|h| row(index, h)).collect()
 }
 
 fn row(index: &StationIndex, h: &Hit) -> Row {

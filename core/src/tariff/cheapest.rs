@@ -70,7 +70,6 @@ type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 /// What one tariff gave, per (power bits, AC/DC).
 type Memo = Vec<(u64, bool, Result<Estimate, String>)>;
 
-
 /// One connector to compare.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate<'a> {
@@ -160,7 +159,13 @@ pub struct Pricer<'t> {
 
 impl<'t> Pricer<'t> {
     /// `plan`'s connector fields are replaced per candidate.
-    pub fn new(table: &'t TariffTable, plan: ChargePlan, start: Timestamp, time_zone: TimeZone, parking_s: Decimal) -> Self {
+    pub fn new(
+        table: &'t TariffTable,
+        plan: ChargePlan,
+        start: Timestamp,
+        time_zone: TimeZone,
+        parking_s: Decimal,
+    ) -> Self {
         Pricer { table, plan, start, time_zone, parking_s, cache: vec![Vec::new(); table.tariffs.len()], runs: 0 }
     }
 

@@ -17,7 +17,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::model::{Dimension, PriceComponent, PriceLimit, ReservationRestriction, Restrictions, Tariff, TariffElement};
+use super::model::{
+    Dimension, PriceComponent, PriceLimit, ReservationRestriction, Restrictions, Tariff, TariffElement,
+};
 use super::wire::{WireElement, WirePrice, WirePriceComponent, WireRestrictions, WireTariff};
 use crate::ocpi::{kind_of, payload_items, Text};
 
@@ -205,7 +207,9 @@ impl Cx {
             None => Restrictions::default(),
         };
         if restrictions.reservation.is_some() {
-            if let Some(c) = components.iter().find(|c| matches!(c.dimension, Dimension::Energy | Dimension::ParkingTime)) {
+            if let Some(c) =
+                components.iter().find(|c| matches!(c.dimension, Dimension::Energy | Dimension::ParkingTime))
+            {
                 return Err(self.err(
                     &format!("{path}.price_components"),
                     format!("a reservation element may only price FLAT and TIME, not {}", c.dimension.as_str()),
@@ -218,7 +222,8 @@ impl Cx {
     fn component(&self, path: &str, raw: Value) -> Result<PriceComponent, TariffError> {
         let w: WirePriceComponent = serde_path_to_error::deserialize(&raw)
             .map_err(|e| self.err(&format!("{path}.{}", e.path()), e.inner().to_string()))?;
-        let dim = Text::non_empty(&w.dimension).ok_or_else(|| self.err(&format!("{path}.type"), "missing dimension"))?;
+        let dim =
+            Text::non_empty(&w.dimension).ok_or_else(|| self.err(&format!("{path}.type"), "missing dimension"))?;
         let dimension = match dim.to_ascii_uppercase().replace([' ', '-'], "_").as_str() {
             "ENERGY" => Dimension::Energy,
             "FLAT" => Dimension::Flat,
@@ -266,7 +271,9 @@ impl Cx {
         };
         let seconds = |f: &str, v: Option<&Value>| -> Result<Option<u64>, TariffError> {
             non_negative(f, v)?
-                .map(|d| d.ceil().to_string().parse::<u64>().map_err(|_| self.err(&p(f), format!("{d} is not a duration"))))
+                .map(|d| {
+                    d.ceil().to_string().parse::<u64>().map_err(|_| self.err(&p(f), format!("{d} is not a duration")))
+                })
                 .transpose()
         };
         let r = Restrictions {

@@ -184,7 +184,9 @@ fn check_session(s: &Session) -> Result<(), &'static str> {
         if step.energy_kwh > Decimal::from(100_000) || step.duration_s > Decimal::from(MAX_SESSION_S) {
             return Err("more than 100 MWh or 31 days in one session");
         }
-        if step.duration_s < Decimal::new(1, 3) || step.energy_kwh * Decimal::from(3600) > step.duration_s * Decimal::from(100_000) {
+        if step.duration_s < Decimal::new(1, 3)
+            || step.energy_kwh * Decimal::from(3600) > step.duration_s * Decimal::from(100_000)
+        {
             return Err("a charging step shorter than 1 ms or above 100 MW");
         }
     }
@@ -218,11 +220,7 @@ fn finish(tariff: &Tariff, session: &Session, mut acc: Acc) -> Result<Estimate, 
             }
         };
         l.incl_vat = match l.vat {
-            Some(v) => Some(
-                l.excl_vat
-                    .checked_mul(Decimal::ONE + v / Decimal::ONE_HUNDRED)
-                    .ok_or_else(overflow)?,
-            ),
+            Some(v) => Some(l.excl_vat.checked_mul(Decimal::ONE + v / Decimal::ONE_HUNDRED).ok_or_else(overflow)?),
             None if l.excl_vat.is_zero() => Some(Decimal::ZERO),
             None => {
                 if !vat_unknown.contains(&l.dimension) {

@@ -47,7 +47,9 @@ pub(super) fn why_not(r: &Restrictions, st: &State) -> Result<Option<&'static st
             return Ok(Some("day_of_week"));
         }
     }
-    let within = |v: Decimal, lo: Option<Decimal>, hi: Option<Decimal>| lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v < hi);
+    let within = |v: Decimal, lo: Option<Decimal>, hi: Option<Decimal>| {
+        lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v < hi)
+    };
     if !within(st.energy_kwh, r.min_kwh, r.max_kwh) {
         return Ok(Some("min_kwh/max_kwh"));
     }

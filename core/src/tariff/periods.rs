@@ -72,7 +72,12 @@ pub(super) fn first<'t>(
     Ok(None)
 }
 
-pub(super) fn price_reservation(tariff: &Tariff, session: &Session, res: super::Reservation, acc: &mut Acc) -> Result<bool, String> {
+pub(super) fn price_reservation(
+    tariff: &Tariff,
+    session: &Session,
+    res: super::Reservation,
+    acc: &mut Acc,
+) -> Result<bool, String> {
     let secs = res.duration_s;
     let from = session.start.checked_sub(to_duration(secs)).unwrap_or(session.start);
     let st = State {
@@ -204,7 +209,12 @@ pub(super) fn price_session(tariff: &Tariff, session: &Session, acc: &mut Acc) -
 
     let mut any = false;
     let has_dim = |d: Dimension| elements.iter().any(|e| eligible(&e.restrictions) && e.component(d).is_some());
-    let has = [has_dim(Dimension::Flat), has_dim(Dimension::Energy), has_dim(Dimension::Time), has_dim(Dimension::ParkingTime)];
+    let has = [
+        has_dim(Dimension::Flat),
+        has_dim(Dimension::Energy),
+        has_dim(Dimension::Time),
+        has_dim(Dimension::ParkingTime),
+    ];
 
     for w in cuts.windows(2) {
         let (a, b) = (w[0], w[1]);
@@ -217,7 +227,8 @@ pub(super) fn price_session(tariff: &Tariff, session: &Session, acc: &mut Acc) -
             Decimal::ZERO
         };
         let st = State {
-            clock: needs_clock.then(|| clock_at(session, session.start.checked_add(to_duration(a.t)).unwrap_or(session.start))),
+            clock: needs_clock
+                .then(|| clock_at(session, session.start.checked_add(to_duration(a.t)).unwrap_or(session.start))),
             duration_s: a.t,
             energy_kwh: e_a,
             power_kw: power,
@@ -230,7 +241,8 @@ pub(super) fn price_session(tariff: &Tariff, session: &Session, acc: &mut Acc) -
             }
         }
         let secs = b.t - a.t;
-        let quantities = [(Dimension::Energy, e_b - e_a), (if charging { Dimension::Time } else { Dimension::ParkingTime }, secs)];
+        let quantities =
+            [(Dimension::Energy, e_b - e_a), (if charging { Dimension::Time } else { Dimension::ParkingTime }, secs)];
         for (dim, q) in quantities {
             if q <= Decimal::ZERO {
                 continue;
@@ -269,7 +281,8 @@ pub(super) fn price_session(tariff: &Tariff, session: &Session, acc: &mut Acc) -
     // Step rounding of totals (see the module documentation).
     let mut round = |dim: Dimension, unit: Decimal| {
         if let Some(last) = acc.last[dim.index()] {
-            let total: Decimal = acc.lines.iter().filter(|l| !l.reservation && l.dimension == dim).map(|l| l.quantity).sum();
+            let total: Decimal =
+                acc.lines.iter().filter(|l| !l.reservation && l.dimension == dim).map(|l| l.quantity).sum();
             let step = acc.lines[last].step_size;
             if step > 1 {
                 let step = Decimal::from(step) / unit;

@@ -71,7 +71,14 @@ impl ChargePlan {
     }
 
     fn check(&self) -> Result<(), PlanError> {
-        let all = [self.battery_kwh, self.soc_from_pct, self.soc_to_pct, self.car_max_ac_kw, self.car_max_dc_kw, self.connector_kw];
+        let all = [
+            self.battery_kwh,
+            self.soc_from_pct,
+            self.soc_to_pct,
+            self.car_max_ac_kw,
+            self.car_max_dc_kw,
+            self.connector_kw,
+        ];
         if all.iter().any(|v| !v.is_finite()) {
             return Err(PlanError("every number must be finite".into()));
         }
@@ -135,7 +142,9 @@ impl ChargePlan {
     /// The planned session: charging from `start`, then `parking_s` seconds parked.
     pub fn session(&self, start: Timestamp, time_zone: TimeZone, parking_s: Decimal) -> Result<Session, PlanError> {
         self.check()?;
-        let dec = |x: f64, dp: u32| Decimal::try_from(x).map(|d| d.round_dp(dp)).map_err(|_| PlanError(format!("{x} is out of range")));
+        let dec = |x: f64, dp: u32| {
+            Decimal::try_from(x).map(|d| d.round_dp(dp)).map_err(|_| PlanError(format!("{x} is out of range")))
+        };
         let mut charging = Vec::new();
         for (secs, kwh) in self.steps_f64() {
             let step = ChargingStep { duration_s: dec(secs, 3)?, energy_kwh: dec(kwh, 3)? };

@@ -96,18 +96,22 @@ impl Session {
     /// The command line's session: charge at `power_kw` from `start` until `energy_kwh` are
     /// delivered or `end` comes, whichever is first, then parked until `end`.
     /// `None` when `end` is before `start` or the power is not positive.
-    pub fn until(start: Timestamp, end: Timestamp, time_zone: TimeZone, power_kw: Decimal, energy_kwh: Decimal) -> Option<Session> {
+    pub fn until(
+        start: Timestamp,
+        end: Timestamp,
+        time_zone: TimeZone,
+        power_kw: Decimal,
+        energy_kwh: Decimal,
+    ) -> Option<Session> {
         let total_s = Decimal::from_i128_with_scale(end.as_nanosecond() - start.as_nanosecond(), 9);
         if total_s.is_sign_negative() || power_kw <= Decimal::ZERO || energy_kwh.is_sign_negative() {
             return None;
         }
         let full_s = energy_kwh.checked_mul(Decimal::from(3600))?.checked_div(power_kw)?;
-        let (charge_s, kwh) = if full_s <= total_s {
-            (full_s, energy_kwh)
-        } else {
-            (total_s, power_kw * total_s / Decimal::from(3600))
-        };
-        let charging = if charge_s.is_zero() { vec![] } else { vec![ChargingStep { duration_s: charge_s, energy_kwh: kwh }] };
+        let (charge_s, kwh) =
+            if full_s <= total_s { (full_s, energy_kwh) } else { (total_s, power_kw * total_s / Decimal::from(3600)) };
+        let charging =
+            if charge_s.is_zero() { vec![] } else { vec![ChargingStep { duration_s: charge_s, energy_kwh: kwh }] };
         Some(Session { start, time_zone, charging, parking_s: total_s - charge_s, current_a: None, reservation: None })
     }
 

@@ -375,11 +375,7 @@ fn qualifiers(r: &Restrictions, w: &Words) -> String {
     let amp = |d: Decimal| format!("{} A", num(d, w));
     let nonzero = |d: Option<Decimal>| d.filter(|d| !d.is_zero());
     q.extend(range(nonzero(r.min_kwh).map(kwh), r.max_kwh.map(kwh), true));
-    q.extend(range(
-        r.min_duration_s.filter(|d| *d > 0).map(duration),
-        r.max_duration_s.map(duration),
-        true,
-    ));
+    q.extend(range(r.min_duration_s.filter(|d| *d > 0).map(duration), r.max_duration_s.map(duration), true));
     q.extend(range(nonzero(r.min_power_kw).map(kw), r.max_power_kw.map(kw), false));
     q.extend(range(nonzero(r.min_current_a).map(amp), r.max_current_a.map(amp), false));
     q.join(" ")
