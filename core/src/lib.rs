@@ -32,19 +32,35 @@
 //! assert!((index.station(hits[0].station).max_power_kw() - 11.04).abs() < 0.01);
 //! ```
 
+mod availability;
+mod bbox;
+mod cluster;
+mod columns;
 mod filter;
+mod hours;
 mod import;
 mod index;
+mod kdtree;
 mod model;
 pub mod ocpi;
 mod plug;
+mod route;
 mod sphere;
 mod station;
+mod vehicle;
 
-pub use filter::Filter;
+pub use availability::{Applied, Availability, AvailabilityConfig};
+pub use cluster::{mercator, viewport_bbox, Cluster, ClusterCounts, ClusterIndex, CELL_PX, MAX_CLUSTER_ZOOM};
+pub use filter::{Current, Filter, Live};
+pub use hours::{parse_instant, Schedule};
 pub use import::{import_locations, ImportError, Imported, Problem, ProblemKind, Report};
 pub use index::{Hit, StationIndex};
-pub use model::{Connector, ConnectorFormat, Evse, EvseStatus, Location, PowerType};
-pub use plug::{PlugFamily, PlugSet};
+pub use model::{
+    Capabilities, Capability, Connector, ConnectorFormat, Evse, EvseStatus, ExceptionalPeriod, Hours, Location,
+    ParkingRestriction, ParkingRestrictions, PowerType, RegularHours,
+};
+pub use plug::{PlugFamily, PlugSet, CONNECTOR_TYPES};
+pub use route::{distance_to_route_m, RouteHit};
 pub use sphere::{haversine_m, EARTH_RADIUS_M};
 pub use station::{EvseSummary, Station};
+pub use vehicle::{catalogue_vehicle, compatible, effective_power_kw, vehicle_catalogue, CatalogueVehicle, Vehicle};

@@ -1,0 +1,264 @@
+//! Map clusters: a grid hierarchy in web mercator, counted for any filter with prefix sums.
+//!
+//! At zoom `z` the world is 256·2^z pixels wide and a cluster is a 64 × 64 px cell, so the
+//! cells of zoom `z + 1` nest four to a cell of zoom `z`: a quadtree. Sorting the stations once
+//! by the Morton code of their finest cell ([`ClusterIndex::new`]) makes every cell at every
+//! zoom a contiguous run. For a filter (and live status), [`ClusterIndex::counts`] evaluates
+//! each station once and keeps prefix sums in that order; then any cell's counts and centroid
+//! are two binary searches and a subtraction, so the clusters of a viewport
+//! ([`ClusterIndex::clusters`]) cost O(cells · log n), whatever the filter.
+
+use serde::{Deserialize, Serialize};
+
+use crate::bbox::LonLatRect;
+use crate::filter::{Filter, Live, Prepared};
+use crate::index::StationIndex;
+
+/// The finest zoom with its own cells; above it clusters stay at this size (about 10 m).
+pub const MAX_CLUSTER_ZOOM: u8 = 20;
+/// Cell size in pixels (256 px tiles).
+pub const CELL_PX: u32 = 64;
+/// log2(256 / CELL_PX): extra levels of cells over tiles.
+const CELL_LEVELS: u8 = 2;
+const LEVELS: u8 = MAX_CLUSTER_ZOOM + CELL_LEVELS;
+
+/// Stations sorted by their place in the cell quadtree. Static, like the index.
+#[derive(Debug, Clone)]
+pub struct ClusterIndex {
+    keys: Vec<u64>,
+    order: Vec<u32>,
+    /// Web-mercator x, y in [0, 1], per position in `order`.
+    xy: Vec<[f64; 2]>,
+}
+
+/// Counts for one filter (and live state), in the order of a [`ClusterIndex`].
+#[derive(Debug, Clone)]
+pub struct ClusterCounts {
+    stations: Vec<u32>,
+    evses: Vec<u32>,
+    available: Vec<u32>,
+    sum_x: Vec<f64>,
+    sum_y: Vec<f64>,
+}
+
+/// One cluster on the map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    /// Centroid of the matching stations, degrees.
+    pub lat: f64,
+    pub lon: f64,
+    /// Matching stations in the cluster.
+    pub stations: u32,
+    /// Matching EVSEs (chargers).
+    pub matching_evses: u32,
+    /// Of those, available now.
+    pub available_evses: u32,
+    /// The station's position in the index when the cluster holds exactly one.
+    pub station: Option<u32>,
+    /// The cell: zoom and column/row in a 2^(zoom+2) grid.
+    pub zoom: u8,
+    pub x: u32,
+    pub y: u32,
+}
+
+/// Web mercator x, y in [0, 1] (y = 0 north; latitudes beyond ±85.05° are clamped).
+pub fn mercator(lat: f64, lon: f64) -> (f64, f64) {
+    let x = (lon + 180.0) / 360.0;
+    let s = lat.to_radians().sin().clamp(-0.9999, 0.9999);
+    let y = 0.5 - ((1.0 + s) / (1.0 - s)).ln() / (4.0 * std::f64::consts::PI);
+    (x.clamp(0.0, 1.0), y.clamp(0.0, 1.0))
+}
+
+fn inverse_mercator(x: f64, y: f64) -> (f64, f64) {
+    let lon = x * 360.0 - 180.0;
+    let lat = (std::f64::consts::PI * (1.0 - 2.0 * y)).sinh().atan().to_degrees();
+    (lat, lon)
+}
+
+/// The `[west, south, east, north]` a `width_px` × `height_px` map shows around (`lat`, `lon`)
+/// at `zoom` (256 px tiles). West may exceed east across the antimeridian.
+pub fn viewport_bbox(lat: f64, lon: f64, zoom: f64, width_px: u32, height_px: u32) -> [f64; 4] {
+    let world = 256.0 * 2f64.powf(zoom.clamp(0.0, 30.0));
+    let (_, y) = mercator(lat, lon);
+    let (hw, hh) = (f64::from(width_px) / 2.0 / world, f64::from(height_px) / 2.0 / world);
+    let (north, _) = inverse_mercator(0.0, (y - hh).max(0.0));
+    let (south, _) = inverse_mercator(0.0, (y + hh).min(1.0));
+    if hw >= 0.5 {
+        return [-180.0, south, 180.0, north];
+    }
+    let wrap = |v: f64| (v + 180.0).rem_euclid(360.0) - 180.0;
+    [wrap(lon - hw * 360.0), south, wrap(lon + hw * 360.0), north]
+}
+
+fn cell(v: f64, level: u8) -> u32 {
+    let n = 1u64 << level;
+    ((v * n as f64) as u64).min(n - 1) as u32
+}
+
+fn spread(v: u32) -> u64 {
+    let mut x = u64::from(v) & 0x3f_ffff;
+    x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
+    x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
+    x = (x | (x << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+    x = (x | (x << 2)) & 0x3333_3333_3333_3333;
+    x = (x | (x << 1)) & 0x5555_5555_5555_5555;
+    x
+}
+
+fn morton(x: u32, y: u32) -> u64 {
+    spread(x) | (spread(y) << 1)
+}
+
+impl ClusterIndex {
+    /// Sorts the stations into the cell quadtree. O(n log n), one sort of integer keys.
+    pub fn new(index: &StationIndex) -> Self {
+        let mut items: Vec<(u64, u32, [f64; 2])> = index
+            .stations()
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let (x, y) = mercator(s.lat, s.lon);
+                (morton(cell(x, LEVELS), cell(y, LEVELS)), i as u32, [x, y])
+            })
+            .collect();
+        items.sort_unstable_by_key(|t| (t.0, t.1));
+        let mut c = ClusterIndex { keys: Vec::with_capacity(items.len()), order: Vec::with_capacity(items.len()), xy: Vec::with_capacity(items.len()) };
+        for (k, i, xy) in items {
+            c.keys.push(k);
+            c.order.push(i);
+            c.xy.push(xy);
+        }
+        c
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Evaluates the filter once per station and keeps prefix sums. O(n).
+    pub fn counts(&self, index: &StationIndex, filter: &Filter, live: Option<Live<'_>>) -> ClusterCounts {
+        let n = self.order.len();
+        let mut c = ClusterCounts {
+            stations: Vec::with_capacity(n + 1),
+            evses: Vec::with_capacity(n + 1),
+            available: Vec::with_capacity(n + 1),
+            sum_x: Vec::with_capacity(n + 1),
+            sum_y: Vec::with_capacity(n + 1),
+        };
+        let mut p = Prepared::new(filter, index.columns(), live);
+        let (mut s, mut e, mut a, mut x, mut y) = (0u32, 0u32, 0u32, 0.0f64, 0.0f64);
+        let push = |c: &mut ClusterCounts, s, e, a, x, y| {
+            c.stations.push(s);
+            c.evses.push(e);
+            c.available.push(a);
+            c.sum_x.push(x);
+            c.sum_y.push(y);
+        };
+        push(&mut c, s, e, a, x, y);
+        for (&i, xy) in self.order.iter().zip(&self.xy) {
+            if let Some(h) = index.hit(&mut p, i, 0.0) {
+                s += 1;
+                e += h.matching_evses;
+                a += h.available_evses;
+                x += xy[0];
+                y += xy[1];
+            }
+            push(&mut c, s, e, a, x, y);
+        }
+        c
+    }
+
+    /// The non-empty clusters of a viewport `[west, south, east, north]` at `zoom` (above
+    /// [`MAX_CLUSTER_ZOOM`] the finest cells are used), in Morton order.
+    ///
+    /// Every matching station in a cell the viewport touches is counted exactly once.
+    pub fn clusters(&self, counts: &ClusterCounts, bbox: [f64; 4], zoom: u8) -> Vec<Cluster> {
+        let mut out = Vec::new();
+        if counts.stations.len() != self.keys.len() + 1 {
+            return out;
+        }
+        let Some(rect) = LonLatRect::new(bbox) else { return out };
+        let z = zoom.min(MAX_CLUSTER_ZOOM);
+        let level = z + CELL_LEVELS;
+        let (_, y_top) = mercator(rect.north, 0.0);
+        let (_, y_bottom) = mercator(rect.south, 0.0);
+        let (y0, y1) = (cell(y_top, level), cell(y_bottom, level));
+        for (w, e) in rect.lon_ranges() {
+            let (x0, x1) = (cell(mercator(0.0, w).0, level), cell(mercator(0.0, e).0, level));
+            self.descend(counts, 0, 0, 0, 0, self.keys.len(), (x0, x1, y0, y1, level, z), &mut out);
+        }
+        out
+    }
+
+    /// Walks the quadtree from cell (`cx`, `cy`) at `lvl` covering positions `lo..hi`, into the
+    /// cells of the target level inside the viewport's cell range.
+    #[allow(clippy::too_many_arguments)]
+    fn descend(&self, counts: &ClusterCounts, lvl: u8, cx: u32, cy: u32, lo: usize, hi: usize, q: (u32, u32, u32, u32, u8, u8), out: &mut Vec<Cluster>) {
+        let (x0, x1, y0, y1, level, z) = q;
+        if lo >= hi || counts.stations.get(hi) == counts.stations.get(lo) {
+            return;
+        }
+        // The viewport's cell range at this level.
+        let sh = level - lvl;
+        if cx < x0 >> sh || cx > x1 >> sh || cy < y0 >> sh || cy > y1 >> sh {
+            return;
+        }
+        if lvl == level {
+            if let Some(c) = self.cluster(counts, lo, hi, z, cx, cy) {
+                out.push(c);
+            }
+            return;
+        }
+        let child_shift = 2 * u32::from(LEVELS - lvl - 1);
+        let mut start = lo;
+        for q2 in 0..4u32 {
+            let (dx, dy) = (q2 & 1, q2 >> 1);
+            let (nx, ny) = (cx * 2 + dx, cy * 2 + dy);
+            let end_key = (morton(nx, ny) + 1).checked_shl(child_shift).unwrap_or(u64::MAX);
+            let end = start + self.keys.get(start..hi).map_or(0, |k| k.partition_point(|&key| key < end_key));
+            self.descend(counts, lvl + 1, nx, ny, start, end, q, out);
+            start = end;
+        }
+    }
+
+    fn cluster(&self, c: &ClusterCounts, lo: usize, hi: usize, z: u8, x: u32, y: u32) -> Option<Cluster> {
+        let d = |v: &Vec<u32>| Some(v.get(hi)? - v.get(lo)?);
+        let stations = d(&c.stations)?;
+        if stations == 0 {
+            return None;
+        }
+        let sx = c.sum_x.get(hi)? - c.sum_x.get(lo)?;
+        let sy = c.sum_y.get(hi)? - c.sum_y.get(lo)?;
+        let (lat, lon) = inverse_mercator(sx / f64::from(stations), sy / f64::from(stations));
+        let station = if stations == 1 {
+            let before = *c.stations.get(lo)?;
+            // The first position whose running count passes `before`.
+            let j = c.stations.get(lo + 1..=hi)?.partition_point(|&v| v == before);
+            self.order.get(lo + j).copied()
+        } else {
+            None
+        };
+        Some(Cluster {
+            lat,
+            lon,
+            stations,
+            matching_evses: d(&c.evses)?,
+            available_evses: d(&c.available)?,
+            station,
+            zoom: z,
+            x,
+            y,
+        })
+    }
+
+    /// The cell of a station at a zoom (for tests and the map's hit-testing).
+    pub fn cell_of(lat: f64, lon: f64, zoom: u8) -> (u32, u32) {
+        let level = zoom.min(MAX_CLUSTER_ZOOM) + CELL_LEVELS;
+        let (x, y) = mercator(lat, lon);
+        (cell(x, level), cell(y, level))
+    }
+}
