@@ -47,6 +47,8 @@ pub enum Applied {
     UnknownEvse,
     /// A time before 1970 or after 2106.
     BadTime,
+    /// The update carried no status.
+    NoStatus,
 }
 
 /// The live status table for one [`StationIndex`].
@@ -137,6 +139,20 @@ impl Availability {
             Some(slot) => self.apply(slot, status, updated_s),
             None => Applied::UnknownEvse,
         }
+    }
+
+    /// Applies the body of an OCPI EVSE PATCH (`{"status": …, "last_updated": …}`) for
+    /// (location id, EVSE uid). A body without a status changes nothing.
+    pub fn apply_ocpi_patch(&mut self, index: &StationIndex, location_id: &str, evse_uid: &str, body: &[u8]) -> Result<Applied, String> {
+        let patch: crate::ocpi::EvseStatusPatch = serde_json::from_slice(body).map_err(|e| format!("not an EVSE patch: {e}"))?;
+        let Some(status) = patch.status else { return Ok(Applied::NoStatus) };
+        let status = EvseStatus::parse(&status.0).ok_or_else(|| format!("unknown status {:?}", status.0))?;
+        let updated = patch
+            .last_updated
+            .as_ref()
+            .and_then(|t| crate::hours::parse_instant(&t.0))
+            .ok_or("missing or unreadable last_updated (RFC 3339)")?;
+        Ok(self.apply_ocpi(index, location_id, evse_uid, status, updated))
     }
 
     /// Sets the working / not-working bits for offsets `0..=offset`.
