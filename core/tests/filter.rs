@@ -1,5 +1,7 @@
 //! Every filter field on locations imported from OCPI (official examples and hand-made ones).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure should stop the test
+
 use chargefinder::*;
 use serde_json::{json, Value};
 

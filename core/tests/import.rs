@@ -1,6 +1,8 @@
 //! Import: official OCPI examples, older OCPI versions, problem reports, and no panics on any
 //! input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure should stop the test
+
 use chargefinder::*;
 use proptest::prelude::*;
 use serde_json::{json, Value};

@@ -1,5 +1,7 @@
 //! The availability table: ordering, staleness, reliability, lookups, and live queries.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure should stop the test
+
 use chargefinder::*;
 use serde_json::json;
 

@@ -1,5 +1,7 @@
 //! The whole real NL feed (`data/nl/locations.json.gz`, committed in the repo).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure should stop the test
+
 use std::io::Read;
 
 use chargefinder::*;

@@ -1,6 +1,8 @@
 //! The index against brute force on seeded random data: nearest, bounding box, route corridor
 //! and clusters, including co-located stations, the antimeridian and the poles.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure should stop the test
+
 mod common;
 
 use chargefinder::{distance_to_route_m, haversine_m, ClusterIndex, Filter, StationIndex};
