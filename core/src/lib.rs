@@ -42,6 +42,7 @@ mod import;
 mod index;
 mod kdtree;
 mod model;
+mod ocm;
 pub mod ocpi;
 mod plug;
 mod route;
@@ -59,6 +60,7 @@ pub use model::{
     Capabilities, Capability, Connector, ConnectorFormat, Evse, EvseStatus, ExceptionalPeriod, Hours, Location,
     ParkingRestriction, ParkingRestrictions, PowerType, RegularHours,
 };
+pub use ocm::{import_ocm_pois, ocm_connection_type, ocm_current_type, ocm_status};
 pub use plug::{PlugFamily, PlugSet, CONNECTOR_TYPES};
 pub use route::{distance_to_route_m, RouteHit};
 pub use sphere::{haversine_m, EARTH_RADIUS_M};
