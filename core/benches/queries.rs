@@ -64,6 +64,10 @@ fn generate(nl: &[Station], n: usize, seed: u64) -> Vec<Station> {
     out
 }
 
+fn batches_quick(quick: bool) -> usize {
+    if quick { 200 } else { 2000 }
+}
+
 /// Mean time of `f` over `reps` runs, in microseconds.
 fn time_us(reps: usize, mut f: impl FnMut(usize)) -> f64 {
     let start = Instant::now();
@@ -143,6 +147,12 @@ fn main() {
                 (s.id.clone(), s.evses[k].uid.clone())
             })
             .collect();
+        let us = time_us(batches_quick(quick), |_| {
+            for (loc, uid) in &ids {
+                black_box(index.evse_slot(loc, uid));
+            }
+        });
+        println!("1,000 slot lookups by OCPI ids      {:>10.2} µs", us);
         let mut clock = 1_780_000_001i64;
         let batches = if quick { 200 } else { 2000 };
         let us = time_us(batches, |_| {

@@ -276,3 +276,43 @@ fn hash2(a: &str, b: &str) -> u64 {
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
     h ^ (h >> 33)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_lengths_are_short() {
+        let stations: Vec<Station> = (0..20_000)
+            .map(|i| Station {
+                id: format!("G{i}"),
+                name: String::new(),
+                lat: 0.0,
+                lon: 0.0,
+                operator: None,
+                evses: (0..3)
+                    .map(|k| crate::station::EvseSummary {
+                        uid: format!("{}", 100 + k),
+                        plugs: crate::plug::PlugSet::EMPTY,
+                        max_power_kw: 0.0,
+                        status: crate::model::EvseStatus::Unknown,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let c = Columns::from_stations(&stations);
+        let mut calls = 0usize;
+        for s in stations.iter().step_by(7) {
+            for e in &s.evses {
+                let found = probe(&c.evse_lookup, hash2(&s.id, &e.uid), |slot| {
+                    calls += 1;
+                    c.evse_key(&stations, slot) == Some((s.id.as_str(), e.uid.as_str()))
+                });
+                assert!(found.is_some());
+            }
+        }
+        let lookups = stations.len().div_ceil(7) * 3;
+        assert!((calls as f64 / lookups as f64) < 3.0, "{} comparisons per lookup", calls as f64 / lookups as f64);
+    }
+}
+
