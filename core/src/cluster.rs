@@ -27,6 +27,8 @@ const LEVELS: u8 = MAX_CLUSTER_ZOOM + CELL_LEVELS;
 pub struct ClusterIndex {
     keys: Vec<u64>,
     order: Vec<u32>,
+    /// Inverse of `order`: the Morton position of each station.
+    rank: Vec<u32>,
     /// Web-mercator x, y in [0, 1], per position in `order`.
     xy: Vec<[f64; 2]>,
 }
@@ -122,10 +124,14 @@ impl ClusterIndex {
             })
             .collect();
         items.sort_unstable_by_key(|t| (t.0, t.1));
-        let mut c = ClusterIndex { keys: Vec::with_capacity(items.len()), order: Vec::with_capacity(items.len()), xy: Vec::with_capacity(items.len()) };
-        for (k, i, xy) in items {
+        let n = items.len();
+        let mut c = ClusterIndex { keys: Vec::with_capacity(n), order: Vec::with_capacity(n), rank: vec![0; n], xy: Vec::with_capacity(n) };
+        for (pos, (k, i, xy)) in items.into_iter().enumerate() {
             c.keys.push(k);
             c.order.push(i);
+            if let Some(r) = c.rank.get_mut(i as usize) {
+                *r = pos as u32;
+            }
             c.xy.push(xy);
         }
         c
@@ -140,8 +146,20 @@ impl ClusterIndex {
     }
 
     /// Evaluates the filter once per station and keeps prefix sums. O(n).
+    ///
+    /// Stations are evaluated in index order (sequential reads of the columns and the live
+    /// table) and scattered to their Morton positions, then summed in one pass.
     pub fn counts(&self, index: &StationIndex, filter: &Filter, live: Option<Live<'_>>) -> ClusterCounts {
         let n = self.order.len();
+        let mut per = vec![(0u32, 0u32); n];
+        let mut p = Prepared::new(filter, index.columns(), live);
+        for (i, &r) in self.rank.iter().enumerate() {
+            if let Some(h) = index.hit(&mut p, i as u32, 0.0) {
+                if let Some(slot) = per.get_mut(r as usize) {
+                    *slot = (h.matching_evses, h.available_evses);
+                }
+            }
+        }
         let mut c = ClusterCounts {
             stations: Vec::with_capacity(n + 1),
             evses: Vec::with_capacity(n + 1),
@@ -149,7 +167,6 @@ impl ClusterIndex {
             sum_x: Vec::with_capacity(n + 1),
             sum_y: Vec::with_capacity(n + 1),
         };
-        let mut p = Prepared::new(filter, index.columns(), live);
         let (mut s, mut e, mut a, mut x, mut y) = (0u32, 0u32, 0u32, 0.0f64, 0.0f64);
         let push = |c: &mut ClusterCounts, s, e, a, x, y| {
             c.stations.push(s);
@@ -159,11 +176,11 @@ impl ClusterIndex {
             c.sum_y.push(y);
         };
         push(&mut c, s, e, a, x, y);
-        for (&i, xy) in self.order.iter().zip(&self.xy) {
-            if let Some(h) = index.hit(&mut p, i, 0.0) {
+        for (&(m, av), xy) in per.iter().zip(&self.xy) {
+            if m > 0 {
                 s += 1;
-                e += h.matching_evses;
-                a += h.available_evses;
+                e += m;
+                a += av;
                 x += xy[0];
                 y += xy[1];
             }
