@@ -3,6 +3,7 @@
 //! ```text
 //! cargo bench -p chargefinder --bench queries                          # full: 10k, 100k, 1M
 //! CHARGEFINDER_BENCH_QUICK=1 cargo bench -p chargefinder --bench queries   # CI: 10k, 100k, fewer repetitions
+//! CHARGEFINDER_BENCH_SIZES=1000000 cargo bench …   # chosen sizes only
 //! CHARGEFINDER_BENCH_EXPORT=dir cargo bench …   # also writes dir/points-N.json ([lon, lat] pairs) to compare with supercluster
 //! ```
 //!
@@ -84,11 +85,15 @@ fn main() {
     }
     let quick = std::env::var_os("CHARGEFINDER_BENCH_QUICK").is_some();
     let export = std::env::var_os("CHARGEFINDER_BENCH_EXPORT");
-    let sizes: &[usize] = if quick { &[10_000, 100_000] } else { &[10_000, 100_000, 1_000_000] };
+    let sizes: Vec<usize> = match std::env::var("CHARGEFINDER_BENCH_SIZES") {
+        Ok(v) => v.split(',').filter_map(|s| s.trim().parse().ok()).collect(),
+        Err(_) if quick => vec![10_000, 100_000],
+        Err(_) => vec![10_000, 100_000, 1_000_000],
+    };
     let reps = if quick { 200 } else { 1000 };
     let nl = nl_stations();
     println!("chargefinder benchmarks ({}; {} NL templates)", if quick { "quick" } else { "full" }, nl.len());
-    for &n in sizes {
+    for &n in &sizes {
         let stations = generate(&nl, n, 42);
         if let Some(dir) = &export {
             let pts: Vec<[f64; 2]> = stations.iter().map(|s| [s.lon, s.lat]).collect();

@@ -235,8 +235,16 @@ impl ClusterIndex {
         for q2 in 0..4u32 {
             let (dx, dy) = (q2 & 1, q2 >> 1);
             let (nx, ny) = (cx * 2 + dx, cy * 2 + dy);
-            let end_key = (morton(nx, ny) + 1).checked_shl(child_shift).unwrap_or(u64::MAX);
-            let end = start + self.keys.get(start..hi).map_or(0, |k| k.partition_point(|&key| key < end_key));
+            let end = if q2 == 3 {
+                hi
+            } else {
+                let end_key = (morton(nx, ny) + 1).checked_shl(child_shift).unwrap_or(u64::MAX);
+                let keys = self.keys.get(start..hi).unwrap_or(&[]);
+                // Short runs: a linear scan beats the branchy binary search.
+                start + if keys.len() <= 16 { keys.iter().take_while(|&&k| k < end_key).count() } else { keys.partition_point(|&k| k < end_key) }
+            };
+            // Children outside the viewport's column/row range are skipped before any search
+            // of theirs.
             self.descend(counts, lvl + 1, nx, ny, start, end, q, out);
             start = end;
         }
