@@ -10,12 +10,26 @@
 //!                                                    + live status (a filter, never a rebuild)
 //! ```
 //!
-//! * [`ocpi`]: the OCPI 2.2.1 wire types, as lenient as real feeds need.
+//! * [`ocpi`]: the OCPI 2.2.1 wire types (2.1.1 / 2.2 differences read too), as lenient as real
+//!   feeds need.
 //! * [`import_locations`]: the one conversion from wire JSON to the domain model; it keeps every
 //!   location and EVSE it can and reports the rest with location id, EVSE uid, JSON path and reason.
-//! * [`Station`]: the compact form the index and the browser use (no OCPI detail).
-//! * [`StationIndex`]: a static R-tree of points on the unit sphere, so that rstar's Euclidean
-//!   pruning is exact for great-circle distance (chord length is monotonic in arc length).
+//!   [`import_ocm_pois`] does the same for Open Charge Map POIs.
+//! * [`Station`]: the compact form the browser downloads (JSON rows; format fixed).
+//! * [`StationIndex`]: static; a flat 3D k-d tree of unit-sphere points (chord order is
+//!   great-circle order, so pruning is exact) plus flat per-station/EVSE/connector columns.
+//!   Queries: [`nearest`](StationIndex::nearest) / [`nearest_live`](StationIndex::nearest_live),
+//!   [`in_bbox`](StationIndex::in_bbox) (`[west, south, east, north]`, antimeridian-safe),
+//!   [`along_route`](StationIndex::along_route) (corridor, ordered along the route).
+//! * [`Availability`]: live EVSE statuses keyed by dense slot ([`StationIndex::evse_slot`]),
+//!   13 bytes per EVSE; stale updates ignored; freshness and a reliability score.
+//! * [`Filter`]: plugs, standards, vehicle, power, AC/DC, status, reliability, operators,
+//!   capabilities, opening hours, parking, publish; evaluated per connector during the query.
+//! * [`Vehicle`] and [`vehicle_catalogue`]: which connectors fit a car and what it draws.
+//! * [`ClusterIndex`]: map clusters per zoom on a web-mercator grid quadtree, counted for any
+//!   filter with prefix sums.
+//!
+//! Benchmarks: `core/BENCHMARKS.md` (`cargo bench -p chargefinder --bench queries`).
 //!
 //! ```
 //! use chargefinder::{import_locations, Station, StationIndex, Filter};
