@@ -60,3 +60,41 @@ fn ocm_and_ocpi_share_one_index() {
     assert!(matches!(import_ocm_pois(b"{"), Err(ImportError::Json(_))));
     assert!(matches!(import_ocm_pois(b"7"), Err(ImportError::Shape(_))));
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    fn arb() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(Value::from),
+            (-1e9..1e9f64).prop_map(Value::from),
+            "[ -~]{0,8}".prop_map(Value::String),
+        ];
+        let keys = vec!["ID", "AddressInfo", "Latitude", "Longitude", "Connections", "ConnectionTypeID", "CurrentTypeID",
+            "StatusTypeID", "Quantity", "PowerKW", "Amps", "Voltage", "Country", "ISOCode", "OperatorInfo", "Title", "$date"];
+        leaf.prop_recursive(4, 40, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::vec((prop::sample::select(keys.clone()), inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn arbitrary_pois_never_panic(v in arb()) {
+            if let Ok(imp) = import_ocm_pois(v.to_string().as_bytes()) {
+                prop_assert_eq!(imp.report.locations, imp.locations.len());
+                prop_assert_eq!(imp.report.skipped + imp.report.repaired, imp.report.problems.len());
+                let index = StationIndex::from_locations(&imp.locations);
+                let _ = index.nearest(0.0, 0.0, 3, 1e7, &Filter::default());
+            }
+        }
+    }
+}
