@@ -79,7 +79,7 @@ impl Availability {
             config: AvailabilityConfig { reliability_days: config.reliability_days.clamp(1, 32), ..config },
         };
         for e in 0..n {
-            t.mark(e, EvseStatus::from_u8(t.status[e]), 0);
+            t.mark(e, EvseStatus::from_u8(t.status[e]), 0, 0);
         }
         t
     }
@@ -122,14 +122,19 @@ impl Availability {
             *s = status as u8;
             *u = updated_s as u32;
         }
-        // The new status holds from its day until today.
+        // The new status holds from its day until today, or until it goes stale; whatever the
+        // older status had been carried into the days after it no longer holds.
         let offset = (self.day - day).clamp(0, 31) as u32;
+        let fresh_until = (updated_s + i64::from(self.config.max_age_s)).div_euclid(DAY_S);
+        let lowest = (self.day - fresh_until).clamp(0, 32) as u32;
         if let (Some(ok), Some(bad)) = (self.ok.get_mut(e), self.bad.get_mut(e)) {
             let after = low_bits(offset);
             *ok &= !after;
             *bad &= !after;
         }
-        self.mark(e, status, offset);
+        if lowest <= offset {
+            self.mark(e, status, lowest, offset);
+        }
         Applied::Updated
     }
 
@@ -155,9 +160,9 @@ impl Availability {
         Ok(self.apply_ocpi(index, location_id, evse_uid, status, updated))
     }
 
-    /// Sets the working / not-working bits for offsets `0..=offset`.
-    fn mark(&mut self, e: usize, status: EvseStatus, offset: u32) {
-        let bits = low_bits(offset + 1);
+    /// Sets the working / not-working bits for offsets `lowest..=highest` (≤ 31).
+    fn mark(&mut self, e: usize, status: EvseStatus, lowest: u32, highest: u32) {
+        let bits = low_bits(highest + 1) & !low_bits(lowest);
         let target = match status {
             EvseStatus::Unknown => return,
             s if s.is_working() => self.ok.get_mut(e),

@@ -142,3 +142,17 @@ fn a_day_roll_keeps_statuses() {
     assert_eq!(t.status(0, T0 + 39 * DAY), EvseStatus::Unknown);
     assert_eq!(t.reliability(1, T0 + 39 * DAY), Some(1.0));
 }
+
+#[test]
+fn a_late_update_only_covers_the_days_it_was_fresh() {
+    let index = StationIndex::from_locations(&locations());
+    let mut t = Availability::new(&index, T0, AvailabilityConfig { max_age_s: DAY as u32, reliability_days: 14 });
+    for d in 1..=10 {
+        t.apply(0, EvseStatus::Available, T0 + d * DAY);
+    }
+    // Slot 1: CHARGING at T0 (carried one day), silent, then OUTOFORDER reported from day 5,
+    // fresh for a day: 2 working days, 2 broken days, nothing known after.
+    assert_eq!(t.apply(1, EvseStatus::OutOfOrder, T0 + 5 * DAY), Applied::Updated);
+    assert_eq!(t.reliability(1, T0 + 10 * DAY), Some(0.5));
+    assert_eq!(t.status(1, T0 + 10 * DAY), EvseStatus::Unknown);
+}
