@@ -102,8 +102,9 @@ fn main() {
         let evses: usize = stations.iter().map(|s| s.evses.len()).sum();
         println!("\n## {n} stations, {evses} EVSEs");
 
+        let input = stations.clone();
         let t = Instant::now();
-        let index = StationIndex::new(stations.clone());
+        let index = StationIndex::new(input);
         println!("index build                         {:>10.1} ms", t.elapsed().as_secs_f64() * 1e3);
 
         let mut r = ChaCha8Rng::seed_from_u64(7);
