@@ -116,10 +116,15 @@ impl Columns {
     fn push_station(&mut self, s: &Station, operators: &mut HashMap<String, u32>, schedule: u32, flags: u8) {
         self.evse_start.push(self.evse_station.len() as u32);
         let op = match &s.operator {
-            Some(name) => *operators.entry(name.clone()).or_insert_with(|| {
-                self.operators.push(name.clone());
-                self.operators.len() as u32 - 1
-            }),
+            Some(name) => match operators.get(name.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = self.operators.len() as u32;
+                    self.operators.push(name.clone());
+                    operators.insert(name.clone(), id);
+                    id
+                }
+            },
             None => NONE,
         };
         self.operator.push(op);
