@@ -107,6 +107,17 @@ fn spread(v: u32) -> u64 {
     x
 }
 
+/// Inverse of [`spread`]: the even bits of `v`.
+fn compact(v: u64) -> u32 {
+    let mut x = v & 0x5555_5555_5555_5555;
+    x = (x | (x >> 1)) & 0x3333_3333_3333_3333;
+    x = (x | (x >> 2)) & 0x0f0f_0f0f_0f0f_0f0f;
+    x = (x | (x >> 4)) & 0x00ff_00ff_00ff_00ff;
+    x = (x | (x >> 8)) & 0x0000_ffff_0000_ffff;
+    x = (x | (x >> 16)) & 0x0000_0000_ffff_ffff;
+    x as u32
+}
+
 fn morton(x: u32, y: u32) -> u64 {
     spread(x) | (spread(y) << 1)
 }
@@ -206,9 +217,41 @@ impl ClusterIndex {
         let (y0, y1) = (cell(y_top, level), cell(y_bottom, level));
         for (w, e) in rect.lon_ranges() {
             let (x0, x1) = (cell(mercator(0.0, w).0, level), cell(mercator(0.0, e).0, level));
-            self.descend(counts, 0, 0, 0, 0, self.keys.len(), (x0, x1, y0, y1, level, z), &mut out);
+            // Start at the deepest cell holding the whole viewport: its run of keys is found by
+            // two searches, and the levels above it need no walking.
+            let mut lvl = level;
+            while lvl > 0 && (x0 >> (level - lvl) != x1 >> (level - lvl) || y0 >> (level - lvl) != y1 >> (level - lvl)) {
+                lvl -= 1;
+            }
+            let (cx, cy) = (x0 >> (level - lvl), y0 >> (level - lvl));
+            let shift = 2 * u32::from(LEVELS - lvl);
+            let first = morton(cx, cy).checked_shl(shift).unwrap_or(0);
+            let end = (morton(cx, cy) + 1).checked_shl(shift).unwrap_or(u64::MAX);
+            let lo = self.keys.partition_point(|&k| k < first);
+            let hi = if lvl == 0 { self.keys.len() } else { self.keys.partition_point(|&k| k < end) };
+            self.descend(counts, lvl, cx, cy, lo, hi, (x0, x1, y0, y1, level, z), &mut out);
         }
         out
+    }
+
+    /// Emits the clusters of `lo..hi` by scanning the keys: runs of one target cell are
+    /// contiguous. Cheaper than searching when the run is short.
+    fn scan(&self, counts: &ClusterCounts, lo: usize, hi: usize, q: (u32, u32, u32, u32, u8, u8), out: &mut Vec<Cluster>) {
+        let (x0, x1, y0, y1, level, z) = q;
+        let shift = 2 * u32::from(LEVELS - level);
+        let keys = self.keys.get(lo..hi).unwrap_or(&[]);
+        let mut i = 0;
+        while let Some(&k) = keys.get(i) {
+            let c = k >> shift;
+            let run = keys.get(i..).map_or(0, |rest| rest.iter().take_while(|&&k2| k2 >> shift == c).count());
+            let (cx, cy) = (compact(c), compact(c >> 1));
+            if (x0..=x1).contains(&cx) && (y0..=y1).contains(&cy) {
+                if let Some(cl) = self.cluster(counts, lo + i, lo + i + run, z, cx, cy) {
+                    out.push(cl);
+                }
+            }
+            i += run.max(1);
+        }
     }
 
     /// Walks the quadtree from cell (`cx`, `cy`) at `lvl` covering positions `lo..hi`, into the
@@ -228,6 +271,10 @@ impl ClusterIndex {
             if let Some(c) = self.cluster(counts, lo, hi, z, cx, cy) {
                 out.push(c);
             }
+            return;
+        }
+        if hi - lo <= 48 {
+            self.scan(counts, lo, hi, q, out);
             return;
         }
         let child_shift = 2 * u32::from(LEVELS - lvl - 1);
@@ -285,5 +332,18 @@ impl ClusterIndex {
         let level = zoom.min(MAX_CLUSTER_ZOOM) + CELL_LEVELS;
         let (x, y) = mercator(lat, lon);
         (cell(x, level), cell(y, level))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn morton_round_trips() {
+        for (x, y) in [(0, 0), (1, 0), (0, 1), (12345, 4_000_000), ((1 << 22) - 1, (1 << 22) - 1)] {
+            let m = morton(x, y);
+            assert_eq!((compact(m), compact(m >> 1)), (x, y));
+        }
     }
 }

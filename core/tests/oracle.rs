@@ -54,10 +54,12 @@ proptest! {
         let st = stations(seed, n);
         let f = filter(seed);
         let index = StationIndex::new(st.clone());
-        let mut e = w + width;
+        // The index reads longitudes outside [-180, 180] modulo 360; the oracle takes them normalised.
+        let wn = if w > 180.0 { w - 360.0 } else if w < -180.0 { w + 360.0 } else { w };
+        let mut e = wn + width;
         if e > 180.0 { e -= 360.0; }
-        let w = if w > 180.0 { w - 360.0 } else if w < -180.0 { w + 360.0 } else { w };
-        let bbox = [w, s, e, s + height];
+        let bbox = [w, s, if e > 0.0 { e - 360.0 } else { e }, s + height];
+        let w = wn;
         let got: Vec<u32> = index.in_bbox(bbox, &f, None).iter().map(|h| h.station).collect();
         let want: Vec<u32> = st.iter().enumerate()
             .filter(|(_, x)| x.lat >= s && x.lat <= s + height && lon_in(x.lon, w, e) && oracle_eval(x, &f).is_some())
