@@ -36,11 +36,18 @@ pub struct ClusterIndex {
 /// Counts for one filter (and live state), in the order of a [`ClusterIndex`].
 #[derive(Debug, Clone)]
 pub struct ClusterCounts {
-    stations: Vec<u32>,
-    evses: Vec<u32>,
-    available: Vec<u32>,
-    sum_x: Vec<f64>,
-    sum_y: Vec<f64>,
+    /// Running totals before each Morton position (n + 1 entries), interleaved so that a
+    /// cell's counts cost two cache lines.
+    prefix: Vec<Prefix>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Prefix {
+    stations: u32,
+    evses: u32,
+    available: u32,
+    x: f64,
+    y: f64,
 }
 
 /// One cluster on the map.
@@ -171,33 +178,20 @@ impl ClusterIndex {
                 }
             }
         }
-        let mut c = ClusterCounts {
-            stations: Vec::with_capacity(n + 1),
-            evses: Vec::with_capacity(n + 1),
-            available: Vec::with_capacity(n + 1),
-            sum_x: Vec::with_capacity(n + 1),
-            sum_y: Vec::with_capacity(n + 1),
-        };
-        let (mut s, mut e, mut a, mut x, mut y) = (0u32, 0u32, 0u32, 0.0f64, 0.0f64);
-        let push = |c: &mut ClusterCounts, s, e, a, x, y| {
-            c.stations.push(s);
-            c.evses.push(e);
-            c.available.push(a);
-            c.sum_x.push(x);
-            c.sum_y.push(y);
-        };
-        push(&mut c, s, e, a, x, y);
+        let mut prefix = Vec::with_capacity(n + 1);
+        let mut run = Prefix::default();
+        prefix.push(run);
         for (&(m, av), xy) in per.iter().zip(&self.xy) {
             if m > 0 {
-                s += 1;
-                e += m;
-                a += av;
-                x += xy[0];
-                y += xy[1];
+                run.stations += 1;
+                run.evses += m;
+                run.available += av;
+                run.x += xy[0];
+                run.y += xy[1];
             }
-            push(&mut c, s, e, a, x, y);
+            prefix.push(run);
         }
-        c
+        ClusterCounts { prefix }
     }
 
     /// The non-empty clusters of a viewport `[west, south, east, north]` at `zoom` (above
@@ -206,7 +200,7 @@ impl ClusterIndex {
     /// Every matching station in a cell the viewport touches is counted exactly once.
     pub fn clusters(&self, counts: &ClusterCounts, bbox: [f64; 4], zoom: u8) -> Vec<Cluster> {
         let mut out = Vec::new();
-        if counts.stations.len() != self.keys.len() + 1 {
+        if counts.prefix.len() != self.keys.len() + 1 {
             return out;
         }
         let Some(rect) = LonLatRect::new(bbox) else { return out };
@@ -259,7 +253,7 @@ impl ClusterIndex {
     #[allow(clippy::too_many_arguments)]
     fn descend(&self, counts: &ClusterCounts, lvl: u8, cx: u32, cy: u32, lo: usize, hi: usize, q: (u32, u32, u32, u32, u8, u8), out: &mut Vec<Cluster>) {
         let (x0, x1, y0, y1, level, z) = q;
-        if lo >= hi || counts.stations.get(hi) == counts.stations.get(lo) {
+        if lo >= hi || counts.prefix.get(hi).map(|p| p.stations) == counts.prefix.get(lo).map(|p| p.stations) {
             return;
         }
         // The viewport's cell range at this level.
@@ -298,18 +292,15 @@ impl ClusterIndex {
     }
 
     fn cluster(&self, c: &ClusterCounts, lo: usize, hi: usize, z: u8, x: u32, y: u32) -> Option<Cluster> {
-        let d = |v: &Vec<u32>| Some(v.get(hi)? - v.get(lo)?);
-        let stations = d(&c.stations)?;
+        let (a, b) = (c.prefix.get(lo)?, c.prefix.get(hi)?);
+        let stations = b.stations - a.stations;
         if stations == 0 {
             return None;
         }
-        let sx = c.sum_x.get(hi)? - c.sum_x.get(lo)?;
-        let sy = c.sum_y.get(hi)? - c.sum_y.get(lo)?;
-        let (lat, lon) = inverse_mercator(sx / f64::from(stations), sy / f64::from(stations));
+        let (lat, lon) = inverse_mercator((b.x - a.x) / f64::from(stations), (b.y - a.y) / f64::from(stations));
         let station = if stations == 1 {
-            let before = *c.stations.get(lo)?;
-            // The first position whose running count passes `before`.
-            let j = c.stations.get(lo + 1..=hi)?.partition_point(|&v| v == before);
+            // The first position whose running count passes the count before the cell.
+            let j = c.prefix.get(lo + 1..=hi)?.partition_point(|p| p.stations == a.stations);
             self.order.get(lo + j).copied()
         } else {
             None
@@ -318,8 +309,8 @@ impl ClusterIndex {
             lat,
             lon,
             stations,
-            matching_evses: d(&c.evses)?,
-            available_evses: d(&c.available)?,
+            matching_evses: b.evses - a.evses,
+            available_evses: b.available - a.available,
             station,
             zoom: z,
             x,
