@@ -262,6 +262,19 @@ impl Availability {
         (n > 0).then(|| sum / n as f32)
     }
 
+    /// Orders hits most reliable first (stations without history last); equal scores keep
+    /// their order (e.g. by distance).
+    pub fn rank_by_reliability(&self, index: &StationIndex, hits: &mut [crate::index::Hit], now_s: i64) {
+        let mut keyed: Vec<(f32, crate::index::Hit)> = hits
+            .iter()
+            .map(|h| (self.station_reliability(index, h.station, now_s).unwrap_or(-1.0), h.clone()))
+            .collect();
+        keyed.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (slot, (_, h)) in hits.iter_mut().zip(keyed) {
+            *slot = h;
+        }
+    }
+
     /// Bytes per EVSE row.
     pub const BYTES_PER_EVSE: usize = 1 + 4 + 4 + 4;
 }

@@ -156,3 +156,17 @@ fn a_late_update_only_covers_the_days_it_was_fresh() {
     assert_eq!(t.reliability(1, T0 + 10 * DAY), Some(0.5));
     assert_eq!(t.status(1, T0 + 10 * DAY), EvseStatus::Unknown);
 }
+
+#[test]
+fn ranking_by_reliability() {
+    let (index, t) = setup();
+    let mut hits = index.nearest(52.0, 4.3, 10, 10_000.0, &Filter::default());
+    assert_eq!(hits.iter().map(|h| index.station(h.station).id.as_str()).collect::<Vec<_>>(), ["A", "B"]);
+    // B (broken) is nearer to this point, A (working) ranks first.
+    let mut near_b = index.nearest(52.01, 4.3, 10, 10_000.0, &Filter::default());
+    assert_eq!(index.station(near_b[0].station).id, "B");
+    t.rank_by_reliability(&index, &mut near_b, T0);
+    assert_eq!(near_b.iter().map(|h| index.station(h.station).id.as_str()).collect::<Vec<_>>(), ["A", "B"]);
+    t.rank_by_reliability(&index, &mut hits, T0);
+    assert_eq!(index.station(hits[0].station).id, "A");
+}
