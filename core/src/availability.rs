@@ -253,7 +253,7 @@ impl Availability {
     /// Mean reliability of a station's EVSEs with information, for ranking.
     pub fn station_reliability(&self, index: &StationIndex, station: u32, now_s: i64) -> Option<f32> {
         let (mut sum, mut n) = (0.0f32, 0u32);
-        for slot in index.columns().evses(station) {
+        for slot in index.evse_slots(station) {
             if let Some(r) = self.reliability(slot, now_s) {
                 sum += r;
                 n += 1;

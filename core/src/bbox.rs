@@ -116,10 +116,10 @@ impl StationIndex {
         let mut out = Vec::new();
         for (lo, hi) in rect.lon_ranges() {
             let (min, max) = unit_box(rect.south, rect.north, lo, hi);
-            self.tree().in_box(min, max, |i, _| {
-                let Some(s) = self.stations().get(i as usize) else { return };
+            self.tree().in_box(min, max, |j, _| {
+                let Some(s) = self.station_at(j).and_then(|i| self.stations().get(i as usize)) else { return };
                 if rect.contains(s.lat, s.lon) {
-                    if let Some(hit) = self.hit(&mut p, i, haversine_m(clat, clon, s.lat, s.lon)) {
+                    if let Some(hit) = self.hit_at(&mut p, j, haversine_m(clat, clon, s.lat, s.lon)) {
                         out.push(hit);
                     }
                 }

@@ -27,7 +27,7 @@ const LEVELS: u8 = MAX_CLUSTER_ZOOM + CELL_LEVELS;
 pub struct ClusterIndex {
     keys: Vec<u64>,
     order: Vec<u32>,
-    /// Inverse of `order`: the Morton position of each station.
+    /// The Morton position of the station at each tree position.
     rank: Vec<u32>,
     /// Web-mercator x, y in [0, 1], per position in `order`.
     xy: Vec<[f64; 2]>,
@@ -147,7 +147,7 @@ impl ClusterIndex {
         for (pos, (k, i, xy)) in items.into_iter().enumerate() {
             c.keys.push(k);
             c.order.push(i);
-            if let Some(r) = c.rank.get_mut(i as usize) {
+            if let Some(r) = index.tree_pos(i).and_then(|j| c.rank.get_mut(j as usize)) {
                 *r = pos as u32;
             }
             c.xy.push(xy);
@@ -165,14 +165,14 @@ impl ClusterIndex {
 
     /// Evaluates the filter once per station and keeps prefix sums. O(n).
     ///
-    /// Stations are evaluated in index order (sequential reads of the columns and the live
-    /// table) and scattered to their Morton positions, then summed in one pass.
+    /// Stations are evaluated in the index's internal order (sequential reads of the columns and
+    /// the live table) and scattered to their Morton positions, then summed in one pass.
     pub fn counts(&self, index: &StationIndex, filter: &Filter, live: Option<Live<'_>>) -> ClusterCounts {
         let n = self.order.len();
         let mut per = vec![(0u32, 0u32); n];
         let mut p = Prepared::new(filter, index.columns(), live);
-        for (i, &r) in self.rank.iter().enumerate() {
-            if let Some(h) = index.hit(&mut p, i as u32, 0.0) {
+        for (j, &r) in self.rank.iter().enumerate() {
+            if let Some(h) = index.hit_at(&mut p, j as u32, 0.0) {
                 if let Some(slot) = per.get_mut(r as usize) {
                     *slot = (h.matching_evses, h.available_evses);
                 }

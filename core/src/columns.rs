@@ -52,12 +52,14 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
-    /// From compact stations alone: connector detail is synthesised from each EVSE's plug set
-    /// and power; capabilities, parking restrictions and opening hours are unknown.
-    pub fn from_stations(stations: &[Station]) -> Self {
+    /// From compact stations alone, in the order `order` (station positions; the tree's order,
+    /// so that what is near on the map is near in memory): connector detail is synthesised from
+    /// each EVSE's plug set and power; capabilities, parking restrictions and opening hours are
+    /// unknown.
+    pub fn from_stations(stations: &[Station], order: &[u32]) -> Self {
         let mut c = Columns::default();
         let mut operators = HashMap::new();
-        for s in stations {
+        for s in order.iter().filter_map(|&i| stations.get(i as usize)) {
             c.push_station(s, &mut operators, 0, PUBLISHED);
             for e in &s.evses {
                 c.push_evse(0, 0, e.status as u8);
@@ -73,16 +75,17 @@ impl Columns {
                 }
             }
         }
-        c.finish(stations);
+        c.finish(stations, order);
         c
     }
 
-    /// From the full model, `stations[i]` being `Station::from_location(&locations[i])`.
-    pub fn from_locations(locations: &[Location], stations: &[Station]) -> Self {
+    /// From the full model, `stations[i]` being `Station::from_location(&locations[i])`, in the
+    /// order `order`.
+    pub fn from_locations(locations: &[Location], stations: &[Station], order: &[u32]) -> Self {
         let mut c = Columns::default();
         let mut operators = HashMap::new();
         let mut schedules: HashMap<(String, Hours), u32> = HashMap::new();
-        for (loc, s) in locations.iter().zip(stations) {
+        for (loc, s) in order.iter().filter_map(|&i| Some((locations.get(i as usize)?, stations.get(i as usize)?))) {
             let schedule = match &loc.opening_times {
                 Some(h) if !(h.twentyfourseven && h.exceptional_closings.is_empty()) => {
                     let next = schedules.len() as u32 + 1;
@@ -109,7 +112,7 @@ impl Columns {
                 }
             }
         }
-        c.finish(stations);
+        c.finish(stations, order);
         c
     }
 
@@ -140,13 +143,13 @@ impl Columns {
         self.status.push(status);
     }
 
-    fn finish(&mut self, stations: &[Station]) {
+    fn finish(&mut self, stations: &[Station], order: &[u32]) {
         self.evse_start.push(self.evse_station.len() as u32);
         self.conn_start.push(self.conns.len() as u32);
         let m = self.evse_station.len();
         self.evse_lookup = vec![NONE; table_size(m)];
         for slot in 0..m as u32 {
-            if let Some((loc, uid)) = self.evse_key(stations, slot) {
+            if let Some((loc, uid)) = self.evse_key(stations, order, slot) {
                 insert(&mut self.evse_lookup, hash2(loc, uid), slot);
             }
         }
@@ -167,19 +170,19 @@ impl Columns {
         self.conns.shrink_to_fit();
     }
 
-    fn evse_key<'s>(&self, stations: &'s [Station], slot: u32) -> Option<(&'s str, &'s str)> {
+    fn evse_key<'s>(&self, stations: &'s [Station], order: &[u32], slot: u32) -> Option<(&'s str, &'s str)> {
         let st = *self.evse_station.get(slot as usize)?;
         let first = *self.evse_start.get(st as usize)?;
-        let s = stations.get(st as usize)?;
+        let s = stations.get(*order.get(st as usize)? as usize)?;
         let e = s.evses.get(slot.checked_sub(first)? as usize)?;
         Some((&s.id, &e.uid))
     }
 
     /// The EVSE slot of (location id, EVSE uid). EVSE uids are unique only per operator, so
     /// the location id is part of the key.
-    pub fn evse_slot(&self, stations: &[Station], location_id: &str, uid: &str) -> Option<u32> {
+    pub fn evse_slot(&self, stations: &[Station], order: &[u32], location_id: &str, uid: &str) -> Option<u32> {
         probe(&self.evse_lookup, hash2(location_id, uid), |slot| {
-            self.evse_key(stations, slot) == Some((location_id, uid))
+            self.evse_key(stations, order, slot) == Some((location_id, uid))
         })
     }
 
@@ -187,7 +190,7 @@ impl Columns {
         probe(&self.station_lookup, hash2(id, ""), |i| stations.get(i as usize).is_some_and(|s| s.id == id))
     }
 
-    /// EVSE slots of station `i`.
+    /// EVSE slots of the station at column position `i`.
     #[inline]
     pub fn evses(&self, i: u32) -> std::ops::Range<u32> {
         let a = self.evse_start.get(i as usize).copied().unwrap_or(0);
@@ -305,13 +308,14 @@ mod tests {
                     .collect(),
             })
             .collect();
-        let c = Columns::from_stations(&stations);
+        let order: Vec<u32> = (0..stations.len() as u32).collect();
+        let c = Columns::from_stations(&stations, &order);
         let mut calls = 0usize;
         for s in stations.iter().step_by(7) {
             for e in &s.evses {
                 let found = probe(&c.evse_lookup, hash2(&s.id, &e.uid), |slot| {
                     calls += 1;
-                    c.evse_key(&stations, slot) == Some((s.id.as_str(), e.uid.as_str()))
+                    c.evse_key(&stations, &order, slot) == Some((s.id.as_str(), e.uid.as_str()))
                 });
                 assert!(found.is_some());
             }

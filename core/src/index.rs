@@ -14,12 +14,16 @@ use crate::station::Station;
 ///
 /// Layout: a flat 3D k-d tree of unit-sphere points (chord order is great-circle order, so
 /// Euclidean pruning is exact) plus flat per-station, per-EVSE and per-connector columns for the
-/// filter; [`Station`]s keep the strings for display.
+/// filter, stored in the tree's order so that a query reads neighbouring memory; [`Station`]s
+/// keep the strings for display, in the caller's order (a [`Hit`]'s `station`).
 #[derive(Debug, Clone)]
 pub struct StationIndex {
     stations: Vec<Station>,
     tree: KdTree,
+    /// Indexed by tree position.
     cols: Columns,
+    /// Station position → tree position.
+    tree_pos: Vec<u32>,
 }
 
 /// One query result.
@@ -43,21 +47,44 @@ impl StationIndex {
     /// unknown (a filter asking for a capability matches nothing). Prefer
     /// [`from_locations`](Self::from_locations) where the full model is at hand.
     pub fn new(stations: Vec<Station>) -> Self {
-        let cols = Columns::from_stations(&stations);
-        Self::with_columns(stations, cols)
+        let tree = Self::tree_of(&stations);
+        let cols = Columns::from_stations(&stations, tree.ids());
+        Self::assemble(stations, tree, cols)
     }
 
     /// Builds the index from the full model: every connector, capability, parking restriction,
     /// opening hours and the publish flag are available to filters.
     pub fn from_locations(locations: &[Location]) -> Self {
         let stations: Vec<Station> = locations.iter().map(Station::from_location).collect();
-        let cols = Columns::from_locations(locations, &stations);
-        Self::with_columns(stations, cols)
+        let tree = Self::tree_of(&stations);
+        let cols = Columns::from_locations(locations, &stations, tree.ids());
+        Self::assemble(stations, tree, cols)
     }
 
-    fn with_columns(stations: Vec<Station>, cols: Columns) -> Self {
-        let tree = KdTree::new(stations.iter().map(|s| to_unit(s.lat, s.lon)).collect());
-        StationIndex { stations, tree, cols }
+    fn tree_of(stations: &[Station]) -> KdTree {
+        KdTree::new(stations.iter().map(|s| to_unit(s.lat, s.lon)).collect())
+    }
+
+    fn assemble(stations: Vec<Station>, tree: KdTree, cols: Columns) -> Self {
+        let mut tree_pos = vec![0u32; stations.len()];
+        for (j, &i) in tree.ids().iter().enumerate() {
+            if let Some(p) = tree_pos.get_mut(i as usize) {
+                *p = j as u32;
+            }
+        }
+        StationIndex { stations, tree, cols, tree_pos }
+    }
+
+    /// The station position of a tree position.
+    #[inline]
+    pub(crate) fn station_at(&self, j: u32) -> Option<u32> {
+        self.tree.ids().get(j as usize).copied()
+    }
+
+    /// The tree position of a station position.
+    #[inline]
+    pub(crate) fn tree_pos(&self, i: u32) -> Option<u32> {
+        self.tree_pos.get(i as usize).copied()
     }
 
     pub fn len(&self) -> usize {
@@ -93,19 +120,19 @@ impl StationIndex {
     /// The dense slot of an EVSE (its row in [`crate::Availability`]), by OCPI location id and
     /// EVSE uid. Slots run through the stations in order, then their EVSEs in order.
     pub fn evse_slot(&self, location_id: &str, evse_uid: &str) -> Option<u32> {
-        self.cols.evse_slot(&self.stations, location_id, evse_uid)
+        self.cols.evse_slot(&self.stations, self.tree.ids(), location_id, evse_uid)
     }
 
     /// The station and the EVSE's position in it, for a slot.
     pub fn evse_at(&self, slot: u32) -> Option<(u32, usize)> {
-        let st = *self.cols.evse_station.get(slot as usize)?;
-        let first = self.cols.evses(st).start;
-        Some((st, (slot - first) as usize))
+        let j = *self.cols.evse_station.get(slot as usize)?;
+        let first = self.cols.evses(j).start;
+        Some((self.station_at(j)?, (slot - first) as usize))
     }
 
-    /// EVSE slots of a station.
+    /// EVSE slots of a station (contiguous; slots follow the tree's order of stations).
     pub fn evse_slots(&self, station: u32) -> std::ops::Range<u32> {
-        self.cols.evses(station)
+        self.tree_pos(station).map_or(0..0, |j| self.cols.evses(j))
     }
 
     /// A station's position by OCPI location id.
@@ -116,22 +143,21 @@ impl StationIndex {
     /// Bytes held by the spatial tree, the flat columns and the id lookups (not the strings of
     /// [`Station`]).
     pub fn flat_bytes(&self) -> usize {
-        self.tree.heap_bytes() + self.cols.heap_bytes()
+        self.tree.heap_bytes() + self.cols.heap_bytes() + self.tree_pos.capacity() * 4
     }
 
     /// How a station fares under a filter (imported statuses); `None` when no EVSE matches.
     pub fn evaluate(&self, i: u32, distance_m: f64, filter: &Filter) -> Option<Hit> {
         let mut p = Prepared::new(filter, &self.cols, None);
-        self.hit(&mut p, i, distance_m)
+        self.hit_at(&mut p, self.tree_pos(i)?, distance_m)
     }
 
-    pub(crate) fn hit(&self, p: &mut Prepared<'_>, i: u32, distance_m: f64) -> Option<Hit> {
-        if i as usize >= self.stations.len() {
-            return None;
-        }
-        let ev = p.station(&self.cols, i);
+    /// How the station at tree position `j` fares.
+    pub(crate) fn hit_at(&self, p: &mut Prepared<'_>, j: u32, distance_m: f64) -> Option<Hit> {
+        let station = self.station_at(j)?;
+        let ev = p.station(&self.cols, j);
         (ev.matching > 0).then_some(Hit {
-            station: i,
+            station,
             distance_m,
             matching_evses: ev.matching,
             available_evses: ev.available,
@@ -165,16 +191,16 @@ impl StationIndex {
         // tied with the k-th, then order ties by id, so the answer does not depend on tree
         // layout or the last bit of a platform's sine (native and wasm must agree).
         let mut last_c2 = f64::NAN;
-        for (i, c2) in self.tree.nearest_iter(q) {
+        for (j, c2) in self.tree.nearest_iter(q) {
             if c2 > max_c2 || (out.len() >= k && c2 > loosen(last_c2)) {
                 break;
             }
-            let Some(s) = self.stations.get(i as usize) else { continue };
+            let Some(s) = self.station_at(j).and_then(|i| self.stations.get(i as usize)) else { continue };
             let d = haversine_m(lat, lon, s.lat, s.lon);
             if d > max_distance_m {
                 continue;
             }
-            if let Some(hit) = self.hit(&mut p, i, d) {
+            if let Some(hit) = self.hit_at(&mut p, j, d) {
                 out.push(hit);
                 last_c2 = c2;
             }

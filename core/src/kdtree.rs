@@ -26,28 +26,33 @@ impl KdTree {
         KdTree { points, ids }
     }
 
+    /// The id (station position) at each tree position.
+    pub fn ids(&self) -> &[u32] {
+        &self.ids
+    }
+
     pub fn heap_bytes(&self) -> usize {
         self.points.capacity() * 24 + self.ids.capacity() * 4
     }
 
-    /// Calls `visit(id, point)` for every point inside the box `[min, max]`.
+    /// Calls `visit(tree position, point)` for every point inside the box `[min, max]`.
     pub fn in_box(&self, min: [f64; 3], max: [f64; 3], mut visit: impl FnMut(u32, &[f64; 3])) {
         let mut stack = vec![(0usize, self.points.len(), 0usize)];
         while let Some((lo, hi, axis)) = stack.pop() {
             if hi - lo <= NODE_SIZE {
                 for i in lo..hi {
-                    if let (Some(p), Some(&id)) = (self.points.get(i), self.ids.get(i)) {
+                    if let Some(p) = self.points.get(i) {
                         if (0..3).all(|a| min[a] <= p[a] && p[a] <= max[a]) {
-                            visit(id, p);
+                            visit(i as u32, p);
                         }
                     }
                 }
                 continue;
             }
             let m = (lo + hi) / 2;
-            let (Some(p), Some(&id)) = (self.points.get(m), self.ids.get(m)) else { continue };
+            let Some(p) = self.points.get(m) else { continue };
             if (0..3).all(|a| min[a] <= p[a] && p[a] <= max[a]) {
-                visit(id, p);
+                visit(m as u32, p);
             }
             let next = (axis + 1) % 3;
             if min[axis] <= p[axis] {
@@ -59,7 +64,7 @@ impl KdTree {
         }
     }
 
-    /// Calls `visit(id, chord²)` for every point within chord² `r2` of `q`.
+    /// Calls `visit(tree position, chord²)` for every point within chord² `r2` of `q`.
     pub fn within(&self, q: [f64; 3], r2: f64, mut visit: impl FnMut(u32, f64)) {
         let r = r2.max(0.0).sqrt();
         let min = [q[0] - r, q[1] - r, q[2] - r];
@@ -72,7 +77,7 @@ impl KdTree {
         });
     }
 
-    /// Points in increasing chord² from `q`, lazily.
+    /// Tree positions in increasing chord² from `q`, lazily.
     pub fn nearest_iter(&self, q: [f64; 3]) -> NearestIter<'_> {
         let mut heap = BinaryHeap::new();
         if !self.points.is_empty() {
@@ -140,7 +145,7 @@ impl Ord for Item {
     }
 }
 
-/// See [`KdTree::nearest_iter`]: yields `(id, chord²)`.
+/// See [`KdTree::nearest_iter`]: yields `(tree position, chord²)`.
 #[derive(Debug)]
 pub(crate) struct NearestIter<'a> {
     tree: &'a KdTree,
@@ -155,7 +160,7 @@ impl Iterator for NearestIter<'_> {
         let t = self.tree;
         while let Some(item) = self.heap.pop() {
             match item.kind {
-                Kind::Point(i) => return Some((t.ids.get(i as usize).copied()?, item.d2)),
+                Kind::Point(i) => return Some((i, item.d2)),
                 Kind::Node { lo, hi, axis, min, max } => {
                     if hi - lo <= NODE_SIZE {
                         for i in lo..hi {

@@ -107,7 +107,7 @@ impl StationIndex {
             let half = (reach.min(std::f64::consts::PI) / 2.0).sin();
             let r2 = (2.0 * half).powi(2) * (1.0 + 1e-9) + 1e-15;
             self.tree().within(centre, r2, |i, _| {
-                let Some(s) = self.stations().get(i as usize) else { return };
+                let Some(s) = self.station_at(i).and_then(|st| self.stations().get(st as usize)) else { return };
                 let (d, along) = point_to_arc(&to_unit(s.lat, s.lon), &a, &b);
                 if d <= d_rad {
                     let cand = (d, start + along);
@@ -123,7 +123,7 @@ impl StationIndex {
         let mut out: Vec<RouteHit> = best
             .into_iter()
             .filter_map(|(i, (d, along))| {
-                let hit = self.hit(&mut p, i, d * EARTH_RADIUS_M)?;
+                let hit = self.hit_at(&mut p, i, d * EARTH_RADIUS_M)?;
                 Some(RouteHit { detour_m: 2.0 * hit.distance_m, along_m: along * EARTH_RADIUS_M, hit })
             })
             .collect();
