@@ -118,7 +118,9 @@ impl StationIndex {
     }
 
     /// The dense slot of an EVSE (its row in [`crate::Availability`]), by OCPI location id and
-    /// EVSE uid. Slots run through the stations in order, then their EVSEs in order.
+    /// EVSE uid. Slots run through the stations in the tree's order (neighbours on the map are
+    /// neighbours in memory), each station's EVSEs in their order; they are stable until the
+    /// index is rebuilt. A location id repeated across parties resolves to the first.
     pub fn evse_slot(&self, location_id: &str, evse_uid: &str) -> Option<u32> {
         self.cols.evse_slot(&self.stations, self.tree.ids(), location_id, evse_uid)
     }
