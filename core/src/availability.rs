@@ -32,7 +32,10 @@ pub struct AvailabilityConfig {
 
 impl Default for AvailabilityConfig {
     fn default() -> Self {
-        AvailabilityConfig { max_age_s: 24 * 3600, reliability_days: 14 }
+        AvailabilityConfig {
+            max_age_s: 24 * 3600,
+            reliability_days: 14,
+        }
     }
 }
 
@@ -76,7 +79,10 @@ impl Availability {
             ok: vec![0; n],
             bad: vec![0; n],
             day: as_of_s.div_euclid(DAY_S),
-            config: AvailabilityConfig { reliability_days: config.reliability_days.clamp(1, 32), ..config },
+            config: AvailabilityConfig {
+                reliability_days: config.reliability_days.clamp(1, 32),
+                ..config
+            },
         };
         for e in 0..n {
             t.mark(e, EvseStatus::from_u8(t.status[e]), 0, 0);
@@ -139,7 +145,14 @@ impl Availability {
     }
 
     /// Like [`apply`](Self::apply), addressing the EVSE by OCPI ids.
-    pub fn apply_ocpi(&mut self, index: &StationIndex, location_id: &str, evse_uid: &str, status: EvseStatus, updated_s: i64) -> Applied {
+    pub fn apply_ocpi(
+        &mut self,
+        index: &StationIndex,
+        location_id: &str,
+        evse_uid: &str,
+        status: EvseStatus,
+        updated_s: i64,
+    ) -> Applied {
         match index.evse_slot(location_id, evse_uid) {
             Some(slot) => self.apply(slot, status, updated_s),
             None => Applied::UnknownEvse,
@@ -148,10 +161,20 @@ impl Availability {
 
     /// Applies the body of an OCPI EVSE PATCH (`{"status": …, "last_updated": …}`) for
     /// (location id, EVSE uid). A body without a status changes nothing.
-    pub fn apply_ocpi_patch(&mut self, index: &StationIndex, location_id: &str, evse_uid: &str, body: &[u8]) -> Result<Applied, String> {
-        let patch: crate::ocpi::EvseStatusPatch = serde_json::from_slice(body).map_err(|e| format!("not an EVSE patch: {e}"))?;
-        let Some(status) = patch.status else { return Ok(Applied::NoStatus) };
-        let status = EvseStatus::parse(&status.0).ok_or_else(|| format!("unknown status {:?}", status.0))?;
+    pub fn apply_ocpi_patch(
+        &mut self,
+        index: &StationIndex,
+        location_id: &str,
+        evse_uid: &str,
+        body: &[u8],
+    ) -> Result<Applied, String> {
+        let patch: crate::ocpi::EvseStatusPatch =
+            serde_json::from_slice(body).map_err(|e| format!("not an EVSE patch: {e}"))?;
+        let Some(status) = patch.status else {
+            return Ok(Applied::NoStatus);
+        };
+        let status =
+            EvseStatus::parse(&status.0).ok_or_else(|| format!("unknown status {:?}", status.0))?;
         let updated = patch
             .last_updated
             .as_ref()
@@ -185,9 +208,12 @@ impl Availability {
 
     /// The (ok, bad) masks of EVSE `e` as they would be on `day` (≥ the table's day).
     fn aged(&self, e: usize, day: i64) -> (u32, u32) {
-        let (Some(&ok), Some(&bad), Some(&st), Some(&up)) =
-            (self.ok.get(e), self.bad.get(e), self.status.get(e), self.updated_s.get(e))
-        else {
+        let (Some(&ok), Some(&bad), Some(&st), Some(&up)) = (
+            self.ok.get(e),
+            self.bad.get(e),
+            self.status.get(e),
+            self.updated_s.get(e),
+        ) else {
             return (0, 0);
         };
         let shift = day - self.day;
@@ -195,7 +221,10 @@ impl Availability {
             return (ok, bad);
         }
         let s = shift.min(32) as u32;
-        let (mut ok, mut bad) = (ok.checked_shl(s).unwrap_or(0), bad.checked_shl(s).unwrap_or(0));
+        let (mut ok, mut bad) = (
+            ok.checked_shl(s).unwrap_or(0),
+            bad.checked_shl(s).unwrap_or(0),
+        );
         // Days self.day+1 ..= self.day+k get the status while it is still fresh at their start.
         let fresh_until_day = (i64::from(up) + i64::from(self.config.max_age_s)).div_euclid(DAY_S);
         let k = (fresh_until_day - self.day).clamp(0, shift).min(32);
@@ -217,8 +246,13 @@ impl Availability {
     /// The status of EVSE `slot` at `now_s`: `UNKNOWN` when not refreshed within the max age.
     #[inline]
     pub fn status(&self, slot: u32, now_s: i64) -> EvseStatus {
-        match (self.status.get(slot as usize), self.updated_s.get(slot as usize)) {
-            (Some(&s), Some(&u)) if now_s - i64::from(u) <= i64::from(self.config.max_age_s) => EvseStatus::from_u8(s),
+        match (
+            self.status.get(slot as usize),
+            self.updated_s.get(slot as usize),
+        ) {
+            (Some(&s), Some(&u)) if now_s - i64::from(u) <= i64::from(self.config.max_age_s) => {
+                EvseStatus::from_u8(s)
+            }
             _ => EvseStatus::Unknown,
         }
     }
@@ -231,9 +265,13 @@ impl Availability {
     /// Fresh and not broken, removed or planned.
     #[inline]
     pub fn is_working(&self, slot: u32, now_s: i64) -> bool {
-        match (self.status.get(slot as usize), self.updated_s.get(slot as usize)) {
+        match (
+            self.status.get(slot as usize),
+            self.updated_s.get(slot as usize),
+        ) {
             (Some(&s), Some(&u)) => {
-                now_s - i64::from(u) <= i64::from(self.config.max_age_s) && EvseStatus::from_u8(s).is_working()
+                now_s - i64::from(u) <= i64::from(self.config.max_age_s)
+                    && EvseStatus::from_u8(s).is_working()
             }
             _ => false,
         }
@@ -251,7 +289,12 @@ impl Availability {
     }
 
     /// Mean reliability of a station's EVSEs with information, for ranking.
-    pub fn station_reliability(&self, index: &StationIndex, station: u32, now_s: i64) -> Option<f32> {
+    pub fn station_reliability(
+        &self,
+        index: &StationIndex,
+        station: u32,
+        now_s: i64,
+    ) -> Option<f32> {
         let (mut sum, mut n) = (0.0f32, 0u32);
         for slot in index.evse_slots(station) {
             if let Some(r) = self.reliability(slot, now_s) {
@@ -264,10 +307,21 @@ impl Availability {
 
     /// Orders hits most reliable first (stations without history last); equal scores keep
     /// their order (e.g. by distance).
-    pub fn rank_by_reliability(&self, index: &StationIndex, hits: &mut [crate::index::Hit], now_s: i64) {
+    pub fn rank_by_reliability(
+        &self,
+        index: &StationIndex,
+        hits: &mut [crate::index::Hit],
+        now_s: i64,
+    ) {
         let mut keyed: Vec<(f32, crate::index::Hit)> = hits
             .iter()
-            .map(|h| (self.station_reliability(index, h.station, now_s).unwrap_or(-1.0), h.clone()))
+            .map(|h| {
+                (
+                    self.station_reliability(index, h.station, now_s)
+                        .unwrap_or(-1.0),
+                    h.clone(),
+                )
+            })
             .collect();
         keyed.sort_by(|a, b| b.0.total_cmp(&a.0));
         for (slot, (_, h)) in hits.iter_mut().zip(keyed) {

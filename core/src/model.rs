@@ -62,12 +62,18 @@ pub struct Evse {
 impl Evse {
     /// The capabilities OCPI defines, as a bit set (unknown names are left out).
     pub fn capability_set(&self) -> Capabilities {
-        self.capabilities.iter().filter_map(|c| Capability::parse(c)).collect()
+        self.capabilities
+            .iter()
+            .filter_map(|c| Capability::parse(c))
+            .collect()
     }
 
     /// The parking restrictions OCPI defines, as a bit set (unknown names are left out).
     pub fn parking_set(&self) -> ParkingRestrictions {
-        self.parking_restrictions.iter().filter_map(|c| ParkingRestriction::parse(c)).collect()
+        self.parking_restrictions
+            .iter()
+            .filter_map(|c| ParkingRestriction::parse(c))
+            .collect()
     }
 }
 
@@ -274,7 +280,10 @@ impl EvseStatus {
     }
 
     pub fn from_u8(v: u8) -> Self {
-        Self::ALL.get(usize::from(v)).copied().unwrap_or(Self::Unknown)
+        Self::ALL
+            .get(usize::from(v))
+            .copied()
+            .unwrap_or(Self::Unknown)
     }
 
     /// OCPI's spelling.
@@ -294,7 +303,10 @@ impl EvseStatus {
 
     /// Not broken, not removed, not yet built. (Recency is the availability table's business.)
     pub fn is_working(self) -> bool {
-        !matches!(self, Self::OutOfOrder | Self::Inoperative | Self::Removed | Self::Planned)
+        !matches!(
+            self,
+            Self::OutOfOrder | Self::Inoperative | Self::Removed | Self::Planned
+        )
     }
 
     /// A driver could plug in right now.

@@ -139,6 +139,9 @@ pub fn payload_items(root: Value) -> Result<Vec<Value>, String> {
             Some(other) => Err(format!("`data` is {}, expected an array", kind_of(&other))),
             None => Ok(vec![Value::Object(map)]),
         },
-        other => Err(format!("expected an array or an OCPI envelope, found {}", kind_of(&other))),
+        other => Err(format!(
+            "expected an array or an OCPI envelope, found {}",
+            kind_of(&other)
+        )),
     }
 }

@@ -7,22 +7,58 @@ use crate::model::ConnectorFormat;
 /// OCPI 2.2.1 `ConnectorType` values plus the 2.3.0 additions, in canonical spelling.
 /// Import matches these case-insensitively (real feeds send `IEC_60309_2_THREE_16`).
 pub const CONNECTOR_TYPES: &[&str] = &[
-    "CHADEMO", "CHAOJI", "DOMESTIC_A", "DOMESTIC_B", "DOMESTIC_C", "DOMESTIC_D", "DOMESTIC_E",
-    "DOMESTIC_F", "DOMESTIC_G", "DOMESTIC_H", "DOMESTIC_I", "DOMESTIC_J", "DOMESTIC_K",
-    "DOMESTIC_L", "DOMESTIC_M", "DOMESTIC_N", "DOMESTIC_O", "GBT_AC", "GBT_DC",
-    "IEC_60309_2_single_16", "IEC_60309_2_three_16", "IEC_60309_2_three_32",
-    "IEC_60309_2_three_64", "IEC_62196_T1", "IEC_62196_T1_COMBO", "IEC_62196_T2",
-    "IEC_62196_T2_COMBO", "IEC_62196_T3A", "IEC_62196_T3C", "NEMA_5_20", "NEMA_6_30",
-    "NEMA_6_50", "NEMA_10_30", "NEMA_10_50", "NEMA_14_30", "NEMA_14_50",
-    "PANTOGRAPH_BOTTOM_UP", "PANTOGRAPH_TOP_DOWN", "TESLA_R", "TESLA_S",
+    "CHADEMO",
+    "CHAOJI",
+    "DOMESTIC_A",
+    "DOMESTIC_B",
+    "DOMESTIC_C",
+    "DOMESTIC_D",
+    "DOMESTIC_E",
+    "DOMESTIC_F",
+    "DOMESTIC_G",
+    "DOMESTIC_H",
+    "DOMESTIC_I",
+    "DOMESTIC_J",
+    "DOMESTIC_K",
+    "DOMESTIC_L",
+    "DOMESTIC_M",
+    "DOMESTIC_N",
+    "DOMESTIC_O",
+    "GBT_AC",
+    "GBT_DC",
+    "IEC_60309_2_single_16",
+    "IEC_60309_2_three_16",
+    "IEC_60309_2_three_32",
+    "IEC_60309_2_three_64",
+    "IEC_62196_T1",
+    "IEC_62196_T1_COMBO",
+    "IEC_62196_T2",
+    "IEC_62196_T2_COMBO",
+    "IEC_62196_T3A",
+    "IEC_62196_T3C",
+    "NEMA_5_20",
+    "NEMA_6_30",
+    "NEMA_6_50",
+    "NEMA_10_30",
+    "NEMA_10_50",
+    "NEMA_14_30",
+    "NEMA_14_50",
+    "PANTOGRAPH_BOTTOM_UP",
+    "PANTOGRAPH_TOP_DOWN",
+    "TESLA_R",
+    "TESLA_S",
     // OCPI 2.3.0
-    "SAE_J3400", "MCS",
+    "SAE_J3400",
+    "MCS",
 ];
 
 /// The canonical spelling of a connector type, forgiving case and stray spaces.
 pub fn canonical_connector_type(s: &str) -> Option<&'static str> {
     let t = s.trim();
-    CONNECTOR_TYPES.iter().copied().find(|c| c.eq_ignore_ascii_case(t))
+    CONNECTOR_TYPES
+        .iter()
+        .copied()
+        .find(|c| c.eq_ignore_ascii_case(t))
 }
 
 /// A plug as drivers name it. The discriminant is the bit in a [`PlugSet`].
@@ -167,7 +203,10 @@ impl PlugFamily {
 
     /// Reads a [`code`](Self::code), case-insensitively.
     pub fn from_code(s: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|f| f.code().eq_ignore_ascii_case(s.trim()))
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|f| f.code().eq_ignore_ascii_case(s.trim()))
     }
 
     pub fn is_dc(self) -> bool {
@@ -202,7 +241,9 @@ impl PlugSet {
         PlugSet(self.0 | other.0)
     }
     pub fn iter(self) -> impl Iterator<Item = PlugFamily> {
-        PlugFamily::ALL.into_iter().filter(move |f| self.contains(*f))
+        PlugFamily::ALL
+            .into_iter()
+            .filter(move |f| self.contains(*f))
     }
 }
 
@@ -219,10 +260,22 @@ mod tests {
     #[test]
     fn families_from_real_spellings() {
         use ConnectorFormat::*;
-        assert_eq!(PlugFamily::of("IEC_62196_T2_COMBO", Cable), PlugFamily::Ccs2);
-        assert_eq!(PlugFamily::of("iec_62196_t2", Socket), PlugFamily::Type2Socket);
-        assert_eq!(PlugFamily::of(" IEC_62196_T2 ", Cable), PlugFamily::Type2Cable);
-        assert_eq!(PlugFamily::of("IEC_60309_2_THREE_16", Socket), PlugFamily::Industrial);
+        assert_eq!(
+            PlugFamily::of("IEC_62196_T2_COMBO", Cable),
+            PlugFamily::Ccs2
+        );
+        assert_eq!(
+            PlugFamily::of("iec_62196_t2", Socket),
+            PlugFamily::Type2Socket
+        );
+        assert_eq!(
+            PlugFamily::of(" IEC_62196_T2 ", Cable),
+            PlugFamily::Type2Cable
+        );
+        assert_eq!(
+            PlugFamily::of("IEC_60309_2_THREE_16", Socket),
+            PlugFamily::Industrial
+        );
         assert_eq!(PlugFamily::of("SAE_J3400", Cable), PlugFamily::Nacs);
         assert_eq!(PlugFamily::of("TESLA_S", Cable), PlugFamily::Nacs);
         assert_eq!(PlugFamily::of("MCS", Cable), PlugFamily::Mcs);
@@ -240,8 +293,13 @@ mod tests {
 
     #[test]
     fn plug_set_bits() {
-        let s: PlugSet = [PlugFamily::Ccs2, PlugFamily::Type2Socket].into_iter().collect();
+        let s: PlugSet = [PlugFamily::Ccs2, PlugFamily::Type2Socket]
+            .into_iter()
+            .collect();
         assert!(s.contains(PlugFamily::Ccs2) && !s.contains(PlugFamily::Chademo));
-        assert_eq!(s.iter().collect::<Vec<_>>(), vec![PlugFamily::Ccs2, PlugFamily::Type2Socket]);
+        assert_eq!(
+            s.iter().collect::<Vec<_>>(),
+            vec![PlugFamily::Ccs2, PlugFamily::Type2Socket]
+        );
     }
 }

@@ -15,11 +15,24 @@ fn query_point(seed: u64) -> (f64, f64) {
     let (clat, clon) = CENTRES[r.random_range(0..CENTRES.len())];
     let lat = (clat + r.random_range(-3.0..3.0f64)).clamp(-90.0, 90.0);
     let lon = clon + r.random_range(-3.0..3.0f64);
-    (lat, if lon > 180.0 { lon - 360.0 } else if lon < -180.0 { lon + 360.0 } else { lon })
+    (
+        lat,
+        if lon > 180.0 {
+            lon - 360.0
+        } else if lon < -180.0 {
+            lon + 360.0
+        } else {
+            lon
+        },
+    )
 }
 
 fn lon_in(lon: f64, w: f64, e: f64) -> bool {
-    if w <= e { w <= lon && lon <= e } else { lon >= w || lon <= e }
+    if w <= e {
+        w <= lon && lon <= e
+    } else {
+        lon >= w || lon <= e
+    }
 }
 
 proptest! {
@@ -126,17 +139,40 @@ fn route_distance_agrees_with_dense_sampling() {
     let mut r = rng(7);
     for _ in 0..200 {
         let a = (r.random_range(-80.0..80.0), r.random_range(-180.0..180.0));
-        let b = (a.0 + r.random_range(-5.0..5.0f64), a.1 + r.random_range(-5.0..5.0f64));
-        let p = (a.0 + r.random_range(-6.0..6.0f64), a.1 + r.random_range(-6.0..6.0f64));
+        let b = (
+            a.0 + r.random_range(-5.0..5.0f64),
+            a.1 + r.random_range(-5.0..5.0f64),
+        );
+        let p = (
+            a.0 + r.random_range(-6.0..6.0f64),
+            a.1 + r.random_range(-6.0..6.0f64),
+        );
         let (d, _) = distance_to_route_m(&[a, b], p.0, p.1).unwrap();
         // Sample the great-circle arc densely (slerp) and take the closest sample.
         let (ua, ub) = (unit(a), unit(b));
-        let omega = ua.iter().zip(&ub).map(|(x, y)| x * y).sum::<f64>().clamp(-1.0, 1.0).acos();
+        let omega = ua
+            .iter()
+            .zip(&ub)
+            .map(|(x, y)| x * y)
+            .sum::<f64>()
+            .clamp(-1.0, 1.0)
+            .acos();
         let mut best = f64::INFINITY;
         for i in 0..=4000 {
             let t = i as f64 / 4000.0;
-            let (wa, wb) = if omega < 1e-12 { (1.0, 0.0) } else { (((1.0 - t) * omega).sin() / omega.sin(), (t * omega).sin() / omega.sin()) };
-            let v = [wa * ua[0] + wb * ub[0], wa * ua[1] + wb * ub[1], wa * ua[2] + wb * ub[2]];
+            let (wa, wb) = if omega < 1e-12 {
+                (1.0, 0.0)
+            } else {
+                (
+                    ((1.0 - t) * omega).sin() / omega.sin(),
+                    (t * omega).sin() / omega.sin(),
+                )
+            };
+            let v = [
+                wa * ua[0] + wb * ub[0],
+                wa * ua[1] + wb * ub[1],
+                wa * ua[2] + wb * ub[2],
+            ];
             let (lat, lon) = (v[2].asin().to_degrees(), v[1].atan2(v[0]).to_degrees());
             best = best.min(haversine_m(p.0, p.1, lat, lon));
         }
@@ -160,6 +196,9 @@ fn nearest_ties_are_ordered_by_id() {
     }
     let index = StationIndex::new(st);
     let hits = index.nearest(52.1, 4.0, 3, 1e6, &Filter::default());
-    let ids: Vec<_> = hits.iter().map(|h| index.station(h.station).id.clone()).collect();
+    let ids: Vec<_> = hits
+        .iter()
+        .map(|h| index.station(h.station).id.clone())
+        .collect();
     assert_eq!(ids, ["Z5", "Z6", "Z7"]);
 }
