@@ -134,7 +134,13 @@ fn filter_from_js(v: &JsValue) -> Result<Filter, JsValue> {
         })?;
         plugs = plugs.with(f);
     }
-    Ok(Filter { plugs, min_power_kw: o.min_power_kw, available_now: o.available_now, working_only: o.working_only })
+    Ok(Filter {
+        plugs,
+        min_power_kw: o.min_power_kw,
+        available_now: o.available_now,
+        working_only: o.working_only,
+        ..Filter::default()
+    })
 }
 
 #[derive(Serialize)]

@@ -11,7 +11,7 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use chargefinder::{import_locations, Filter, Imported, Station, StationIndex};
+use chargefinder::{import_locations, Filter, Imported, StationIndex};
 
 mod price;
 
@@ -52,7 +52,7 @@ fn run(args: &[String]) -> Result<(), String> {
             let lon: f64 = lon.parse().map_err(|_| format!("LON {lon:?} is not a number"))?;
             let k: usize = k.parse().map_err(|_| format!("K {k:?} is not a whole number"))?;
             let imported = load(file)?;
-            let index = StationIndex::new(imported.locations.iter().map(Station::from_location).collect());
+            let index = StationIndex::from_locations(&imported.locations);
             let hits = index.nearest(lat, lon, k, f64::INFINITY, &Filter::default());
             let rows: Vec<_> = hits
                 .iter()

@@ -1,31 +1,248 @@
-//! What the driver asked for, applied per EVSE during a query (never by rebuilding the index).
+//! What the driver asked for, applied per EVSE and connector during a query (never by
+//! rebuilding the index).
 
 use serde::{Deserialize, Serialize};
 
-use crate::plug::PlugSet;
+use crate::availability::Availability;
+use crate::columns::{Columns, Conn, NONE, NO_STANDARD, PUBLISHED};
+use crate::model::{Capabilities, EvseStatus, ParkingRestrictions};
+use crate::plug::{canonical_connector_type, PlugSet, CONNECTOR_TYPES};
 use crate::station::EvseSummary;
+use crate::vehicle::Vehicle;
 
-/// A driver's filter. The default matches every EVSE.
+/// AC or DC charging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Current {
+    Ac,
+    Dc,
+}
+
+/// A driver's filter. The default matches every published EVSE. Every field has a serde
+/// default, so older JSON keeps working.
+///
+/// An EVSE matches when its status, capabilities and parking pass and at least one of its
+/// connectors passes the plug, standard, current, vehicle and power tests; a station matches
+/// when one of its EVSEs does and the station passes the operator, opening-hours and publish
+/// tests.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Filter {
     /// Any of these plug families; empty means any plug.
     pub plugs: PlugSet,
-    /// Minimum power of the EVSE, kW.
+    /// Minimum power, kW: of the connector, or what the vehicle draws from it when `vehicle`
+    /// is set.
     pub min_power_kw: f32,
     /// Only EVSEs a driver could plug into now.
     pub available_now: bool,
-    /// Leave out broken, removed and planned EVSEs.
+    /// Leave out broken, removed and planned EVSEs (and, with live status, stale ones).
     pub working_only: bool,
+    /// Any of these OCPI connector types (any spelling); empty means any.
+    pub standards: Vec<String>,
+    /// Only connectors that fit this car; power is what the car draws.
+    pub vehicle: Option<Vehicle>,
+    /// Only AC or only DC connectors.
+    pub current: Option<Current>,
+    /// Minimum reliability (0–1, share of recent days working). Needs live status: an EVSE
+    /// with no history fails any value above 0.
+    pub min_reliability: f32,
+    /// Only these operators (case-insensitive names); empty means any.
+    pub operators: Vec<String>,
+    /// Never these operators (case-insensitive names).
+    pub exclude_operators: Vec<String>,
+    /// EVSEs must have all of these capabilities.
+    pub capabilities: Capabilities,
+    /// Only locations open at this instant (unix seconds, OCPI opening hours in the location's
+    /// time zone; a location without opening hours counts as always open).
+    pub open_at: Option<i64>,
+    /// Leave out EVSEs with any of these parking restrictions (e.g. `CUSTOMERS`).
+    pub exclude_parking: ParkingRestrictions,
+    /// Also show locations with OCPI `publish = false` (only for their owners).
+    pub include_unpublished: bool,
 }
 
 impl Filter {
-    /// Does this EVSE satisfy the filter?
+    /// Does this compact EVSE satisfy the plug, power and status parts of the filter?
+    /// (The index applies the whole filter per connector; this is the quick test for a
+    /// single [`EvseSummary`].)
     #[inline]
     pub fn matches(&self, e: &EvseSummary) -> bool {
         (self.plugs.is_empty() || self.plugs.intersects(e.plugs))
             && e.max_power_kw >= self.min_power_kw
             && (!self.available_now || e.status.is_available())
             && (!self.working_only || e.status.is_working())
+    }
+}
+
+/// Live status for a query: the table and the current time.
+#[derive(Debug, Clone, Copy)]
+pub struct Live<'a> {
+    pub availability: &'a Availability,
+    /// Unix seconds.
+    pub now_s: i64,
+}
+
+/// A filter resolved against one index: names turned into ids and bit masks.
+pub(crate) struct Prepared<'a> {
+    f: &'a Filter,
+    live: Option<Live<'a>>,
+    standards: u64,
+    operators: Option<Vec<u32>>,
+    exclude_operators: Vec<u32>,
+    /// Per schedule: 0 = not yet known, 1 = open, 2 = closed.
+    open: Vec<u8>,
+}
+
+/// How one station fares.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Eval {
+    pub matching: u32,
+    pub available: u32,
+    pub best_kw: f32,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(f: &'a Filter, cols: &Columns, live: Option<Live<'a>>) -> Self {
+        let mut standards = 0u64;
+        for s in &f.standards {
+            match canonical_connector_type(s).and_then(|t| CONNECTOR_TYPES.iter().position(|c| *c == t)) {
+                Some(p) if p < 64 => standards |= 1 << p,
+                // An unknown type matches nothing, but the filter is still a filter.
+                _ => standards |= 1 << 63,
+            }
+        }
+        let ids = |names: &[String]| -> Vec<u32> {
+            (0..cols.operators.len() as u32)
+                .filter(|&i| {
+                    cols.operators
+                        .get(i as usize)
+                        .is_some_and(|o| names.iter().any(|n| n.trim().eq_ignore_ascii_case(o.trim())))
+                })
+                .collect()
+        };
+        Prepared {
+            f,
+            live,
+            standards,
+            operators: (!f.operators.is_empty()).then(|| ids(&f.operators)),
+            exclude_operators: ids(&f.exclude_operators),
+            open: if f.open_at.is_some() { vec![0; cols.schedules.len()] } else { Vec::new() },
+        }
+    }
+
+    /// Evaluates station `i`.
+    pub fn station(&mut self, cols: &Columns, i: u32) -> Eval {
+        let mut ev = Eval::default();
+        if !self.station_passes(cols, i) {
+            return ev;
+        }
+        for slot in cols.evses(i) {
+            if let Some((kw, available)) = self.evse(cols, slot) {
+                ev.matching += 1;
+                ev.available += u32::from(available);
+                ev.best_kw = ev.best_kw.max(kw);
+            }
+        }
+        ev
+    }
+
+    fn station_passes(&mut self, cols: &Columns, i: u32) -> bool {
+        let i = i as usize;
+        let flags = cols.flags.get(i).copied().unwrap_or(0);
+        if !self.f.include_unpublished && flags & PUBLISHED == 0 {
+            return false;
+        }
+        let op = cols.operator.get(i).copied().unwrap_or(NONE);
+        if let Some(ids) = &self.operators {
+            if !ids.contains(&op) {
+                return false;
+            }
+        }
+        if self.exclude_operators.contains(&op) {
+            return false;
+        }
+        if let Some(t) = self.f.open_at {
+            let sched = cols.schedule.get(i).copied().unwrap_or(0);
+            if sched > 0 {
+                let k = sched as usize - 1;
+                let state = match self.open.get(k) {
+                    Some(0) => {
+                        let open = cols.schedules.get(k).is_none_or(|s| s.is_open(t));
+                        let v = if open { 1 } else { 2 };
+                        if let Some(c) = self.open.get_mut(k) {
+                            *c = v;
+                        }
+                        v
+                    }
+                    Some(v) => *v,
+                    None => 1,
+                };
+                if state != 1 {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// `Some((best kW, available now))` when EVSE `slot` matches.
+    #[inline]
+    fn evse(&self, cols: &Columns, slot: u32) -> Option<(f32, bool)> {
+        let f = self.f;
+        let e = slot as usize;
+        let (status, working) = match self.live {
+            Some(l) => (l.availability.status(slot, l.now_s), l.availability.is_working(slot, l.now_s)),
+            None => {
+                let s = EvseStatus::from_u8(cols.status.get(e).copied().unwrap_or(EvseStatus::Unknown as u8));
+                (s, s.is_working())
+            }
+        };
+        let available = status.is_available();
+        if (f.available_now && !available) || (f.working_only && !working) {
+            return None;
+        }
+        if f.min_reliability > 0.0 {
+            let r = self.live.and_then(|l| l.availability.reliability(slot, l.now_s));
+            if r.is_none_or(|r| r < f.min_reliability) {
+                return None;
+            }
+        }
+        let caps = cols.caps.get(e).copied().unwrap_or(0);
+        if caps & f.capabilities.0 != f.capabilities.0 {
+            return None;
+        }
+        if cols.parking.get(e).copied().unwrap_or(0) & f.exclude_parking.0 != 0 {
+            return None;
+        }
+        let mut best: Option<f32> = None;
+        for c in cols.conns(slot) {
+            if let Some(kw) = self.connector(c) {
+                best = Some(best.map_or(kw, |b| b.max(kw)));
+            }
+        }
+        best.map(|kw| (kw, available))
+    }
+
+    #[inline]
+    fn connector(&self, c: &Conn) -> Option<f32> {
+        let f = self.f;
+        if !f.plugs.is_empty() && !f.plugs.contains(c.family) {
+            return None;
+        }
+        if self.standards != 0
+            && (c.standard == NO_STANDARD || c.standard >= 63 || self.standards & (1 << c.standard) == 0)
+        {
+            return None;
+        }
+        match f.current {
+            Some(Current::Ac) if c.dc => return None,
+            Some(Current::Dc) if !c.dc => return None,
+            _ => {}
+        }
+        let kw = match &f.vehicle {
+            Some(v) => v.power_kw(c.family, c.dc, c.kw)?,
+            None => c.kw,
+        };
+        (kw >= f.min_power_kw).then_some(kw)
     }
 }

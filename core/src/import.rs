@@ -11,7 +11,11 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::{Connector, ConnectorFormat, Evse, EvseStatus, Location, PowerType};
+use crate::hours::{parse_hhmm, parse_instant};
+use crate::model::{
+    Connector, ConnectorFormat, Evse, EvseStatus, ExceptionalPeriod, Hours, Location, ParkingRestriction, PowerType,
+    RegularHours,
+};
 use crate::ocpi::{self, kind_of, Text};
 use crate::plug::canonical_connector_type;
 
@@ -199,6 +203,15 @@ impl Ctx {
                 true
             }
         };
+        let opening_times = match &wire.opening_times {
+            None | Some(Value::Null) => None,
+            Some(v) => self.hours(&at, v),
+        };
+        let parking_type = match (&wire.parking_type, &wire.location_type) {
+            (Some(v), _) | (None, Some(v)) => value_text(v).map(|s| s.to_ascii_uppercase()),
+            (None, None) => None,
+        };
+        let facilities = self.names(&at, "facilities", wire.facilities.as_ref(), |_| true);
         let mut evses = Vec::new();
         for (j, raw) in wire.evses.unwrap_or_default().into_iter().enumerate() {
             let epath = format!("{path}.evses[{j}]");
@@ -220,9 +233,110 @@ impl Ctx {
             time_zone,
             publish,
             evses,
+            opening_times,
+            parking_type,
+            facilities,
             last_updated: Text::non_empty(&wire.last_updated),
             id,
         })
+    }
+
+    /// A list of enum names (upper-cased); entries that are not text, or fail `known`, are
+    /// dropped and reported.
+    fn names(&mut self, at: &At<'_>, field: &str, v: Option<&Value>, known: impl Fn(&str) -> bool) -> Vec<String> {
+        let items = match v {
+            None | Some(Value::Null) => return Vec::new(),
+            Some(Value::Array(items)) => items,
+            Some(other) => {
+                self.problem(
+                    ProblemKind::Repaired,
+                    at,
+                    field,
+                    format!("{field} is {}, expected an array; ignored", kind_of(other)),
+                );
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match value_text(item).map(|s| s.to_ascii_uppercase()) {
+                Some(s) if known(&s) => out.push(s),
+                _ => self.problem(
+                    ProblemKind::Repaired,
+                    at,
+                    &format!("{field}[{i}]"),
+                    format!("unknown value {item}, dropped"),
+                ),
+            }
+        }
+        out
+    }
+
+    /// OCPI `Hours`. Unreadable periods are dropped and reported; an object with nothing usable
+    /// in it becomes `None` (read as always open).
+    fn hours(&mut self, at: &At<'_>, v: &Value) -> Option<Hours> {
+        let Value::Object(map) = v else {
+            self.problem(
+                ProblemKind::Repaired,
+                at,
+                "opening_times",
+                format!("opening_times is {}, ignored", kind_of(v)),
+            );
+            return None;
+        };
+        let twentyfourseven = match map.get("twentyfourseven") {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("true") => true,
+            _ => false,
+        };
+        let list = |key: &str| match map.get(key) {
+            Some(Value::Array(items)) => items.as_slice(),
+            _ => &[],
+        };
+        let mut regular_hours = Vec::new();
+        for (i, r) in list("regular_hours").iter().enumerate() {
+            let weekday = r.get("weekday").and_then(Value::as_u64).filter(|d| (1..=7).contains(d));
+            let begin = r.get("period_begin").and_then(Value::as_str).and_then(parse_hhmm);
+            let end = r.get("period_end").and_then(Value::as_str).and_then(parse_hhmm);
+            match (weekday, begin, end) {
+                (Some(weekday), Some(begin_min), Some(end_min)) => {
+                    regular_hours.push(RegularHours { weekday: weekday as u8, begin_min, end_min })
+                }
+                _ => self.problem(
+                    ProblemKind::Repaired,
+                    at,
+                    &format!("opening_times.regular_hours[{i}]"),
+                    "unreadable regular hours (weekday 1–7, HH:MM), dropped",
+                ),
+            }
+        }
+        let periods = |key: &str, ctx: &mut Ctx| {
+            let mut out = Vec::new();
+            for (i, p) in list(key).iter().enumerate() {
+                let begin = p.get("period_begin").and_then(Value::as_str).and_then(parse_instant);
+                let end = p.get("period_end").and_then(Value::as_str).and_then(parse_instant);
+                match (begin, end) {
+                    (Some(begin_s), Some(end_s)) => out.push(ExceptionalPeriod { begin_s, end_s }),
+                    _ => ctx.problem(
+                        ProblemKind::Repaired,
+                        at,
+                        &format!("opening_times.{key}[{i}]"),
+                        "unreadable period (RFC 3339 begin and end), dropped",
+                    ),
+                }
+            }
+            out
+        };
+        let exceptional_openings = periods("exceptional_openings", self);
+        let exceptional_closings = periods("exceptional_closings", self);
+        let nothing = regular_hours.is_empty() && exceptional_openings.is_empty() && exceptional_closings.is_empty();
+        // `twentyfourseven: false` and nothing else is what the feed said (never open); anything
+        // else without a usable period is a broken object.
+        if !twentyfourseven && nothing && map.get("twentyfourseven") != Some(&Value::Bool(false)) {
+            self.problem(ProblemKind::Repaired, at, "opening_times", "no usable opening hours, read as always open");
+            return None;
+        }
+        Some(Hours { twentyfourseven, regular_hours, exceptional_openings, exceptional_closings })
     }
 
     fn coordinates(&mut self, at: &At<'_>, c: Option<&ocpi::GeoLocation>) -> Option<(f64, f64)> {
@@ -306,6 +420,9 @@ impl Ctx {
             .filter_map(value_text)
             .map(|s| s.to_ascii_uppercase())
             .collect();
+        let parking_restrictions = self.names(&at, "parking_restrictions", wire.parking_restrictions.as_ref(), |s| {
+            ParkingRestriction::parse(s).is_some()
+        });
         let mut connectors = Vec::new();
         for (k, raw) in wire.connectors.unwrap_or_default().into_iter().enumerate() {
             let cpath = format!("{path}.connectors[{k}]");
@@ -323,6 +440,7 @@ impl Ctx {
             status,
             capabilities,
             connectors,
+            parking_restrictions,
             last_updated: Text::non_empty(&wire.last_updated),
         })
     }
@@ -383,19 +501,20 @@ impl Ctx {
             );
             guess
         });
-        let max_voltage = self.whole(&at, "max_voltage", wire.max_voltage.as_ref());
-        let max_amperage = self.whole(&at, "max_amperage", wire.max_amperage.as_ref());
+        let max_voltage = match &wire.max_voltage {
+            Some(v) if !v.is_null() => self.whole(&at, "max_voltage", Some(v)),
+            _ => self.whole(&at, "voltage", wire.voltage.as_ref()),
+        };
+        let max_amperage = match &wire.max_amperage {
+            Some(v) if !v.is_null() => self.whole(&at, "max_amperage", Some(v)),
+            _ => self.whole(&at, "amperage", wire.amperage.as_ref()),
+        };
+        let mut tariff_ids: Vec<String> = wire.tariff_ids.unwrap_or_default().iter().filter_map(value_text).collect();
+        if tariff_ids.is_empty() {
+            tariff_ids.extend(wire.tariff_id.as_ref().and_then(value_text));
+        }
         let max_electric_power = self.whole(&at, "max_electric_power", wire.max_electric_power.as_ref());
-        Some(Connector {
-            id,
-            standard,
-            format,
-            power_type,
-            max_voltage,
-            max_amperage,
-            max_electric_power,
-            tariff_ids: wire.tariff_ids.unwrap_or_default().iter().filter_map(value_text).collect(),
-        })
+        Some(Connector { id, standard, format, power_type, max_voltage, max_amperage, max_electric_power, tariff_ids })
     }
 
     /// A non-negative whole number (volts, amperes, watts); rounds decimals, drops the rest.

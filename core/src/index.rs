@@ -1,20 +1,29 @@
-//! The static spatial index over stations.
+//! The static spatial index over stations, and the nearest-station query.
 
-use rstar::primitives::GeomWithData;
-use rstar::RTree;
 use serde::{Deserialize, Serialize};
 
-use crate::filter::Filter;
+use crate::columns::Columns;
+use crate::filter::{Filter, Live, Prepared};
+use crate::kdtree::KdTree;
+use crate::model::Location;
 use crate::sphere::{chord2_for_m, haversine_m, to_unit};
 use crate::station::Station;
 
-type Entry = GeomWithData<[f64; 3], u32>;
-
-/// A static index of stations. Built once per full data refresh; live status never touches it.
+/// A static index of stations. Built once per full data refresh; live status never touches it
+/// (pass an [`crate::Availability`] to the `*_live` queries instead).
+///
+/// Layout: a flat 3D k-d tree of unit-sphere points (chord order is great-circle order, so
+/// Euclidean pruning is exact) plus flat per-station, per-EVSE and per-connector columns for the
+/// filter, stored in the tree's order so that a query reads neighbouring memory; [`Station`]s
+/// keep the strings for display, in the caller's order (a [`Hit`]'s `station`).
 #[derive(Debug, Clone)]
 pub struct StationIndex {
     stations: Vec<Station>,
-    tree: RTree<Entry>,
+    tree: KdTree,
+    /// Indexed by tree position.
+    cols: Columns,
+    /// Station position → tree position.
+    tree_pos: Vec<u32>,
 }
 
 /// One query result.
@@ -28,16 +37,54 @@ pub struct Hit {
     pub matching_evses: u32,
     /// Of those, how many are available now.
     pub available_evses: u32,
-    /// The best power among matching EVSEs, kW.
+    /// The best power among matching EVSEs, kW (for the filter's vehicle when it has one).
     pub best_power_kw: f32,
 }
 
 impl StationIndex {
-    /// Builds the index (bulk load, O(n log n)).
+    /// Builds the index from compact stations (O(n log n)). Connector detail is taken from each
+    /// EVSE's plug set and power; capabilities, parking restrictions and opening hours are
+    /// unknown (a filter asking for a capability matches nothing). Prefer
+    /// [`from_locations`](Self::from_locations) where the full model is at hand.
     pub fn new(stations: Vec<Station>) -> Self {
-        let entries =
-            stations.iter().enumerate().map(|(i, s)| GeomWithData::new(to_unit(s.lat, s.lon), i as u32)).collect();
-        StationIndex { stations, tree: RTree::bulk_load(entries) }
+        let tree = Self::tree_of(&stations);
+        let cols = Columns::from_stations(&stations, tree.ids());
+        Self::assemble(stations, tree, cols)
+    }
+
+    /// Builds the index from the full model: every connector, capability, parking restriction,
+    /// opening hours and the publish flag are available to filters.
+    pub fn from_locations(locations: &[Location]) -> Self {
+        let stations: Vec<Station> = locations.iter().map(Station::from_location).collect();
+        let tree = Self::tree_of(&stations);
+        let cols = Columns::from_locations(locations, &stations, tree.ids());
+        Self::assemble(stations, tree, cols)
+    }
+
+    fn tree_of(stations: &[Station]) -> KdTree {
+        KdTree::new(stations.iter().map(|s| to_unit(s.lat, s.lon)).collect())
+    }
+
+    fn assemble(stations: Vec<Station>, tree: KdTree, cols: Columns) -> Self {
+        let mut tree_pos = vec![0u32; stations.len()];
+        for (j, &i) in tree.ids().iter().enumerate() {
+            if let Some(p) = tree_pos.get_mut(i as usize) {
+                *p = j as u32;
+            }
+        }
+        StationIndex { stations, tree, cols, tree_pos }
+    }
+
+    /// The station position of a tree position.
+    #[inline]
+    pub(crate) fn station_at(&self, j: u32) -> Option<u32> {
+        self.tree.ids().get(j as usize).copied()
+    }
+
+    /// The tree position of a station position.
+    #[inline]
+    pub(crate) fn tree_pos(&self, i: u32) -> Option<u32> {
+        self.tree_pos.get(i as usize).copied()
     }
 
     pub fn len(&self) -> usize {
@@ -57,52 +104,133 @@ impl StationIndex {
         &self.stations[i as usize]
     }
 
-    /// How a station fares under a filter; `None` when no EVSE matches.
+    pub(crate) fn columns(&self) -> &Columns {
+        &self.cols
+    }
+
+    pub(crate) fn tree(&self) -> &KdTree {
+        &self.tree
+    }
+
+    /// Number of EVSEs: the availability table's rows, slots `0..evse_count()`.
+    pub fn evse_count(&self) -> usize {
+        self.cols.evse_station.len()
+    }
+
+    /// The dense slot of an EVSE (its row in [`crate::Availability`]), by OCPI location id and
+    /// EVSE uid. Slots run through the stations in the tree's order (neighbours on the map are
+    /// neighbours in memory), each station's EVSEs in their order; they are stable until the
+    /// index is rebuilt. A location id repeated across parties resolves to the first.
+    pub fn evse_slot(&self, location_id: &str, evse_uid: &str) -> Option<u32> {
+        self.cols.evse_slot(&self.stations, self.tree.ids(), location_id, evse_uid)
+    }
+
+    /// The station and the EVSE's position in it, for a slot.
+    pub fn evse_at(&self, slot: u32) -> Option<(u32, usize)> {
+        let j = *self.cols.evse_station.get(slot as usize)?;
+        let first = self.cols.evses(j).start;
+        Some((self.station_at(j)?, (slot - first) as usize))
+    }
+
+    /// EVSE slots of a station (contiguous; slots follow the tree's order of stations).
+    pub fn evse_slots(&self, station: u32) -> std::ops::Range<u32> {
+        self.tree_pos(station).map_or(0..0, |j| self.cols.evses(j))
+    }
+
+    /// A station's position by OCPI location id.
+    pub fn station_by_id(&self, id: &str) -> Option<u32> {
+        self.cols.station_by_id(&self.stations, id)
+    }
+
+    /// Bytes held by the spatial tree, the flat columns and the id lookups (not the strings of
+    /// [`Station`]).
+    pub fn flat_bytes(&self) -> usize {
+        self.tree.heap_bytes() + self.cols.heap_bytes() + self.tree_pos.capacity() * 4
+    }
+
+    /// How a station fares under a filter (imported statuses); `None` when no EVSE matches.
     pub fn evaluate(&self, i: u32, distance_m: f64, filter: &Filter) -> Option<Hit> {
-        let s = self.stations.get(i as usize)?;
-        let mut hit = Hit { station: i, distance_m, matching_evses: 0, available_evses: 0, best_power_kw: 0.0 };
-        for e in s.evses.iter().filter(|e| filter.matches(e)) {
-            hit.matching_evses += 1;
-            hit.available_evses += u32::from(e.status.is_available());
-            hit.best_power_kw = hit.best_power_kw.max(e.max_power_kw);
-        }
-        (hit.matching_evses > 0).then_some(hit)
+        let mut p = Prepared::new(filter, &self.cols, None);
+        self.hit_at(&mut p, self.tree_pos(i)?, distance_m)
+    }
+
+    /// How the station at tree position `j` fares.
+    pub(crate) fn hit_at(&self, p: &mut Prepared<'_>, j: u32, distance_m: f64) -> Option<Hit> {
+        let station = self.station_at(j)?;
+        let ev = p.station(&self.cols, j);
+        (ev.matching > 0).then_some(Hit {
+            station,
+            distance_m,
+            matching_evses: ev.matching,
+            available_evses: ev.available,
+            best_power_kw: ev.best_kw,
+        })
     }
 
     /// The `k` nearest stations with at least one EVSE passing `filter`, within `max_distance_m`
-    /// of (`lat`, `lon`), nearest first, in exact great-circle order.
+    /// of (`lat`, `lon`), nearest first, in exact great-circle order; ties by station id.
+    /// Uses the imported statuses; see [`nearest_live`](Self::nearest_live).
     ///
     /// # Runtime
     /// Walks the tree best-first and stops after `k` matches or at the distance limit, so a
     /// selective filter costs more nodes visited, never a wrong answer.
     pub fn nearest(&self, lat: f64, lon: f64, k: usize, max_distance_m: f64, filter: &Filter) -> Vec<Hit> {
+        self.nearest_live(lat, lon, k, max_distance_m, filter, None)
+    }
+
+    /// [`nearest`](Self::nearest) with live statuses (availability, working, reliability).
+    pub fn nearest_live(
+        &self,
+        lat: f64,
+        lon: f64,
+        k: usize,
+        max_distance_m: f64,
+        filter: &Filter,
+        live: Option<Live<'_>>,
+    ) -> Vec<Hit> {
         let mut out = Vec::with_capacity(k.min(64));
-        if k == 0 || !lat.is_finite() || !lon.is_finite() {
+        if k == 0 || !lat.is_finite() || !lon.is_finite() || max_distance_m.is_nan() {
             return out;
         }
+        let mut p = Prepared::new(filter, &self.cols, live);
         let q = to_unit(lat, lon);
-        let max_c2 = chord2_for_m(max_distance_m.max(0.0));
+        // Chord and haversine agree on order up to rounding: walk a hair past each bound and let
+        // the haversine distance (what we report) decide.
+        let max_c2 = loosen(chord2_for_m(max_distance_m.max(0.0)));
         // Co-located stations are common (one site, several operators' ids). Take every station
         // tied with the k-th, then order ties by id, so the answer does not depend on tree
         // layout or the last bit of a platform's sine (native and wasm must agree).
         let mut last_c2 = f64::NAN;
-        for (entry, c2) in self.tree.nearest_neighbor_iter_with_distance_2(&q) {
-            if c2 > max_c2 || (out.len() >= k && c2 > last_c2) {
+        for (j, c2) in self.tree.nearest_iter(q) {
+            if c2 > max_c2 || (out.len() >= k && c2 > loosen(last_c2)) {
                 break;
             }
-            let s = &self.stations[entry.data as usize];
+            let Some(s) = self.station_at(j).and_then(|i| self.stations.get(i as usize)) else {
+                continue;
+            };
             let d = haversine_m(lat, lon, s.lat, s.lon);
-            if let Some(hit) = self.evaluate(entry.data, d, filter) {
+            if d > max_distance_m {
+                continue;
+            }
+            if let Some(hit) = self.hit_at(&mut p, j, d) {
                 out.push(hit);
                 last_c2 = c2;
             }
         }
-        out.sort_by(|a, b| {
-            a.distance_m
-                .total_cmp(&b.distance_m)
-                .then_with(|| self.stations[a.station as usize].id.cmp(&self.stations[b.station as usize].id))
-        });
+        self.sort_hits(&mut out);
         out.truncate(k);
         out
     }
+
+    /// Orders hits by distance, then station id, then position.
+    pub(crate) fn sort_hits(&self, hits: &mut [Hit]) {
+        let id = |h: &Hit| self.stations.get(h.station as usize).map(|s| s.id.as_str());
+        hits.sort_by(|a, b| {
+            a.distance_m.total_cmp(&b.distance_m).then_with(|| id(a).cmp(&id(b))).then(a.station.cmp(&b.station))
+        });
+    }
+}
+
+fn loosen(c2: f64) -> f64 {
+    c2 * (1.0 + 1e-9) + 1e-18
 }

@@ -29,6 +29,15 @@ pub struct Location {
     /// OCPI's rule: an unpublished location is shown only to matching tokens.
     pub publish: bool,
     pub evses: Vec<Evse>,
+    /// When the EVSEs can be reached; `None` when the feed did not say (read as always open).
+    #[serde(default)]
+    pub opening_times: Option<Hours>,
+    /// OCPI `ParkingType` (2.1.1 calls it `type`), upper case, when sent.
+    #[serde(default)]
+    pub parking_type: Option<String>,
+    /// OCPI `Facility` names, upper case.
+    #[serde(default)]
+    pub facilities: Vec<String>,
     /// RFC 3339, as sent.
     pub last_updated: Option<String>,
 }
@@ -41,11 +50,133 @@ pub struct Evse {
     /// eMI3 id such as `NL*ABC*E123`, when sent.
     pub evse_id: Option<String>,
     pub status: EvseStatus,
-    /// OCPI capability names, upper case.
+    /// OCPI capability names, upper case (typed: [`Evse::capability_set`]).
     pub capabilities: Vec<String>,
     pub connectors: Vec<Connector>,
+    /// OCPI `ParkingRestriction` names, upper case (typed: [`Evse::parking_set`]).
+    #[serde(default)]
+    pub parking_restrictions: Vec<String>,
     pub last_updated: Option<String>,
 }
+
+impl Evse {
+    /// The capabilities OCPI defines, as a bit set (unknown names are left out).
+    pub fn capability_set(&self) -> Capabilities {
+        self.capabilities.iter().filter_map(|c| Capability::parse(c)).collect()
+    }
+
+    /// The parking restrictions OCPI defines, as a bit set (unknown names are left out).
+    pub fn parking_set(&self) -> ParkingRestrictions {
+        self.parking_restrictions.iter().filter_map(|c| ParkingRestriction::parse(c)).collect()
+    }
+}
+
+/// OCPI `Hours`: when a location's EVSEs can be reached. Evaluate with [`Hours::is_open`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Hours {
+    pub twentyfourseven: bool,
+    /// Weekly periods in the location's local time.
+    #[serde(default)]
+    pub regular_hours: Vec<RegularHours>,
+    /// Extra opening periods, UTC.
+    #[serde(default)]
+    pub exceptional_openings: Vec<ExceptionalPeriod>,
+    /// Closing periods that override everything else, UTC.
+    #[serde(default)]
+    pub exceptional_closings: Vec<ExceptionalPeriod>,
+}
+
+/// OCPI `RegularHours`: open on `weekday` (1 = Monday … 7 = Sunday) from `begin_min` to
+/// `end_min`, minutes after local midnight. `end_min <= begin_min` runs past midnight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RegularHours {
+    pub weekday: u8,
+    pub begin_min: u16,
+    pub end_min: u16,
+}
+
+/// OCPI `ExceptionalPeriod`, as unix seconds (begin inclusive, end exclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ExceptionalPeriod {
+    pub begin_s: i64,
+    pub end_s: i64,
+}
+
+macro_rules! ocpi_flags {
+    ($(#[$m:meta])* $name:ident, $set:ident, $repr:ty, { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[repr(u8)]
+        pub enum $name { $( #[serde(rename = $text)] $variant ),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// OCPI's spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            /// Reads OCPI's spelling, forgiving letter case and stray spaces.
+            pub fn parse(s: &str) -> Option<Self> {
+                let t = s.trim();
+                Self::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(t))
+            }
+        }
+
+        #[doc = concat!("A set of [`", stringify!($name), "`] as a bit mask.")]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $set(pub $repr);
+
+        impl $set {
+            pub const EMPTY: $set = $set(0);
+            pub fn with(self, v: $name) -> Self { $set(self.0 | (1 << v as u32)) }
+            pub fn contains(self, v: $name) -> bool { self.0 & (1 << v as u32) != 0 }
+            /// Every member of `other` is in `self`.
+            pub fn contains_all(self, other: $set) -> bool { self.0 & other.0 == other.0 }
+            pub fn intersects(self, other: $set) -> bool { self.0 & other.0 != 0 }
+            pub fn is_empty(self) -> bool { self.0 == 0 }
+            pub fn iter(self) -> impl Iterator<Item = $name> {
+                $name::ALL.iter().copied().filter(move |v| self.contains(*v))
+            }
+        }
+
+        impl FromIterator<$name> for $set {
+            fn from_iter<I: IntoIterator<Item = $name>>(iter: I) -> Self {
+                iter.into_iter().fold($set::EMPTY, $set::with)
+            }
+        }
+    };
+}
+
+ocpi_flags!(
+    /// OCPI EVSE `Capability`.
+    Capability, Capabilities, u16, {
+        ChargingProfileCapable = "CHARGING_PROFILE_CAPABLE",
+        ChargingPreferencesCapable = "CHARGING_PREFERENCES_CAPABLE",
+        ChipCardSupport = "CHIP_CARD_SUPPORT",
+        ContactlessCardSupport = "CONTACTLESS_CARD_SUPPORT",
+        CreditCardPayable = "CREDIT_CARD_PAYABLE",
+        DebitCardPayable = "DEBIT_CARD_PAYABLE",
+        PedTerminal = "PED_TERMINAL",
+        RemoteStartStopCapable = "REMOTE_START_STOP_CAPABLE",
+        Reservable = "RESERVABLE",
+        RfidReader = "RFID_READER",
+        StartSessionConnectorRequired = "START_SESSION_CONNECTOR_REQUIRED",
+        TokenGroupCapable = "TOKEN_GROUP_CAPABLE",
+        UnlockCapable = "UNLOCK_CAPABLE",
+    }
+);
+
+ocpi_flags!(
+    /// OCPI EVSE `ParkingRestriction`: who may park there.
+    ParkingRestriction, ParkingRestrictions, u8, {
+        EvOnly = "EV_ONLY",
+        Plugged = "PLUGGED",
+        Disabled = "DISABLED",
+        Customers = "CUSTOMERS",
+        Motorcycles = "MOTORCYCLES",
+    }
+);
 
 /// One connector of an EVSE, with the facts a driver cares about derived once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -42,7 +42,9 @@ pub fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-/// OCPI `Location` (2.2.1; 2.1.1 and 2.2 differ only in fields we do not need or read leniently).
+/// OCPI `Location` (2.2.1). 2.1.1 and 2.2 differ in small ways read here too: 2.1.1 has `type`
+/// for `parking_type`, no `publish`, `country_code` or `party_id`; its connectors have
+/// `voltage`/`amperage` for `max_voltage`/`max_amperage` and one `tariff_id`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Location {
     pub country_code: Option<Text>,
@@ -59,6 +61,9 @@ pub struct Location {
     pub time_zone: Option<Text>,
     pub opening_times: Option<Value>,
     pub parking_type: Option<Value>,
+    /// OCPI 2.1.1's name for `parking_type`.
+    #[serde(rename = "type")]
+    pub location_type: Option<Value>,
     pub facilities: Option<Value>,
     pub evses: Option<Vec<Value>>,
     pub last_updated: Option<Text>,
@@ -101,7 +106,12 @@ pub struct Connector {
     pub max_voltage: Option<Value>,
     pub max_amperage: Option<Value>,
     pub max_electric_power: Option<Value>,
+    /// OCPI 2.1.1: `voltage` and `amperage` instead of `max_voltage` and `max_amperage`.
+    pub voltage: Option<Value>,
+    pub amperage: Option<Value>,
     pub tariff_ids: Option<Vec<Value>>,
+    /// OCPI 2.1.1: one `tariff_id` instead of a list.
+    pub tariff_id: Option<Value>,
     pub last_updated: Option<Text>,
 }
 

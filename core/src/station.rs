@@ -94,3 +94,30 @@ impl From<EvseSummary> for EvseRow {
         EvseRow(e.uid, e.plugs.0, e.max_power_kw, e.status as u8)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plug::PlugFamily;
+
+    /// The browser downloads stations in this exact form: it must not change.
+    #[test]
+    fn json_row_format_is_stable() {
+        let s = Station {
+            id: "L1".into(),
+            name: "Delft".into(),
+            lat: 52.0,
+            lon: 4.25,
+            operator: Some("Op".into()),
+            evses: vec![EvseSummary {
+                uid: "E1".into(),
+                plugs: PlugSet::EMPTY.with(PlugFamily::Ccs2).with(PlugFamily::Type2Socket),
+                max_power_kw: 50.0,
+                status: EvseStatus::Charging,
+            }],
+        };
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(json, r#"["L1","Delft",52.0,4.25,"Op",[["E1",10,50.0,2]]]"#);
+        assert_eq!(serde_json::from_str::<Station>(&json).unwrap(), s);
+    }
+}

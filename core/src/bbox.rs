@@ -1,0 +1,145 @@
+//! Stations in a longitude/latitude rectangle `[west, south, east, north]`, across the
+//! antimeridian when `west > east`.
+//!
+//! The tree stores unit-sphere points, so the query first takes the exact 3D axis-aligned box
+//! around the rectangle's patch of sphere (from the extremes of cos/sin of latitude and
+//! longitude over their ranges), then tests each candidate's latitude and longitude exactly.
+
+use crate::filter::{Filter, Live, Prepared};
+use crate::index::{Hit, StationIndex};
+use crate::sphere::haversine_m;
+
+/// A normalised rectangle: latitude range and one or two longitude ranges.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct LonLatRect {
+    pub south: f64,
+    pub north: f64,
+    pub west: f64,
+    pub east: f64,
+}
+
+impl LonLatRect {
+    /// `None` for a rectangle with no area on Earth or non-finite numbers.
+    pub fn new(bbox: [f64; 4]) -> Option<Self> {
+        let [mut west, south, mut east, north] = bbox;
+        if !bbox.iter().all(|v| v.is_finite()) {
+            return None;
+        }
+        let (south, north) = (south.max(-90.0), north.min(90.0));
+        if south > north {
+            return None;
+        }
+        if east - west >= 360.0 {
+            (west, east) = (-180.0, 180.0);
+        } else {
+            west = wrap(west);
+            east = wrap(east);
+        }
+        Some(LonLatRect { south, north, west, east })
+    }
+
+    /// Exact membership; a rectangle with `west > east` runs across the antimeridian.
+    pub fn contains(&self, lat: f64, lon: f64) -> bool {
+        self.south <= lat
+            && lat <= self.north
+            && if self.west <= self.east {
+                self.west <= lon && lon <= self.east
+            } else {
+                lon >= self.west || lon <= self.east
+            }
+    }
+
+    /// The longitude ranges, split at the antimeridian.
+    pub fn lon_ranges(&self) -> impl Iterator<Item = (f64, f64)> {
+        let (a, b) = if self.west <= self.east {
+            ((self.west, self.east), None)
+        } else {
+            ((self.west, 180.0), Some((-180.0, self.east)))
+        };
+        std::iter::once(a).chain(b)
+    }
+
+    pub fn center(&self) -> (f64, f64) {
+        let lat = (self.south + self.north) / 2.0;
+        let span = if self.west <= self.east { self.east - self.west } else { self.east + 360.0 - self.west };
+        (lat, wrap(self.west + span / 2.0))
+    }
+}
+
+/// Longitude into [-180, 180]; values already in range are kept (so 180 stays 180).
+pub(crate) fn wrap(lon: f64) -> f64 {
+    if (-180.0..=180.0).contains(&lon) {
+        lon
+    } else {
+        (lon + 180.0).rem_euclid(360.0) - 180.0
+    }
+}
+
+/// The 3D box around the unit-sphere patch of `[lat_lo, lat_hi] × [lon_lo, lon_hi]` (degrees,
+/// `lon_lo <= lon_hi`, both in [-180, 180]).
+pub(crate) fn unit_box(lat_lo: f64, lat_hi: f64, lon_lo: f64, lon_hi: f64) -> ([f64; 3], [f64; 3]) {
+    let range = |lo: f64, hi: f64, f: fn(f64) -> f64, peaks: &[(f64, f64)]| {
+        let (a, b) = (f(lo.to_radians()), f(hi.to_radians()));
+        let (mut mn, mut mx) = (a.min(b), a.max(b));
+        for &(at, v) in peaks {
+            if lo <= at && at <= hi {
+                mn = mn.min(v);
+                mx = mx.max(v);
+            }
+        }
+        (mn, mx)
+    };
+    let (cmin, cmax) = range(lat_lo, lat_hi, f64::cos, &[(0.0, 1.0)]);
+    let (cmin, cmax) = (cmin.max(0.0), cmax.max(0.0));
+    let (clo, chi) = range(lon_lo, lon_hi, f64::cos, &[(0.0, 1.0), (-180.0, -1.0), (180.0, -1.0)]);
+    let (slo, shi) = range(lon_lo, lon_hi, f64::sin, &[(90.0, 1.0), (-90.0, -1.0)]);
+    let span = |lo: f64, hi: f64| {
+        let c = [cmin * lo, cmax * lo, cmin * hi, cmax * hi];
+        (c.iter().copied().fold(f64::INFINITY, f64::min), c.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+    };
+    let (xlo, xhi) = span(clo, chi);
+    let (ylo, yhi) = span(slo, shi);
+    let (zlo, zhi) = (lat_lo.to_radians().sin(), lat_hi.to_radians().sin());
+    const EPS: f64 = 1e-9;
+    ([xlo - EPS, ylo - EPS, zlo - EPS], [xhi + EPS, yhi + EPS, zhi + EPS])
+}
+
+impl StationIndex {
+    /// Stations inside `[west, south, east, north]` (degrees) with at least one EVSE passing
+    /// `filter`, in index order. `distance_m` is measured from the rectangle's centre.
+    ///
+    /// ```
+    /// # use chargefinder::*;
+    /// let s = |id: &str, lat, lon| Station { id: id.into(), name: id.into(), lat, lon, operator: None,
+    ///     evses: vec![EvseSummary { uid: "1".into(), plugs: PlugSet::EMPTY.with(PlugFamily::Ccs2), max_power_kw: 50.0, status: EvseStatus::Available }] };
+    /// let index = StationIndex::new(vec![s("fiji", -17.7, 179.9), s("samoa", -13.8, -172.1), s("nz", -41.3, 174.8)]);
+    /// // Across the antimeridian: west > east.
+    /// let hits = index.in_bbox([175.0, -20.0, -170.0, -10.0], &Filter::default(), None);
+    /// assert_eq!(hits.len(), 2);
+    /// ```
+    pub fn in_bbox(&self, bbox: [f64; 4], filter: &Filter, live: Option<Live<'_>>) -> Vec<Hit> {
+        let Some(rect) = LonLatRect::new(bbox) else {
+            return Vec::new();
+        };
+        let mut p = Prepared::new(filter, self.columns(), live);
+        let (clat, clon) = rect.center();
+        let mut out = Vec::new();
+        for (lo, hi) in rect.lon_ranges() {
+            let (min, max) = unit_box(rect.south, rect.north, lo, hi);
+            self.tree().in_box(min, max, |j, _| {
+                let Some(s) = self.station_at(j).and_then(|i| self.stations().get(i as usize)) else {
+                    return;
+                };
+                if rect.contains(s.lat, s.lon) {
+                    if let Some(hit) = self.hit_at(&mut p, j, haversine_m(clat, clon, s.lat, s.lon)) {
+                        out.push(hit);
+                    }
+                }
+            });
+        }
+        // A station on the antimeridian (±180 is one point in 3D) may be found in both halves.
+        out.sort_by_key(|h| h.station);
+        out.dedup_by_key(|h| h.station);
+        out
+    }
+}

@@ -1,0 +1,372 @@
+//! Map clusters: a grid hierarchy in web mercator, counted for any filter with prefix sums.
+//!
+//! At zoom `z` the world is 256·2^z pixels wide and a cluster is a 64 × 64 px cell, so the
+//! cells of zoom `z + 1` nest four to a cell of zoom `z`: a quadtree. Sorting the stations once
+//! by the Morton code of their finest cell ([`ClusterIndex::new`]) makes every cell at every
+//! zoom a contiguous run. For a filter (and live status), [`ClusterIndex::counts`] evaluates
+//! each station once and keeps prefix sums in that order; then any cell's counts and centroid
+//! are two binary searches and a subtraction, so the clusters of a viewport
+//! ([`ClusterIndex::clusters`]) cost O(cells · log n), whatever the filter.
+
+use serde::{Deserialize, Serialize};
+
+use crate::bbox::LonLatRect;
+use crate::filter::{Filter, Live, Prepared};
+use crate::index::StationIndex;
+
+/// The finest zoom with its own cells; above it clusters stay at this size (about 10 m).
+pub const MAX_CLUSTER_ZOOM: u8 = 20;
+/// Cell size in pixels (256 px tiles).
+pub const CELL_PX: u32 = 64;
+/// log2(256 / CELL_PX): extra levels of cells over tiles.
+const CELL_LEVELS: u8 = 2;
+const LEVELS: u8 = MAX_CLUSTER_ZOOM + CELL_LEVELS;
+
+/// Stations sorted by their place in the cell quadtree. Static, like the index.
+#[derive(Debug, Clone)]
+pub struct ClusterIndex {
+    keys: Vec<u64>,
+    order: Vec<u32>,
+    /// The Morton position of the station at each tree position.
+    rank: Vec<u32>,
+    /// Web-mercator x, y in [0, 1], per position in `order`.
+    xy: Vec<[f64; 2]>,
+}
+
+/// Counts for one filter (and live state), in the order of a [`ClusterIndex`].
+#[derive(Debug, Clone)]
+pub struct ClusterCounts {
+    /// Running totals before each Morton position (n + 1 entries), interleaved so that a
+    /// cell's counts cost two cache lines.
+    prefix: Vec<Prefix>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Prefix {
+    stations: u32,
+    evses: u32,
+    available: u32,
+    x: f64,
+    y: f64,
+}
+
+/// One cluster on the map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    /// Centroid of the matching stations, degrees.
+    pub lat: f64,
+    pub lon: f64,
+    /// Matching stations in the cluster.
+    pub stations: u32,
+    /// Matching EVSEs (chargers).
+    pub matching_evses: u32,
+    /// Of those, available now.
+    pub available_evses: u32,
+    /// The station's position in the index when the cluster holds exactly one.
+    pub station: Option<u32>,
+    /// The cell: zoom and column/row in a 2^(zoom+2) grid.
+    pub zoom: u8,
+    pub x: u32,
+    pub y: u32,
+}
+
+/// Web mercator x, y in [0, 1] (y = 0 north; latitudes beyond ±85.05° are clamped).
+pub fn mercator(lat: f64, lon: f64) -> (f64, f64) {
+    let x = (lon + 180.0) / 360.0;
+    let s = lat.to_radians().sin().clamp(-0.9999, 0.9999);
+    let y = 0.5 - ((1.0 + s) / (1.0 - s)).ln() / (4.0 * std::f64::consts::PI);
+    (x.clamp(0.0, 1.0), y.clamp(0.0, 1.0))
+}
+
+fn inverse_mercator(x: f64, y: f64) -> (f64, f64) {
+    let lon = x * 360.0 - 180.0;
+    let lat = (std::f64::consts::PI * (1.0 - 2.0 * y)).sinh().atan().to_degrees();
+    (lat, lon)
+}
+
+/// The `[west, south, east, north]` a `width_px` × `height_px` map shows around (`lat`, `lon`)
+/// at `zoom` (256 px tiles). West may exceed east across the antimeridian.
+pub fn viewport_bbox(lat: f64, lon: f64, zoom: f64, width_px: u32, height_px: u32) -> [f64; 4] {
+    let world = 256.0 * 2f64.powf(zoom.clamp(0.0, 30.0));
+    let (_, y) = mercator(lat, lon);
+    let (hw, hh) = (f64::from(width_px) / 2.0 / world, f64::from(height_px) / 2.0 / world);
+    let (north, _) = inverse_mercator(0.0, (y - hh).max(0.0));
+    let (south, _) = inverse_mercator(0.0, (y + hh).min(1.0));
+    if hw >= 0.5 {
+        return [-180.0, south, 180.0, north];
+    }
+    let wrap = |v: f64| (v + 180.0).rem_euclid(360.0) - 180.0;
+    [wrap(lon - hw * 360.0), south, wrap(lon + hw * 360.0), north]
+}
+
+fn cell(v: f64, level: u8) -> u32 {
+    let n = 1u64 << level;
+    ((v * n as f64) as u64).min(n - 1) as u32
+}
+
+fn spread(v: u32) -> u64 {
+    let mut x = u64::from(v) & 0x3f_ffff;
+    x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
+    x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
+    x = (x | (x << 4)) & 0x0f0f_0f0f_0f0f_0f0f;
+    x = (x | (x << 2)) & 0x3333_3333_3333_3333;
+    x = (x | (x << 1)) & 0x5555_5555_5555_5555;
+    x
+}
+
+/// Inverse of [`spread`]: the even bits of `v`.
+fn compact(v: u64) -> u32 {
+    let mut x = v & 0x5555_5555_5555_5555;
+    x = (x | (x >> 1)) & 0x3333_3333_3333_3333;
+    x = (x | (x >> 2)) & 0x0f0f_0f0f_0f0f_0f0f;
+    x = (x | (x >> 4)) & 0x00ff_00ff_00ff_00ff;
+    x = (x | (x >> 8)) & 0x0000_ffff_0000_ffff;
+    x = (x | (x >> 16)) & 0x0000_0000_ffff_ffff;
+    x as u32
+}
+
+fn morton(x: u32, y: u32) -> u64 {
+    spread(x) | (spread(y) << 1)
+}
+
+impl ClusterIndex {
+    /// Sorts the stations into the cell quadtree. O(n log n), one sort of integer keys.
+    pub fn new(index: &StationIndex) -> Self {
+        let mut items: Vec<(u64, u32, [f64; 2])> = index
+            .stations()
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let (x, y) = mercator(s.lat, s.lon);
+                (morton(cell(x, LEVELS), cell(y, LEVELS)), i as u32, [x, y])
+            })
+            .collect();
+        items.sort_unstable_by_key(|t| (t.0, t.1));
+        let n = items.len();
+        let mut c = ClusterIndex {
+            keys: Vec::with_capacity(n),
+            order: Vec::with_capacity(n),
+            rank: vec![0; n],
+            xy: Vec::with_capacity(n),
+        };
+        for (pos, (k, i, xy)) in items.into_iter().enumerate() {
+            c.keys.push(k);
+            c.order.push(i);
+            if let Some(r) = index.tree_pos(i).and_then(|j| c.rank.get_mut(j as usize)) {
+                *r = pos as u32;
+            }
+            c.xy.push(xy);
+        }
+        c
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Evaluates the filter once per station and keeps prefix sums. O(n).
+    ///
+    /// Stations are evaluated in the index's internal order (sequential reads of the columns and
+    /// the live table) and scattered to their Morton positions, then summed in one pass.
+    pub fn counts(&self, index: &StationIndex, filter: &Filter, live: Option<Live<'_>>) -> ClusterCounts {
+        let n = self.order.len();
+        let mut per = vec![(0u32, 0u32); n];
+        let mut p = Prepared::new(filter, index.columns(), live);
+        for (j, &r) in self.rank.iter().enumerate() {
+            if let Some(h) = index.hit_at(&mut p, j as u32, 0.0) {
+                if let Some(slot) = per.get_mut(r as usize) {
+                    *slot = (h.matching_evses, h.available_evses);
+                }
+            }
+        }
+        let mut prefix = Vec::with_capacity(n + 1);
+        let mut run = Prefix::default();
+        prefix.push(run);
+        for (&(m, av), xy) in per.iter().zip(&self.xy) {
+            if m > 0 {
+                run.stations += 1;
+                run.evses += m;
+                run.available += av;
+                run.x += xy[0];
+                run.y += xy[1];
+            }
+            prefix.push(run);
+        }
+        ClusterCounts { prefix }
+    }
+
+    /// The non-empty clusters of a viewport `[west, south, east, north]` at `zoom` (above
+    /// [`MAX_CLUSTER_ZOOM`] the finest cells are used), in Morton order.
+    ///
+    /// Every matching station in a cell the viewport touches is counted exactly once.
+    pub fn clusters(&self, counts: &ClusterCounts, bbox: [f64; 4], zoom: u8) -> Vec<Cluster> {
+        let mut out = Vec::new();
+        if counts.prefix.len() != self.keys.len() + 1 {
+            return out;
+        }
+        let Some(rect) = LonLatRect::new(bbox) else {
+            return out;
+        };
+        let z = zoom.min(MAX_CLUSTER_ZOOM);
+        let level = z + CELL_LEVELS;
+        let (_, y_top) = mercator(rect.north, 0.0);
+        let (_, y_bottom) = mercator(rect.south, 0.0);
+        let (y0, y1) = (cell(y_top, level), cell(y_bottom, level));
+        for (w, e) in rect.lon_ranges() {
+            let (x0, x1) = (cell(mercator(0.0, w).0, level), cell(mercator(0.0, e).0, level));
+            // Start at the deepest cell holding the whole viewport: its run of keys is found by
+            // two searches, and the levels above it need no walking.
+            let mut lvl = level;
+            while lvl > 0 && (x0 >> (level - lvl) != x1 >> (level - lvl) || y0 >> (level - lvl) != y1 >> (level - lvl))
+            {
+                lvl -= 1;
+            }
+            let (cx, cy) = (x0 >> (level - lvl), y0 >> (level - lvl));
+            let shift = 2 * u32::from(LEVELS - lvl);
+            let first = morton(cx, cy).checked_shl(shift).unwrap_or(0);
+            let end = (morton(cx, cy) + 1).checked_shl(shift).unwrap_or(u64::MAX);
+            let lo = self.keys.partition_point(|&k| k < first);
+            let hi = if lvl == 0 { self.keys.len() } else { self.keys.partition_point(|&k| k < end) };
+            self.descend(counts, lvl, cx, cy, lo, hi, (x0, x1, y0, y1, level, z), &mut out);
+        }
+        out
+    }
+
+    /// Emits the clusters of `lo..hi` by scanning the keys: runs of one target cell are
+    /// contiguous. Cheaper than searching when the run is short.
+    fn scan(
+        &self,
+        counts: &ClusterCounts,
+        lo: usize,
+        hi: usize,
+        q: (u32, u32, u32, u32, u8, u8),
+        out: &mut Vec<Cluster>,
+    ) {
+        let (x0, x1, y0, y1, level, z) = q;
+        let shift = 2 * u32::from(LEVELS - level);
+        let keys = self.keys.get(lo..hi).unwrap_or(&[]);
+        let mut i = 0;
+        while let Some(&k) = keys.get(i) {
+            let c = k >> shift;
+            let run = keys.get(i..).map_or(0, |rest| rest.iter().take_while(|&&k2| k2 >> shift == c).count());
+            let (cx, cy) = (compact(c), compact(c >> 1));
+            if (x0..=x1).contains(&cx) && (y0..=y1).contains(&cy) {
+                if let Some(cl) = self.cluster(counts, lo + i, lo + i + run, z, cx, cy) {
+                    out.push(cl);
+                }
+            }
+            i += run.max(1);
+        }
+    }
+
+    /// Walks the quadtree from cell (`cx`, `cy`) at `lvl` covering positions `lo..hi`, into the
+    /// cells of the target level inside the viewport's cell range.
+    #[allow(clippy::too_many_arguments)]
+    fn descend(
+        &self,
+        counts: &ClusterCounts,
+        lvl: u8,
+        cx: u32,
+        cy: u32,
+        lo: usize,
+        hi: usize,
+        q: (u32, u32, u32, u32, u8, u8),
+        out: &mut Vec<Cluster>,
+    ) {
+        let (x0, x1, y0, y1, level, z) = q;
+        // (Cells without matching stations are dropped by `cluster`; checking the prefix sums here
+        // would cost two cache misses per node.)
+        if lo >= hi {
+            return;
+        }
+        // The viewport's cell range at this level.
+        let sh = level - lvl;
+        if cx < x0 >> sh || cx > x1 >> sh || cy < y0 >> sh || cy > y1 >> sh {
+            return;
+        }
+        if lvl == level {
+            if let Some(c) = self.cluster(counts, lo, hi, z, cx, cy) {
+                out.push(c);
+            }
+            return;
+        }
+        if hi - lo <= 48 {
+            self.scan(counts, lo, hi, q, out);
+            return;
+        }
+        let child_shift = 2 * u32::from(LEVELS - lvl - 1);
+        let mut start = lo;
+        for q2 in 0..4u32 {
+            let (dx, dy) = (q2 & 1, q2 >> 1);
+            let (nx, ny) = (cx * 2 + dx, cy * 2 + dy);
+            let end = if q2 == 3 {
+                hi
+            } else {
+                let end_key = (morton(nx, ny) + 1).checked_shl(child_shift).unwrap_or(u64::MAX);
+                let keys = self.keys.get(start..hi).unwrap_or(&[]);
+                // Short runs: a linear scan beats the branchy binary search.
+                start
+                    + if keys.len() <= 16 {
+                        keys.iter().take_while(|&&k| k < end_key).count()
+                    } else {
+                        keys.partition_point(|&k| k < end_key)
+                    }
+            };
+            // Children outside the viewport's column/row range are skipped before any search
+            // of theirs.
+            self.descend(counts, lvl + 1, nx, ny, start, end, q, out);
+            start = end;
+        }
+    }
+
+    fn cluster(&self, c: &ClusterCounts, lo: usize, hi: usize, z: u8, x: u32, y: u32) -> Option<Cluster> {
+        let (a, b) = (c.prefix.get(lo)?, c.prefix.get(hi)?);
+        let stations = b.stations - a.stations;
+        if stations == 0 {
+            return None;
+        }
+        let (lat, lon) = inverse_mercator((b.x - a.x) / f64::from(stations), (b.y - a.y) / f64::from(stations));
+        let station = if stations == 1 {
+            // The first position whose running count passes the count before the cell.
+            let j = c.prefix.get(lo + 1..=hi)?.partition_point(|p| p.stations == a.stations);
+            self.order.get(lo + j).copied()
+        } else {
+            None
+        };
+        Some(Cluster {
+            lat,
+            lon,
+            stations,
+            matching_evses: b.evses - a.evses,
+            available_evses: b.available - a.available,
+            station,
+            zoom: z,
+            x,
+            y,
+        })
+    }
+
+    /// The cell of a station at a zoom (for tests and the map's hit-testing).
+    pub fn cell_of(lat: f64, lon: f64, zoom: u8) -> (u32, u32) {
+        let level = zoom.min(MAX_CLUSTER_ZOOM) + CELL_LEVELS;
+        let (x, y) = mercator(lat, lon);
+        (cell(x, level), cell(y, level))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn morton_round_trips() {
+        for (x, y) in [(0, 0), (1, 0), (0, 1), (12345, 4_000_000), ((1 << 22) - 1, (1 << 22) - 1)] {
+            let m = morton(x, y);
+            assert_eq!((compact(m), compact(m >> 1)), (x, y));
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! The flat, columnar layout the hot path reads: a few bytes per station, EVSE and connector in
+//! plain arrays (no per-EVSE heap allocation), plus open-addressing tables that map OCPI ids to
+//! dense slots. [`crate::Station`] keeps the strings for display; queries never touch them
+//! except to order ties by id.
+
+use std::collections::HashMap;
+
+use crate::hours::Schedule;
+use crate::model::{Hours, Location, PowerType};
+use crate::plug::{canonical_connector_type, PlugFamily, CONNECTOR_TYPES};
+use crate::station::Station;
+
+/// One connector, 8 bytes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Conn {
+    /// Rated power, kW (0 when unknown).
+    pub kw: f32,
+    pub family: PlugFamily,
+    /// Position in [`CONNECTOR_TYPES`], or [`NO_STANDARD`].
+    pub standard: u8,
+    pub dc: bool,
+}
+
+pub(crate) const NO_STANDARD: u8 = u8::MAX;
+pub(crate) const NONE: u32 = u32::MAX;
+/// Station flag: OCPI `publish`.
+pub(crate) const PUBLISHED: u8 = 1;
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Columns {
+    // Per station.
+    pub evse_start: Vec<u32>,
+    pub operator: Vec<u32>,
+    /// 0 = always open; `i` = `schedules[i - 1]`.
+    pub schedule: Vec<u32>,
+    pub flags: Vec<u8>,
+    // Per EVSE (the EVSE's slot is its position).
+    pub evse_station: Vec<u32>,
+    pub conn_start: Vec<u32>,
+    pub caps: Vec<u16>,
+    pub parking: Vec<u8>,
+    pub status: Vec<u8>,
+    // Per connector.
+    pub conns: Vec<Conn>,
+    // Side tables.
+    pub operators: Vec<String>,
+    pub schedules: Vec<Schedule>,
+    /// (location id, EVSE uid) → EVSE slot; open addressing, `NONE` = empty.
+    evse_lookup: Vec<u32>,
+    /// Location id → station position.
+    station_lookup: Vec<u32>,
+}
+
+impl Columns {
+    /// From compact stations alone, in the order `order` (station positions; the tree's order,
+    /// so that what is near on the map is near in memory): connector detail is synthesised from
+    /// each EVSE's plug set and power; capabilities, parking restrictions and opening hours are
+    /// unknown.
+    pub fn from_stations(stations: &[Station], order: &[u32]) -> Self {
+        let mut c = Columns::default();
+        let mut operators = HashMap::new();
+        for s in order.iter().filter_map(|&i| stations.get(i as usize)) {
+            c.push_station(s, &mut operators, 0, PUBLISHED);
+            for e in &s.evses {
+                c.push_evse(0, 0, e.status as u8);
+                let kw = e.max_power_kw.max(0.0);
+                let mut any = false;
+                for family in e.plugs.iter() {
+                    any = true;
+                    let dc = family.is_dc() || (family == PlugFamily::Nacs && kw > 22.0);
+                    c.conns.push(Conn { kw, family, standard: NO_STANDARD, dc });
+                }
+                if !any {
+                    c.conns.push(Conn { kw, family: PlugFamily::Other, standard: NO_STANDARD, dc: false });
+                }
+            }
+        }
+        c.finish(stations, order);
+        c
+    }
+
+    /// From the full model, `stations[i]` being `Station::from_location(&locations[i])`, in the
+    /// order `order`.
+    pub fn from_locations(locations: &[Location], stations: &[Station], order: &[u32]) -> Self {
+        let mut c = Columns::default();
+        let mut operators = HashMap::new();
+        let mut schedules: HashMap<(String, Hours), u32> = HashMap::new();
+        for (loc, s) in order.iter().filter_map(|&i| Some((locations.get(i as usize)?, stations.get(i as usize)?))) {
+            let schedule = match &loc.opening_times {
+                Some(h) if !(h.twentyfourseven && h.exceptional_closings.is_empty()) => {
+                    let next = schedules.len() as u32 + 1;
+                    *schedules.entry((loc.time_zone.clone(), h.clone())).or_insert_with(|| {
+                        c.schedules.push(Schedule::new(h.clone(), &loc.time_zone));
+                        next
+                    })
+                }
+                _ => 0,
+            };
+            c.push_station(s, &mut operators, schedule, if loc.publish { PUBLISHED } else { 0 });
+            for e in &loc.evses {
+                c.push_evse(e.capability_set().0, e.parking_set().0, e.status as u8);
+                for k in &e.connectors {
+                    let standard = canonical_connector_type(&k.standard)
+                        .and_then(|t| CONNECTOR_TYPES.iter().position(|c| *c == t))
+                        .map_or(NO_STANDARD, |p| p as u8);
+                    c.conns.push(Conn {
+                        kw: k.max_power_kw().unwrap_or(0.0) as f32,
+                        family: k.family(),
+                        standard,
+                        dc: k.power_type == PowerType::Dc,
+                    });
+                }
+            }
+        }
+        c.finish(stations, order);
+        c
+    }
+
+    fn push_station(&mut self, s: &Station, operators: &mut HashMap<String, u32>, schedule: u32, flags: u8) {
+        self.evse_start.push(self.evse_station.len() as u32);
+        let op = match &s.operator {
+            Some(name) => match operators.get(name.as_str()) {
+                Some(&id) => id,
+                None => {
+                    let id = self.operators.len() as u32;
+                    self.operators.push(name.clone());
+                    operators.insert(name.clone(), id);
+                    id
+                }
+            },
+            None => NONE,
+        };
+        self.operator.push(op);
+        self.schedule.push(schedule);
+        self.flags.push(flags);
+    }
+
+    fn push_evse(&mut self, caps: u16, parking: u8, status: u8) {
+        self.evse_station.push(self.evse_start.len() as u32 - 1);
+        self.conn_start.push(self.conns.len() as u32);
+        self.caps.push(caps);
+        self.parking.push(parking);
+        self.status.push(status);
+    }
+
+    fn finish(&mut self, stations: &[Station], order: &[u32]) {
+        self.evse_start.push(self.evse_station.len() as u32);
+        self.conn_start.push(self.conns.len() as u32);
+        let m = self.evse_station.len();
+        self.evse_lookup = vec![NONE; table_size(m)];
+        for slot in 0..m as u32 {
+            if let Some((loc, uid)) = self.evse_key(stations, order, slot) {
+                insert(&mut self.evse_lookup, hash2(loc, uid), slot);
+            }
+        }
+        self.station_lookup = vec![NONE; table_size(stations.len())];
+        for (i, s) in stations.iter().enumerate() {
+            insert(&mut self.station_lookup, hash2(&s.id, ""), i as u32);
+        }
+        // Built by pushing: give back the growth slack.
+        self.evse_start.shrink_to_fit();
+        self.operator.shrink_to_fit();
+        self.schedule.shrink_to_fit();
+        self.flags.shrink_to_fit();
+        self.evse_station.shrink_to_fit();
+        self.conn_start.shrink_to_fit();
+        self.caps.shrink_to_fit();
+        self.parking.shrink_to_fit();
+        self.status.shrink_to_fit();
+        self.conns.shrink_to_fit();
+    }
+
+    fn evse_key<'s>(&self, stations: &'s [Station], order: &[u32], slot: u32) -> Option<(&'s str, &'s str)> {
+        let st = *self.evse_station.get(slot as usize)?;
+        let first = *self.evse_start.get(st as usize)?;
+        let s = stations.get(*order.get(st as usize)? as usize)?;
+        let e = s.evses.get(slot.checked_sub(first)? as usize)?;
+        Some((&s.id, &e.uid))
+    }
+
+    /// The EVSE slot of (location id, EVSE uid). EVSE uids are unique only per operator, so
+    /// the location id is part of the key.
+    pub fn evse_slot(&self, stations: &[Station], order: &[u32], location_id: &str, uid: &str) -> Option<u32> {
+        probe(&self.evse_lookup, hash2(location_id, uid), |slot| {
+            self.evse_key(stations, order, slot) == Some((location_id, uid))
+        })
+    }
+
+    pub fn station_by_id(&self, stations: &[Station], id: &str) -> Option<u32> {
+        probe(&self.station_lookup, hash2(id, ""), |i| stations.get(i as usize).is_some_and(|s| s.id == id))
+    }
+
+    /// EVSE slots of the station at column position `i`.
+    #[inline]
+    pub fn evses(&self, i: u32) -> std::ops::Range<u32> {
+        let a = self.evse_start.get(i as usize).copied().unwrap_or(0);
+        let b = self.evse_start.get(i as usize + 1).copied().unwrap_or(a);
+        a..b
+    }
+
+    /// Connectors of EVSE `slot`.
+    #[inline]
+    pub fn conns(&self, slot: u32) -> &[Conn] {
+        let a = self.conn_start.get(slot as usize).copied().unwrap_or(0) as usize;
+        let b = self.conn_start.get(slot as usize + 1).copied().unwrap_or(0) as usize;
+        self.conns.get(a..b).unwrap_or(&[])
+    }
+
+    /// Bytes held by the flat layout and lookup tables (the strings excluded).
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.evse_start.capacity() * 4
+            + self.operator.capacity() * 4
+            + self.schedule.capacity() * 4
+            + self.flags.capacity()
+            + self.evse_station.capacity() * 4
+            + self.conn_start.capacity() * 4
+            + self.caps.capacity() * 2
+            + self.parking.capacity()
+            + self.status.capacity()
+            + self.conns.capacity() * size_of::<Conn>()
+            + self.evse_lookup.capacity() * 4
+            + self.station_lookup.capacity() * 4
+    }
+}
+
+/// Load factor 5/7 (≈ 0.71): 5.6 bytes per key, short linear probes.
+fn table_size(n: usize) -> usize {
+    n + n * 2 / 5 + 1
+}
+
+/// The home cell of a hash in a table of `len` (multiply-shift: any length, no modulo).
+fn home(h: u64, len: usize) -> usize {
+    ((u128::from(h) * len as u128) >> 64) as usize
+}
+
+fn insert(table: &mut [u32], h: u64, v: u32) {
+    let len = table.len();
+    let mut i = home(h, len);
+    for _ in 0..len {
+        if let Some(cell) = table.get_mut(i) {
+            if *cell == NONE {
+                *cell = v;
+                return;
+            }
+        }
+        i = if i + 1 == len { 0 } else { i + 1 };
+    }
+}
+
+fn probe(table: &[u32], h: u64, mut is: impl FnMut(u32) -> bool) -> Option<u32> {
+    let len = table.len();
+    let mut i = home(h, len);
+    for _ in 0..len {
+        let v = *table.get(i)?;
+        if v == NONE {
+            return None;
+        }
+        if is(v) {
+            return Some(v);
+        }
+        i = if i + 1 == len { 0 } else { i + 1 };
+    }
+    None
+}
+
+/// A fast non-cryptographic hash of two strings, 8 bytes at a time (the ids are ours to trust
+/// only as far as a lookup: collisions cost a comparison, never a wrong answer).
+fn hash2(a: &str, b: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = 0;
+    for part in [a.as_bytes(), b.as_bytes()] {
+        for chunk in part.chunks(8) {
+            let mut buf = [0u8; 8];
+            for (d, s) in buf.iter_mut().zip(chunk) {
+                *d = *s;
+            }
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(buf)).wrapping_mul(K);
+        }
+        h = (h.rotate_left(5) ^ 0xff ^ part.len() as u64).wrapping_mul(K);
+    }
+    // fmix64: spread the high bits of the products into the low bits the table uses.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_lengths_are_short() {
+        let stations: Vec<Station> = (0..20_000)
+            .map(|i| Station {
+                id: format!("G{i}"),
+                name: String::new(),
+                lat: 0.0,
+                lon: 0.0,
+                operator: None,
+                evses: (0..3)
+                    .map(|k| crate::station::EvseSummary {
+                        uid: format!("{}", 100 + k),
+                        plugs: crate::plug::PlugSet::EMPTY,
+                        max_power_kw: 0.0,
+                        status: crate::model::EvseStatus::Unknown,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let order: Vec<u32> = (0..stations.len() as u32).collect();
+        let c = Columns::from_stations(&stations, &order);
+        let mut calls = 0usize;
+        for s in stations.iter().step_by(7) {
+            for e in &s.evses {
+                let found = probe(&c.evse_lookup, hash2(&s.id, &e.uid), |slot| {
+                    calls += 1;
+                    c.evse_key(&stations, &order, slot) == Some((s.id.as_str(), e.uid.as_str()))
+                });
+                assert!(found.is_some());
+            }
+        }
+        let lookups = stations.len().div_ceil(7) * 3;
+        assert!((calls as f64 / lookups as f64) < 3.0, "{} comparisons per lookup", calls as f64 / lookups as f64);
+    }
+}

@@ -1,0 +1,203 @@
+//! A static 3D k-d tree over points on the unit sphere, in the style of kdbush: two flat arrays
+//! (points and ids, sorted into an implicit tree), 28 bytes per point, no nodes.
+//!
+//! Queries: axis-aligned box, ball, and best-first nearest neighbours (geokdbush's idea: a
+//! priority queue of points and boxes keyed by their Euclidean lower bound), so results come
+//! out in exact chord order, which is great-circle order.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// Leaves hold at most this many points (scanned linearly).
+const NODE_SIZE: usize = 16;
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KdTree {
+    points: Vec<[f64; 3]>,
+    ids: Vec<u32>,
+}
+
+impl KdTree {
+    /// Builds over `points`, the id of each being its position. O(n log n).
+    pub fn new(points: Vec<[f64; 3]>) -> Self {
+        let mut items: Vec<([f64; 3], u32)> = points.into_iter().enumerate().map(|(i, p)| (p, i as u32)).collect();
+        sort(&mut items, 0);
+        let (points, ids) = items.into_iter().unzip();
+        KdTree { points, ids }
+    }
+
+    /// The id (station position) at each tree position.
+    pub fn ids(&self) -> &[u32] {
+        &self.ids
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.points.capacity() * 24 + self.ids.capacity() * 4
+    }
+
+    /// Calls `visit(tree position, point)` for every point inside the box `[min, max]`.
+    pub fn in_box(&self, min: [f64; 3], max: [f64; 3], mut visit: impl FnMut(u32, &[f64; 3])) {
+        let mut stack = vec![(0usize, self.points.len(), 0usize)];
+        while let Some((lo, hi, axis)) = stack.pop() {
+            if hi - lo <= NODE_SIZE {
+                for i in lo..hi {
+                    if let Some(p) = self.points.get(i) {
+                        if (0..3).all(|a| min[a] <= p[a] && p[a] <= max[a]) {
+                            visit(i as u32, p);
+                        }
+                    }
+                }
+                continue;
+            }
+            let m = (lo + hi) / 2;
+            let Some(p) = self.points.get(m) else {
+                continue;
+            };
+            if (0..3).all(|a| min[a] <= p[a] && p[a] <= max[a]) {
+                visit(m as u32, p);
+            }
+            let next = (axis + 1) % 3;
+            if min[axis] <= p[axis] {
+                stack.push((lo, m, next));
+            }
+            if max[axis] >= p[axis] {
+                stack.push((m + 1, hi, next));
+            }
+        }
+    }
+
+    /// Calls `visit(tree position, chord²)` for every point within chord² `r2` of `q`.
+    pub fn within(&self, q: [f64; 3], r2: f64, mut visit: impl FnMut(u32, f64)) {
+        let r = r2.max(0.0).sqrt();
+        let min = [q[0] - r, q[1] - r, q[2] - r];
+        let max = [q[0] + r, q[1] + r, q[2] + r];
+        self.in_box(min, max, |id, p| {
+            let d2 = dist2(&q, p);
+            if d2 <= r2 {
+                visit(id, d2);
+            }
+        });
+    }
+
+    /// Tree positions in increasing chord² from `q`, lazily.
+    pub fn nearest_iter(&self, q: [f64; 3]) -> NearestIter<'_> {
+        let mut heap = BinaryHeap::new();
+        if !self.points.is_empty() {
+            heap.push(Item {
+                d2: 0.0,
+                kind: Kind::Node { lo: 0, hi: self.points.len(), axis: 0, min: [-1.5; 3], max: [1.5; 3] },
+            });
+        }
+        NearestIter { tree: self, q, heap }
+    }
+}
+
+fn dist2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+}
+
+fn box_dist2(q: &[f64; 3], min: &[f64; 3], max: &[f64; 3]) -> f64 {
+    (0..3).map(|a| (min[a] - q[a]).max(0.0).max(q[a] - max[a]).powi(2)).sum()
+}
+
+fn sort(items: &mut [([f64; 3], u32)], axis: usize) {
+    if items.len() <= NODE_SIZE {
+        return;
+    }
+    let m = items.len() / 2;
+    // Ties broken by id so the layout does not depend on the input order of equal points.
+    items.select_nth_unstable_by(m, |a, b| a.0[axis].total_cmp(&b.0[axis]).then(a.1.cmp(&b.1)));
+    let (left, right) = items.split_at_mut(m);
+    let next = (axis + 1) % 3;
+    sort(left, next);
+    if let Some(rest) = right.get_mut(1..) {
+        sort(rest, next);
+    }
+}
+
+#[derive(Debug)]
+enum Kind {
+    Point(u32),
+    Node { lo: usize, hi: usize, axis: usize, min: [f64; 3], max: [f64; 3] },
+}
+
+#[derive(Debug)]
+struct Item {
+    d2: f64,
+    kind: Kind,
+}
+
+impl PartialEq for Item {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Item {}
+impl PartialOrd for Item {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Item {
+    /// Reversed: the heap pops the smallest distance; at equal distance points before nodes.
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.d2.total_cmp(&self.d2).then_with(|| match (&self.kind, &o.kind) {
+            (Kind::Point(a), Kind::Point(b)) => b.cmp(a),
+            (Kind::Point(_), Kind::Node { .. }) => Ordering::Greater,
+            (Kind::Node { .. }, Kind::Point(_)) => Ordering::Less,
+            (Kind::Node { lo: a, .. }, Kind::Node { lo: b, .. }) => b.cmp(a),
+        })
+    }
+}
+
+/// See [`KdTree::nearest_iter`]: yields `(tree position, chord²)`.
+#[derive(Debug)]
+pub(crate) struct NearestIter<'a> {
+    tree: &'a KdTree,
+    q: [f64; 3],
+    heap: BinaryHeap<Item>,
+}
+
+impl Iterator for NearestIter<'_> {
+    type Item = (u32, f64);
+
+    fn next(&mut self) -> Option<(u32, f64)> {
+        let t = self.tree;
+        while let Some(item) = self.heap.pop() {
+            match item.kind {
+                Kind::Point(i) => return Some((i, item.d2)),
+                Kind::Node { lo, hi, axis, min, max } => {
+                    if hi - lo <= NODE_SIZE {
+                        for i in lo..hi {
+                            if let Some(p) = t.points.get(i) {
+                                self.heap.push(Item { d2: dist2(&self.q, p), kind: Kind::Point(i as u32) });
+                            }
+                        }
+                        continue;
+                    }
+                    let m = (lo + hi) / 2;
+                    let Some(p) = t.points.get(m) else { continue };
+                    self.heap.push(Item { d2: dist2(&self.q, p), kind: Kind::Point(m as u32) });
+                    let next = (axis + 1) % 3;
+                    let mut left_max = max;
+                    left_max[axis] = p[axis];
+                    let mut right_min = min;
+                    right_min[axis] = p[axis];
+                    if m > lo {
+                        self.heap.push(Item {
+                            d2: box_dist2(&self.q, &min, &left_max),
+                            kind: Kind::Node { lo, hi: m, axis: next, min, max: left_max },
+                        });
+                    }
+                    if hi > m + 1 {
+                        self.heap.push(Item {
+                            d2: box_dist2(&self.q, &right_min, &max),
+                            kind: Kind::Node { lo: m + 1, hi, axis: next, min: right_min, max },
+                        });
+                    }
+                }
+            }
+        }
+        None
+    }
+}

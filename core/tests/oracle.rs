@@ -1,0 +1,182 @@
+//! The index against brute force on seeded random data: nearest, bounding box, route corridor
+//! and clusters, including co-located stations, the antimeridian and the poles.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers: a failure should stop the test
+
+mod common;
+
+use chargefinder::{distance_to_route_m, haversine_m, ClusterIndex, Filter, StationIndex};
+use common::{filter, oracle_eval, rng, stations, CENTRES};
+use proptest::prelude::*;
+use rand::Rng;
+
+fn query_point(seed: u64) -> (f64, f64) {
+    let mut r = rng(seed ^ 0xabc);
+    let (clat, clon) = CENTRES[r.random_range(0..CENTRES.len())];
+    let lat = (clat + r.random_range(-3.0..3.0f64)).clamp(-90.0, 90.0);
+    let lon = clon + r.random_range(-3.0..3.0f64);
+    (
+        lat,
+        if lon > 180.0 {
+            lon - 360.0
+        } else if lon < -180.0 {
+            lon + 360.0
+        } else {
+            lon
+        },
+    )
+}
+
+fn lon_in(lon: f64, w: f64, e: f64) -> bool {
+    if w <= e {
+        w <= lon && lon <= e
+    } else {
+        lon >= w || lon <= e
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn nearest_matches_brute_force(seed in any::<u64>(), n in 1usize..300, k in 1usize..15, max_km in prop::sample::select(vec![1.0, 50.0, 500.0, 30_000.0])) {
+        let st = stations(seed, n);
+        let f = filter(seed);
+        let index = StationIndex::new(st.clone());
+        let (lat, lon) = query_point(seed);
+        let max_m = max_km * 1000.0;
+        let got = index.nearest(lat, lon, k, max_m, &f);
+        let mut want: Vec<(f64, &str, usize)> = st.iter().enumerate()
+            .filter(|(_, s)| oracle_eval(s, &f).is_some())
+            .map(|(i, s)| (haversine_m(lat, lon, s.lat, s.lon), s.id.as_str(), i))
+            .filter(|(d, _, _)| *d <= max_m)
+            .collect();
+        want.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
+        want.truncate(k);
+        prop_assert_eq!(got.len(), want.len());
+        for (h, w) in got.iter().zip(&want) {
+            prop_assert_eq!(h.station as usize, w.2);
+            prop_assert!((h.distance_m - w.0).abs() < 1e-6);
+            let (m, a, p) = oracle_eval(&st[w.2], &f).unwrap();
+            prop_assert_eq!((h.matching_evses, h.available_evses, h.best_power_kw), (m, a, p));
+        }
+    }
+
+    #[test]
+    fn bbox_matches_brute_force(seed in any::<u64>(), n in 1usize..300, w in -200.0..200.0f64, width in 0.0..60.0f64, s in -91.0..91.0f64, height in 0.0..40.0f64) {
+        let st = stations(seed, n);
+        let f = filter(seed);
+        let index = StationIndex::new(st.clone());
+        // The index reads longitudes outside [-180, 180] modulo 360; the oracle takes them normalised.
+        let wn = if w > 180.0 { w - 360.0 } else if w < -180.0 { w + 360.0 } else { w };
+        let mut e = wn + width;
+        if e > 180.0 { e -= 360.0; }
+        let bbox = [w, s, if e > 0.0 { e - 360.0 } else { e }, s + height];
+        let w = wn;
+        let got: Vec<u32> = index.in_bbox(bbox, &f, None).iter().map(|h| h.station).collect();
+        let want: Vec<u32> = st.iter().enumerate()
+            .filter(|(_, x)| x.lat >= s && x.lat <= s + height && lon_in(x.lon, w, e) && oracle_eval(x, &f).is_some())
+            .map(|(i, _)| i as u32).collect();
+        prop_assert_eq!(got, want, "bbox {:?}", bbox);
+    }
+
+    #[test]
+    fn corridor_matches_brute_force(seed in any::<u64>(), n in 1usize..300, legs in 1usize..6, d_km in prop::sample::select(vec![0.5, 5.0, 50.0, 400.0])) {
+        let st = stations(seed, n);
+        let f = filter(seed);
+        let index = StationIndex::new(st.clone());
+        let route: Vec<(f64, f64)> = (0..=legs).map(|i| query_point(seed.wrapping_add(i as u64 * 7919))).collect();
+        let d = d_km * 1000.0;
+        let got = index.along_route(&route, d, &f, None);
+        let mut want: Vec<(f64, f64, usize)> = st.iter().enumerate()
+            .filter(|(_, s)| oracle_eval(s, &f).is_some())
+            .filter_map(|(i, s)| { let (dist, along) = distance_to_route_m(&route, s.lat, s.lon)?; (dist <= d).then_some((along, dist, i)) })
+            .collect();
+        want.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).then(st[a.2].id.cmp(&st[b.2].id)).then(a.2.cmp(&b.2)));
+        prop_assert_eq!(got.len(), want.len());
+        for (h, w) in got.iter().zip(&want) {
+            prop_assert_eq!(h.hit.station as usize, w.2);
+            prop_assert!((h.along_m - w.0).abs() < 1e-3 && (h.hit.distance_m - w.1).abs() < 1e-3);
+            prop_assert!((h.detour_m - 2.0 * h.hit.distance_m).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn clusters_conserve_counts(seed in any::<u64>(), n in 1usize..400, zoom in 0u8..22, w in -180.0..180.0f64, width in 0.0..400.0f64, s in -85.0..85.0f64, height in 0.0..60.0f64) {
+        let st = stations(seed, n);
+        let f = filter(seed);
+        let index = StationIndex::new(st.clone());
+        let ci = ClusterIndex::new(&index);
+        let counts = ci.counts(&index, &f, None);
+        // The whole world: every matching station and EVSE exactly once.
+        let world = ci.clusters(&counts, [-180.0, -90.0, 180.0, 90.0], zoom);
+        let total: Vec<_> = st.iter().filter_map(|s| oracle_eval(s, &f)).collect();
+        prop_assert_eq!(world.iter().map(|c| c.stations).sum::<u32>() as usize, total.len());
+        prop_assert_eq!(world.iter().map(|c| c.matching_evses).sum::<u32>(), total.iter().map(|t| t.0).sum::<u32>());
+        prop_assert_eq!(world.iter().map(|c| c.available_evses).sum::<u32>(), total.iter().map(|t| t.1).sum::<u32>());
+        // A viewport: each cluster is exactly its cell; every matching station inside is in one.
+        let mut e = w + width;
+        if e > 180.0 { e -= 360.0; }
+        let bbox = [w, s, e, s + height];
+        let got = ci.clusters(&counts, bbox, zoom);
+        for c in &got {
+            let members: Vec<usize> = st.iter().enumerate()
+                .filter(|(_, x)| oracle_eval(x, &f).is_some() && ClusterIndex::cell_of(x.lat, x.lon, zoom) == (c.x, c.y))
+                .map(|(i, _)| i).collect();
+            prop_assert_eq!(c.stations as usize, members.len());
+            prop_assert_eq!(c.matching_evses, members.iter().map(|&i| oracle_eval(&st[i], &f).unwrap().0).sum::<u32>());
+            prop_assert_eq!(c.station, (members.len() == 1).then(|| members[0] as u32));
+        }
+        for x in st.iter().filter(|x| oracle_eval(x, &f).is_some() && x.lat >= s && x.lat <= s + height && lon_in(x.lon, w, e)) {
+            let cell = ClusterIndex::cell_of(x.lat, x.lon, zoom);
+            prop_assert!(got.iter().any(|c| (c.x, c.y) == cell), "station at {},{} not in a cluster", x.lat, x.lon);
+        }
+    }
+}
+
+#[test]
+fn route_distance_agrees_with_dense_sampling() {
+    let mut r = rng(7);
+    for _ in 0..200 {
+        let a = (r.random_range(-80.0..80.0), r.random_range(-180.0..180.0));
+        let b = (a.0 + r.random_range(-5.0..5.0f64), a.1 + r.random_range(-5.0..5.0f64));
+        let p = (a.0 + r.random_range(-6.0..6.0f64), a.1 + r.random_range(-6.0..6.0f64));
+        let (d, _) = distance_to_route_m(&[a, b], p.0, p.1).unwrap();
+        // Sample the great-circle arc densely (slerp) and take the closest sample.
+        let (ua, ub) = (unit(a), unit(b));
+        let omega = ua.iter().zip(&ub).map(|(x, y)| x * y).sum::<f64>().clamp(-1.0, 1.0).acos();
+        let mut best = f64::INFINITY;
+        for i in 0..=4000 {
+            let t = i as f64 / 4000.0;
+            let (wa, wb) = if omega < 1e-12 {
+                (1.0, 0.0)
+            } else {
+                (((1.0 - t) * omega).sin() / omega.sin(), (t * omega).sin() / omega.sin())
+            };
+            let v = [wa * ua[0] + wb * ub[0], wa * ua[1] + wb * ub[1], wa * ua[2] + wb * ub[2]];
+            let (lat, lon) = (v[2].asin().to_degrees(), v[1].atan2(v[0]).to_degrees());
+            best = best.min(haversine_m(p.0, p.1, lat, lon));
+        }
+        assert!(d <= best + 1e-3, "exact {d} must not exceed sampled {best}");
+        assert!(best - d < 200.0, "exact {d} vs sampled {best}");
+    }
+}
+
+fn unit((lat, lon): (f64, f64)) -> [f64; 3] {
+    let (la, lo) = (lat.to_radians(), lon.to_radians());
+    [la.cos() * lo.cos(), la.cos() * lo.sin(), la.sin()]
+}
+
+#[test]
+fn nearest_ties_are_ordered_by_id() {
+    let mut st = stations(1, 5);
+    for (i, s) in st.iter_mut().enumerate() {
+        s.lat = 52.0;
+        s.lon = 4.0;
+        s.id = format!("Z{}", 9 - i);
+    }
+    let index = StationIndex::new(st);
+    let hits = index.nearest(52.1, 4.0, 3, 1e6, &Filter::default());
+    let ids: Vec<_> = hits.iter().map(|h| index.station(h.station).id.clone()).collect();
+    assert_eq!(ids, ["Z5", "Z6", "Z7"]);
+}
