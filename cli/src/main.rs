@@ -42,15 +42,9 @@ fn run(args: &[String]) -> Result<(), String> {
                 [_, f, lat, lon, k] => (f, lat, lon, k.as_str()),
                 _ => return Err(USAGE.into()),
             };
-            let lat: f64 = lat
-                .parse()
-                .map_err(|_| format!("LAT {lat:?} is not a number"))?;
-            let lon: f64 = lon
-                .parse()
-                .map_err(|_| format!("LON {lon:?} is not a number"))?;
-            let k: usize = k
-                .parse()
-                .map_err(|_| format!("K {k:?} is not a whole number"))?;
+            let lat: f64 = lat.parse().map_err(|_| format!("LAT {lat:?} is not a number"))?;
+            let lon: f64 = lon.parse().map_err(|_| format!("LON {lon:?} is not a number"))?;
+            let k: usize = k.parse().map_err(|_| format!("K {k:?} is not a whole number"))?;
             let imported = load(file)?;
             let index = StationIndex::from_locations(&imported.locations);
             let hits = index.nearest(lat, lon, k, f64::INFINITY, &Filter::default());

@@ -7,10 +7,7 @@ use std::process::Command;
 use serde_json::Value;
 
 fn check(file: &str) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_chargefinder"))
-        .args(["check", file])
-        .output()
-        .expect("the binary runs");
+    let out = Command::new(env!("CARGO_BIN_EXE_chargefinder")).args(["check", file]).output().expect("the binary runs");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -55,9 +52,7 @@ fn whole_nl_feed() {
     assert_eq!(r["repaired"], 56);
     let problems = r["problems"].as_array().unwrap();
     assert_eq!(problems.len(), 56);
-    assert!(problems
-        .iter()
-        .all(|p| p["reason"].as_str().unwrap().contains("IEC_60309_2_")));
+    assert!(problems.iter().all(|p| p["reason"].as_str().unwrap().contains("IEC_60309_2_")));
 }
 
 #[test]
@@ -70,10 +65,7 @@ fn not_json_fails_clearly() {
     assert!(!ok);
     assert!(stdout.is_empty());
     assert!(stderr.contains("not valid JSON"), "{stderr}");
-    assert!(
-        stderr.contains("not.json"),
-        "the message names the file: {stderr}"
-    );
+    assert!(stderr.contains("not.json"), "the message names the file: {stderr}");
     let (ok, _, stderr) = check(dir.join("missing.json").to_str().unwrap());
     assert!(!ok && stderr.contains("cannot read"), "{stderr}");
     std::fs::remove_dir_all(&dir).ok();

@@ -87,15 +87,8 @@ const CITIES: &[(&str, f64, f64)] = &[
 fn nl_stations() -> Vec<Station> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nl/locations.json.gz");
     let mut bytes = Vec::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
-        .read_to_end(&mut bytes)
-        .unwrap();
-    import_locations(&bytes)
-        .unwrap()
-        .locations
-        .iter()
-        .map(Station::from_location)
-        .collect()
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()).read_to_end(&mut bytes).unwrap();
+    import_locations(&bytes).unwrap().locations.iter().map(Station::from_location).collect()
 }
 
 fn generate(nl: &[Station], n: usize, seed: u64) -> Vec<Station> {
@@ -112,9 +105,7 @@ fn generate(nl: &[Station], n: usize, seed: u64) -> Vec<Station> {
             // The NL scatter, shrunk to a metropolitan area (NL spans ~3°).
             (
                 la + (t.lat - clat) * 0.3,
-                lo + (t.lon - clon) * 0.3 / la.to_radians().cos().max(0.3)
-                    * clon.to_radians().cos()
-                    / 0.6,
+                lo + (t.lon - clon) * 0.3 / la.to_radians().cos().max(0.3) * clon.to_radians().cos() / 0.6,
             )
         };
         out.push(Station {
@@ -160,11 +151,7 @@ fn main() {
     };
     let reps = if quick { 200 } else { 1000 };
     let nl = nl_stations();
-    println!(
-        "chargefinder benchmarks ({}; {} NL templates)",
-        if quick { "quick" } else { "full" },
-        nl.len()
-    );
+    println!("chargefinder benchmarks ({}; {} NL templates)", if quick { "quick" } else { "full" }, nl.len());
     for &n in &sizes {
         let stations = generate(&nl, n, 42);
         if let Some(dir) = &export {
@@ -181,39 +168,23 @@ fn main() {
         let input = stations.clone();
         let t = Instant::now();
         let index = StationIndex::new(input);
-        println!(
-            "index build                         {:>10.1} ms",
-            t.elapsed().as_secs_f64() * 1e3
-        );
+        println!("index build                         {:>10.1} ms", t.elapsed().as_secs_f64() * 1e3);
 
         let mut r = ChaCha8Rng::seed_from_u64(7);
         let points: Vec<(f64, f64)> = (0..reps)
             .map(|_| {
                 let (_, la, lo) = CITIES[r.random_range(0..CITIES.len())];
-                (
-                    la + r.random_range(-0.3..0.3),
-                    lo + r.random_range(-0.3..0.3),
-                )
+                (la + r.random_range(-0.3..0.3), lo + r.random_range(-0.3..0.3))
             })
             .collect();
         // About 20% of stations pass: a working EVSE of at least 12 kW (NL: 22.7% have ≥ 12 kW).
-        let filter = Filter {
-            min_power_kw: 12.0,
-            working_only: true,
-            ..Filter::default()
-        };
-        let pass = (0..index.len() as u32)
-            .filter(|&i| index.evaluate(i, 0.0, &filter).is_some())
-            .count();
+        let filter = Filter { min_power_kw: 12.0, working_only: true, ..Filter::default() };
+        let pass = (0..index.len() as u32).filter(|&i| index.evaluate(i, 0.0, &filter).is_some()).count();
         let us = time_us(reps, |i| {
             let (la, lo) = points[i];
             black_box(index.nearest(la, lo, 10, 50_000.0, &filter));
         });
-        println!(
-            "nearest 10 ≤ 50 km, filter {:>4.1}% pass {:>10.2} µs",
-            100.0 * pass as f64 / n as f64,
-            us
-        );
+        println!("nearest 10 ≤ 50 km, filter {:>4.1}% pass {:>10.2} µs", 100.0 * pass as f64 / n as f64, us);
         let us = time_us(reps, |i| {
             let (la, lo) = points[i];
             black_box(index.nearest(la, lo, 10, 50_000.0, &Filter::default()));
@@ -226,31 +197,17 @@ fn main() {
                 let (la, lo) = points[i];
                 let dlat = km / 2.0 / 111.2;
                 let dlon = dlat / la.to_radians().cos();
-                let hits = index.in_bbox(
-                    [lo - dlon, la - dlat, lo + dlon, la + dlat],
-                    &Filter::default(),
-                    None,
-                );
+                let hits = index.in_bbox([lo - dlon, la - dlat, lo + dlon, la + dlat], &Filter::default(), None);
                 found += hits.len();
                 black_box(hits);
             });
-            println!(
-                "bbox {km:>3} × {km:>3} km (avg {:>6} hits)   {:>10.2} µs",
-                found / reps,
-                us
-            );
+            println!("bbox {km:>3} × {km:>3} km (avg {:>6} hits)   {:>10.2} µs", found / reps, us);
         }
 
         let mut table = Availability::new(&index, 1_780_000_000, AvailabilityConfig::default());
         let mut r = ChaCha8Rng::seed_from_u64(9);
-        let updates: Vec<(u32, EvseStatus)> = (0..1000)
-            .map(|_| {
-                (
-                    r.random_range(0..evses as u32),
-                    EvseStatus::ALL[r.random_range(0..4)],
-                )
-            })
-            .collect();
+        let updates: Vec<(u32, EvseStatus)> =
+            (0..1000).map(|_| (r.random_range(0..evses as u32), EvseStatus::ALL[r.random_range(0..4)])).collect();
         let ids: Vec<(String, String)> = updates
             .iter()
             .map(|(slot, _)| {
@@ -273,42 +230,21 @@ fn main() {
                 black_box(table.apply(slot, st, clock));
             }
         });
-        println!(
-            "1,000 status updates by slot        {:>10.2} µs  ({:.0} M updates/s)",
-            us,
-            1000.0 / us
-        );
+        println!("1,000 status updates by slot        {:>10.2} µs  ({:.0} M updates/s)", us, 1000.0 / us);
         let us = time_us(batches, |_| {
             clock += 1;
             for ((loc, uid), &(_, st)) in ids.iter().zip(&updates) {
                 black_box(table.apply_ocpi(&index, loc, uid, st, clock));
             }
         });
-        println!(
-            "1,000 status updates by OCPI ids    {:>10.2} µs  ({:.0} M updates/s)",
-            us,
-            1000.0 / us
-        );
+        println!("1,000 status updates by OCPI ids    {:>10.2} µs  ({:.0} M updates/s)", us, 1000.0 / us);
 
         let t = Instant::now();
         let clusters = ClusterIndex::new(&index);
-        println!(
-            "cluster index build                 {:>10.1} ms",
-            t.elapsed().as_secs_f64() * 1e3
-        );
+        println!("cluster index build                 {:>10.1} ms", t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();
-        let counts = clusters.counts(
-            &index,
-            &Filter::default(),
-            Some(Live {
-                availability: &table,
-                now_s: clock,
-            }),
-        );
-        println!(
-            "cluster counts for a filter (live)  {:>10.1} ms",
-            t.elapsed().as_secs_f64() * 1e3
-        );
+        let counts = clusters.counts(&index, &Filter::default(), Some(Live { availability: &table, now_s: clock }));
+        println!("cluster counts for a filter (live)  {:>10.1} ms", t.elapsed().as_secs_f64() * 1e3);
         for zoom in [5u8, 9, 13] {
             let mut found = 0usize;
             let us = time_us(reps, |i| {
@@ -318,17 +254,10 @@ fn main() {
                 found += c.len();
                 black_box(c);
             });
-            println!(
-                "clusters 1280×720 zoom {zoom:>2} (avg {:>4})  {:>10.2} µs",
-                found / reps,
-                us
-            );
+            println!("clusters 1280×720 zoom {zoom:>2} (avg {:>4})  {:>10.2} µs", found / reps, us);
         }
 
         let flat = index.flat_bytes() + Availability::BYTES_PER_EVSE * evses;
-        println!(
-            "bytes per EVSE, index + availability {:>9.1}",
-            flat as f64 / evses as f64
-        );
+        println!("bytes per EVSE, index + availability {:>9.1}", flat as f64 / evses as f64);
     }
 }

@@ -32,10 +32,7 @@ pub struct AvailabilityConfig {
 
 impl Default for AvailabilityConfig {
     fn default() -> Self {
-        AvailabilityConfig {
-            max_age_s: 24 * 3600,
-            reliability_days: 14,
-        }
+        AvailabilityConfig { max_age_s: 24 * 3600, reliability_days: 14 }
     }
 }
 
@@ -79,10 +76,7 @@ impl Availability {
             ok: vec![0; n],
             bad: vec![0; n],
             day: as_of_s.div_euclid(DAY_S),
-            config: AvailabilityConfig {
-                reliability_days: config.reliability_days.clamp(1, 32),
-                ..config
-            },
+            config: AvailabilityConfig { reliability_days: config.reliability_days.clamp(1, 32), ..config },
         };
         for e in 0..n {
             t.mark(e, EvseStatus::from_u8(t.status[e]), 0, 0);
@@ -173,8 +167,7 @@ impl Availability {
         let Some(status) = patch.status else {
             return Ok(Applied::NoStatus);
         };
-        let status =
-            EvseStatus::parse(&status.0).ok_or_else(|| format!("unknown status {:?}", status.0))?;
+        let status = EvseStatus::parse(&status.0).ok_or_else(|| format!("unknown status {:?}", status.0))?;
         let updated = patch
             .last_updated
             .as_ref()
@@ -208,12 +201,9 @@ impl Availability {
 
     /// The (ok, bad) masks of EVSE `e` as they would be on `day` (≥ the table's day).
     fn aged(&self, e: usize, day: i64) -> (u32, u32) {
-        let (Some(&ok), Some(&bad), Some(&st), Some(&up)) = (
-            self.ok.get(e),
-            self.bad.get(e),
-            self.status.get(e),
-            self.updated_s.get(e),
-        ) else {
+        let (Some(&ok), Some(&bad), Some(&st), Some(&up)) =
+            (self.ok.get(e), self.bad.get(e), self.status.get(e), self.updated_s.get(e))
+        else {
             return (0, 0);
         };
         let shift = day - self.day;
@@ -221,10 +211,7 @@ impl Availability {
             return (ok, bad);
         }
         let s = shift.min(32) as u32;
-        let (mut ok, mut bad) = (
-            ok.checked_shl(s).unwrap_or(0),
-            bad.checked_shl(s).unwrap_or(0),
-        );
+        let (mut ok, mut bad) = (ok.checked_shl(s).unwrap_or(0), bad.checked_shl(s).unwrap_or(0));
         // Days self.day+1 ..= self.day+k get the status while it is still fresh at their start.
         let fresh_until_day = (i64::from(up) + i64::from(self.config.max_age_s)).div_euclid(DAY_S);
         let k = (fresh_until_day - self.day).clamp(0, shift).min(32);
@@ -246,13 +233,8 @@ impl Availability {
     /// The status of EVSE `slot` at `now_s`: `UNKNOWN` when not refreshed within the max age.
     #[inline]
     pub fn status(&self, slot: u32, now_s: i64) -> EvseStatus {
-        match (
-            self.status.get(slot as usize),
-            self.updated_s.get(slot as usize),
-        ) {
-            (Some(&s), Some(&u)) if now_s - i64::from(u) <= i64::from(self.config.max_age_s) => {
-                EvseStatus::from_u8(s)
-            }
+        match (self.status.get(slot as usize), self.updated_s.get(slot as usize)) {
+            (Some(&s), Some(&u)) if now_s - i64::from(u) <= i64::from(self.config.max_age_s) => EvseStatus::from_u8(s),
             _ => EvseStatus::Unknown,
         }
     }
@@ -265,13 +247,9 @@ impl Availability {
     /// Fresh and not broken, removed or planned.
     #[inline]
     pub fn is_working(&self, slot: u32, now_s: i64) -> bool {
-        match (
-            self.status.get(slot as usize),
-            self.updated_s.get(slot as usize),
-        ) {
+        match (self.status.get(slot as usize), self.updated_s.get(slot as usize)) {
             (Some(&s), Some(&u)) => {
-                now_s - i64::from(u) <= i64::from(self.config.max_age_s)
-                    && EvseStatus::from_u8(s).is_working()
+                now_s - i64::from(u) <= i64::from(self.config.max_age_s) && EvseStatus::from_u8(s).is_working()
             }
             _ => false,
         }
@@ -289,12 +267,7 @@ impl Availability {
     }
 
     /// Mean reliability of a station's EVSEs with information, for ranking.
-    pub fn station_reliability(
-        &self,
-        index: &StationIndex,
-        station: u32,
-        now_s: i64,
-    ) -> Option<f32> {
+    pub fn station_reliability(&self, index: &StationIndex, station: u32, now_s: i64) -> Option<f32> {
         let (mut sum, mut n) = (0.0f32, 0u32);
         for slot in index.evse_slots(station) {
             if let Some(r) = self.reliability(slot, now_s) {
@@ -307,21 +280,10 @@ impl Availability {
 
     /// Orders hits most reliable first (stations without history last); equal scores keep
     /// their order (e.g. by distance).
-    pub fn rank_by_reliability(
-        &self,
-        index: &StationIndex,
-        hits: &mut [crate::index::Hit],
-        now_s: i64,
-    ) {
+    pub fn rank_by_reliability(&self, index: &StationIndex, hits: &mut [crate::index::Hit], now_s: i64) {
         let mut keyed: Vec<(f32, crate::index::Hit)> = hits
             .iter()
-            .map(|h| {
-                (
-                    self.station_reliability(index, h.station, now_s)
-                        .unwrap_or(-1.0),
-                    h.clone(),
-                )
-            })
+            .map(|h| (self.station_reliability(index, h.station, now_s).unwrap_or(-1.0), h.clone()))
             .collect();
         keyed.sort_by(|a, b| b.0.total_cmp(&a.0));
         for (slot, (_, h)) in hits.iter_mut().zip(keyed) {

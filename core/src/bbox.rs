@@ -35,12 +35,7 @@ impl LonLatRect {
             west = wrap(west);
             east = wrap(east);
         }
-        Some(LonLatRect {
-            south,
-            north,
-            west,
-            east,
-        })
+        Some(LonLatRect { south, north, west, east })
     }
 
     /// Exact membership; a rectangle with `west > east` runs across the antimeridian.
@@ -66,11 +61,7 @@ impl LonLatRect {
 
     pub fn center(&self) -> (f64, f64) {
         let lat = (self.south + self.north) / 2.0;
-        let span = if self.west <= self.east {
-            self.east - self.west
-        } else {
-            self.east + 360.0 - self.west
-        };
+        let span = if self.west <= self.east { self.east - self.west } else { self.east + 360.0 - self.west };
         (lat, wrap(self.west + span / 2.0))
     }
 }
@@ -100,28 +91,17 @@ pub(crate) fn unit_box(lat_lo: f64, lat_hi: f64, lon_lo: f64, lon_hi: f64) -> ([
     };
     let (cmin, cmax) = range(lat_lo, lat_hi, f64::cos, &[(0.0, 1.0)]);
     let (cmin, cmax) = (cmin.max(0.0), cmax.max(0.0));
-    let (clo, chi) = range(
-        lon_lo,
-        lon_hi,
-        f64::cos,
-        &[(0.0, 1.0), (-180.0, -1.0), (180.0, -1.0)],
-    );
+    let (clo, chi) = range(lon_lo, lon_hi, f64::cos, &[(0.0, 1.0), (-180.0, -1.0), (180.0, -1.0)]);
     let (slo, shi) = range(lon_lo, lon_hi, f64::sin, &[(90.0, 1.0), (-90.0, -1.0)]);
     let span = |lo: f64, hi: f64| {
         let c = [cmin * lo, cmax * lo, cmin * hi, cmax * hi];
-        (
-            c.iter().copied().fold(f64::INFINITY, f64::min),
-            c.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        )
+        (c.iter().copied().fold(f64::INFINITY, f64::min), c.iter().copied().fold(f64::NEG_INFINITY, f64::max))
     };
     let (xlo, xhi) = span(clo, chi);
     let (ylo, yhi) = span(slo, shi);
     let (zlo, zhi) = (lat_lo.to_radians().sin(), lat_hi.to_radians().sin());
     const EPS: f64 = 1e-9;
-    (
-        [xlo - EPS, ylo - EPS, zlo - EPS],
-        [xhi + EPS, yhi + EPS, zhi + EPS],
-    )
+    ([xlo - EPS, ylo - EPS, zlo - EPS], [xhi + EPS, yhi + EPS, zhi + EPS])
 }
 
 impl StationIndex {
@@ -147,15 +127,11 @@ impl StationIndex {
         for (lo, hi) in rect.lon_ranges() {
             let (min, max) = unit_box(rect.south, rect.north, lo, hi);
             self.tree().in_box(min, max, |j, _| {
-                let Some(s) = self
-                    .station_at(j)
-                    .and_then(|i| self.stations().get(i as usize))
-                else {
+                let Some(s) = self.station_at(j).and_then(|i| self.stations().get(i as usize)) else {
                     return;
                 };
                 if rect.contains(s.lat, s.lon) {
-                    if let Some(hit) = self.hit_at(&mut p, j, haversine_m(clat, clon, s.lat, s.lon))
-                    {
+                    if let Some(hit) = self.hit_at(&mut p, j, haversine_m(clat, clon, s.lat, s.lon)) {
                         out.push(hit);
                     }
                 }

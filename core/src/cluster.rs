@@ -80,10 +80,7 @@ pub fn mercator(lat: f64, lon: f64) -> (f64, f64) {
 
 fn inverse_mercator(x: f64, y: f64) -> (f64, f64) {
     let lon = x * 360.0 - 180.0;
-    let lat = (std::f64::consts::PI * (1.0 - 2.0 * y))
-        .sinh()
-        .atan()
-        .to_degrees();
+    let lat = (std::f64::consts::PI * (1.0 - 2.0 * y)).sinh().atan().to_degrees();
     (lat, lon)
 }
 
@@ -92,10 +89,7 @@ fn inverse_mercator(x: f64, y: f64) -> (f64, f64) {
 pub fn viewport_bbox(lat: f64, lon: f64, zoom: f64, width_px: u32, height_px: u32) -> [f64; 4] {
     let world = 256.0 * 2f64.powf(zoom.clamp(0.0, 30.0));
     let (_, y) = mercator(lat, lon);
-    let (hw, hh) = (
-        f64::from(width_px) / 2.0 / world,
-        f64::from(height_px) / 2.0 / world,
-    );
+    let (hw, hh) = (f64::from(width_px) / 2.0 / world, f64::from(height_px) / 2.0 / world);
     let (north, _) = inverse_mercator(0.0, (y - hh).max(0.0));
     let (south, _) = inverse_mercator(0.0, (y + hh).min(1.0));
     if hw >= 0.5 {
@@ -178,12 +172,7 @@ impl ClusterIndex {
     ///
     /// Stations are evaluated in the index's internal order (sequential reads of the columns and
     /// the live table) and scattered to their Morton positions, then summed in one pass.
-    pub fn counts(
-        &self,
-        index: &StationIndex,
-        filter: &Filter,
-        live: Option<Live<'_>>,
-    ) -> ClusterCounts {
+    pub fn counts(&self, index: &StationIndex, filter: &Filter, live: Option<Live<'_>>) -> ClusterCounts {
         let n = self.order.len();
         let mut per = vec![(0u32, 0u32); n];
         let mut p = Prepared::new(filter, index.columns(), live);
@@ -228,16 +217,11 @@ impl ClusterIndex {
         let (_, y_bottom) = mercator(rect.south, 0.0);
         let (y0, y1) = (cell(y_top, level), cell(y_bottom, level));
         for (w, e) in rect.lon_ranges() {
-            let (x0, x1) = (
-                cell(mercator(0.0, w).0, level),
-                cell(mercator(0.0, e).0, level),
-            );
+            let (x0, x1) = (cell(mercator(0.0, w).0, level), cell(mercator(0.0, e).0, level));
             // Start at the deepest cell holding the whole viewport: its run of keys is found by
             // two searches, and the levels above it need no walking.
             let mut lvl = level;
-            while lvl > 0
-                && (x0 >> (level - lvl) != x1 >> (level - lvl)
-                    || y0 >> (level - lvl) != y1 >> (level - lvl))
+            while lvl > 0 && (x0 >> (level - lvl) != x1 >> (level - lvl) || y0 >> (level - lvl) != y1 >> (level - lvl))
             {
                 lvl -= 1;
             }
@@ -246,21 +230,8 @@ impl ClusterIndex {
             let first = morton(cx, cy).checked_shl(shift).unwrap_or(0);
             let end = (morton(cx, cy) + 1).checked_shl(shift).unwrap_or(u64::MAX);
             let lo = self.keys.partition_point(|&k| k < first);
-            let hi = if lvl == 0 {
-                self.keys.len()
-            } else {
-                self.keys.partition_point(|&k| k < end)
-            };
-            self.descend(
-                counts,
-                lvl,
-                cx,
-                cy,
-                lo,
-                hi,
-                (x0, x1, y0, y1, level, z),
-                &mut out,
-            );
+            let hi = if lvl == 0 { self.keys.len() } else { self.keys.partition_point(|&k| k < end) };
+            self.descend(counts, lvl, cx, cy, lo, hi, (x0, x1, y0, y1, level, z), &mut out);
         }
         out
     }
@@ -281,9 +252,7 @@ impl ClusterIndex {
         let mut i = 0;
         while let Some(&k) = keys.get(i) {
             let c = k >> shift;
-            let run = keys.get(i..).map_or(0, |rest| {
-                rest.iter().take_while(|&&k2| k2 >> shift == c).count()
-            });
+            let run = keys.get(i..).map_or(0, |rest| rest.iter().take_while(|&&k2| k2 >> shift == c).count());
             let (cx, cy) = (compact(c), compact(c >> 1));
             if (x0..=x1).contains(&cx) && (y0..=y1).contains(&cy) {
                 if let Some(cl) = self.cluster(counts, lo + i, lo + i + run, z, cx, cy) {
@@ -337,9 +306,7 @@ impl ClusterIndex {
             let end = if q2 == 3 {
                 hi
             } else {
-                let end_key = (morton(nx, ny) + 1)
-                    .checked_shl(child_shift)
-                    .unwrap_or(u64::MAX);
+                let end_key = (morton(nx, ny) + 1).checked_shl(child_shift).unwrap_or(u64::MAX);
                 let keys = self.keys.get(start..hi).unwrap_or(&[]);
                 // Short runs: a linear scan beats the branchy binary search.
                 start
@@ -356,30 +323,16 @@ impl ClusterIndex {
         }
     }
 
-    fn cluster(
-        &self,
-        c: &ClusterCounts,
-        lo: usize,
-        hi: usize,
-        z: u8,
-        x: u32,
-        y: u32,
-    ) -> Option<Cluster> {
+    fn cluster(&self, c: &ClusterCounts, lo: usize, hi: usize, z: u8, x: u32, y: u32) -> Option<Cluster> {
         let (a, b) = (c.prefix.get(lo)?, c.prefix.get(hi)?);
         let stations = b.stations - a.stations;
         if stations == 0 {
             return None;
         }
-        let (lat, lon) = inverse_mercator(
-            (b.x - a.x) / f64::from(stations),
-            (b.y - a.y) / f64::from(stations),
-        );
+        let (lat, lon) = inverse_mercator((b.x - a.x) / f64::from(stations), (b.y - a.y) / f64::from(stations));
         let station = if stations == 1 {
             // The first position whose running count passes the count before the cell.
-            let j = c
-                .prefix
-                .get(lo + 1..=hi)?
-                .partition_point(|p| p.stations == a.stations);
+            let j = c.prefix.get(lo + 1..=hi)?.partition_point(|p| p.stations == a.stations);
             self.order.get(lo + j).copied()
         } else {
             None
@@ -411,13 +364,7 @@ mod tests {
 
     #[test]
     fn morton_round_trips() {
-        for (x, y) in [
-            (0, 0),
-            (1, 0),
-            (0, 1),
-            (12345, 4_000_000),
-            ((1 << 22) - 1, (1 << 22) - 1),
-        ] {
+        for (x, y) in [(0, 0), (1, 0), (0, 1), (12345, 4_000_000), ((1 << 22) - 1, (1 << 22) - 1)] {
             let m = morton(x, y);
             assert_eq!((compact(m), compact(m >> 1)), (x, y));
         }

@@ -68,20 +68,10 @@ impl Columns {
                 for family in e.plugs.iter() {
                     any = true;
                     let dc = family.is_dc() || (family == PlugFamily::Nacs && kw > 22.0);
-                    c.conns.push(Conn {
-                        kw,
-                        family,
-                        standard: NO_STANDARD,
-                        dc,
-                    });
+                    c.conns.push(Conn { kw, family, standard: NO_STANDARD, dc });
                 }
                 if !any {
-                    c.conns.push(Conn {
-                        kw,
-                        family: PlugFamily::Other,
-                        standard: NO_STANDARD,
-                        dc: false,
-                    });
+                    c.conns.push(Conn { kw, family: PlugFamily::Other, standard: NO_STANDARD, dc: false });
                 }
             }
         }
@@ -95,28 +85,18 @@ impl Columns {
         let mut c = Columns::default();
         let mut operators = HashMap::new();
         let mut schedules: HashMap<(String, Hours), u32> = HashMap::new();
-        for (loc, s) in order
-            .iter()
-            .filter_map(|&i| Some((locations.get(i as usize)?, stations.get(i as usize)?)))
-        {
+        for (loc, s) in order.iter().filter_map(|&i| Some((locations.get(i as usize)?, stations.get(i as usize)?))) {
             let schedule = match &loc.opening_times {
                 Some(h) if !(h.twentyfourseven && h.exceptional_closings.is_empty()) => {
                     let next = schedules.len() as u32 + 1;
-                    *schedules
-                        .entry((loc.time_zone.clone(), h.clone()))
-                        .or_insert_with(|| {
-                            c.schedules.push(Schedule::new(h.clone(), &loc.time_zone));
-                            next
-                        })
+                    *schedules.entry((loc.time_zone.clone(), h.clone())).or_insert_with(|| {
+                        c.schedules.push(Schedule::new(h.clone(), &loc.time_zone));
+                        next
+                    })
                 }
                 _ => 0,
             };
-            c.push_station(
-                s,
-                &mut operators,
-                schedule,
-                if loc.publish { PUBLISHED } else { 0 },
-            );
+            c.push_station(s, &mut operators, schedule, if loc.publish { PUBLISHED } else { 0 });
             for e in &loc.evses {
                 c.push_evse(e.capability_set().0, e.parking_set().0, e.status as u8);
                 for k in &e.connectors {
@@ -136,13 +116,7 @@ impl Columns {
         c
     }
 
-    fn push_station(
-        &mut self,
-        s: &Station,
-        operators: &mut HashMap<String, u32>,
-        schedule: u32,
-        flags: u8,
-    ) {
+    fn push_station(&mut self, s: &Station, operators: &mut HashMap<String, u32>, schedule: u32, flags: u8) {
         self.evse_start.push(self.evse_station.len() as u32);
         let op = match &s.operator {
             Some(name) => match operators.get(name.as_str()) {
@@ -196,12 +170,7 @@ impl Columns {
         self.conns.shrink_to_fit();
     }
 
-    fn evse_key<'s>(
-        &self,
-        stations: &'s [Station],
-        order: &[u32],
-        slot: u32,
-    ) -> Option<(&'s str, &'s str)> {
+    fn evse_key<'s>(&self, stations: &'s [Station], order: &[u32], slot: u32) -> Option<(&'s str, &'s str)> {
         let st = *self.evse_station.get(slot as usize)?;
         let first = *self.evse_start.get(st as usize)?;
         let s = stations.get(*order.get(st as usize)? as usize)?;
@@ -211,22 +180,14 @@ impl Columns {
 
     /// The EVSE slot of (location id, EVSE uid). EVSE uids are unique only per operator, so
     /// the location id is part of the key.
-    pub fn evse_slot(
-        &self,
-        stations: &[Station],
-        order: &[u32],
-        location_id: &str,
-        uid: &str,
-    ) -> Option<u32> {
+    pub fn evse_slot(&self, stations: &[Station], order: &[u32], location_id: &str, uid: &str) -> Option<u32> {
         probe(&self.evse_lookup, hash2(location_id, uid), |slot| {
             self.evse_key(stations, order, slot) == Some((location_id, uid))
         })
     }
 
     pub fn station_by_id(&self, stations: &[Station], id: &str) -> Option<u32> {
-        probe(&self.station_lookup, hash2(id, ""), |i| {
-            stations.get(i as usize).is_some_and(|s| s.id == id)
-        })
+        probe(&self.station_lookup, hash2(id, ""), |i| stations.get(i as usize).is_some_and(|s| s.id == id))
     }
 
     /// EVSE slots of the station at column position `i`.
@@ -360,10 +321,6 @@ mod tests {
             }
         }
         let lookups = stations.len().div_ceil(7) * 3;
-        assert!(
-            (calls as f64 / lookups as f64) < 3.0,
-            "{} comparisons per lookup",
-            calls as f64 / lookups as f64
-        );
+        assert!((calls as f64 / lookups as f64) < 3.0, "{} comparisons per lookup", calls as f64 / lookups as f64);
     }
 }

@@ -105,9 +105,7 @@ impl<'a> Prepared<'a> {
     pub fn new(f: &'a Filter, cols: &Columns, live: Option<Live<'a>>) -> Self {
         let mut standards = 0u64;
         for s in &f.standards {
-            match canonical_connector_type(s)
-                .and_then(|t| CONNECTOR_TYPES.iter().position(|c| *c == t))
-            {
+            match canonical_connector_type(s).and_then(|t| CONNECTOR_TYPES.iter().position(|c| *c == t)) {
                 Some(p) if p < 64 => standards |= 1 << p,
                 // An unknown type matches nothing, but the filter is still a filter.
                 _ => standards |= 1 << 63,
@@ -116,11 +114,9 @@ impl<'a> Prepared<'a> {
         let ids = |names: &[String]| -> Vec<u32> {
             (0..cols.operators.len() as u32)
                 .filter(|&i| {
-                    cols.operators.get(i as usize).is_some_and(|o| {
-                        names
-                            .iter()
-                            .any(|n| n.trim().eq_ignore_ascii_case(o.trim()))
-                    })
+                    cols.operators
+                        .get(i as usize)
+                        .is_some_and(|o| names.iter().any(|n| n.trim().eq_ignore_ascii_case(o.trim())))
                 })
                 .collect()
         };
@@ -130,11 +126,7 @@ impl<'a> Prepared<'a> {
             standards,
             operators: (!f.operators.is_empty()).then(|| ids(&f.operators)),
             exclude_operators: ids(&f.exclude_operators),
-            open: if f.open_at.is_some() {
-                vec![0; cols.schedules.len()]
-            } else {
-                Vec::new()
-            },
+            open: if f.open_at.is_some() { vec![0; cols.schedules.len()] } else { Vec::new() },
         }
     }
 
@@ -199,17 +191,9 @@ impl<'a> Prepared<'a> {
         let f = self.f;
         let e = slot as usize;
         let (status, working) = match self.live {
-            Some(l) => (
-                l.availability.status(slot, l.now_s),
-                l.availability.is_working(slot, l.now_s),
-            ),
+            Some(l) => (l.availability.status(slot, l.now_s), l.availability.is_working(slot, l.now_s)),
             None => {
-                let s = EvseStatus::from_u8(
-                    cols.status
-                        .get(e)
-                        .copied()
-                        .unwrap_or(EvseStatus::Unknown as u8),
-                );
+                let s = EvseStatus::from_u8(cols.status.get(e).copied().unwrap_or(EvseStatus::Unknown as u8));
                 (s, s.is_working())
             }
         };
@@ -218,9 +202,7 @@ impl<'a> Prepared<'a> {
             return None;
         }
         if f.min_reliability > 0.0 {
-            let r = self
-                .live
-                .and_then(|l| l.availability.reliability(slot, l.now_s));
+            let r = self.live.and_then(|l| l.availability.reliability(slot, l.now_s));
             if r.is_none_or(|r| r < f.min_reliability) {
                 return None;
             }
@@ -248,9 +230,7 @@ impl<'a> Prepared<'a> {
             return None;
         }
         if self.standards != 0
-            && (c.standard == NO_STANDARD
-                || c.standard >= 63
-                || self.standards & (1 << c.standard) == 0)
+            && (c.standard == NO_STANDARD || c.standard >= 63 || self.standards & (1 << c.standard) == 0)
         {
             return None;
         }

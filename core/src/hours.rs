@@ -20,10 +20,7 @@ pub struct Schedule {
 impl Schedule {
     /// `time_zone` is an IANA name; an unknown name falls back to UTC.
     pub fn new(hours: Hours, time_zone: &str) -> Self {
-        Schedule {
-            hours,
-            tz: TimeZone::get(time_zone).unwrap_or(TimeZone::UTC),
-        }
+        Schedule { hours, tz: TimeZone::get(time_zone).unwrap_or(TimeZone::UTC) }
     }
 
     /// Is the location open at `unix_s` (seconds since the epoch)?
@@ -58,9 +55,7 @@ impl Hours {
         let weekday = local.weekday().to_monday_one_offset() as u8;
         let minute = local.hour() as u16 * 60 + local.minute() as u16;
         let yesterday = if weekday == 1 { 7 } else { weekday - 1 };
-        self.regular_hours
-            .iter()
-            .any(|r| r.covers(weekday, yesterday, minute))
+        self.regular_hours.iter().any(|r| r.covers(weekday, yesterday, minute))
     }
 }
 
@@ -100,11 +95,7 @@ mod tests {
     #[test]
     fn regular_hours_follow_daylight_saving() {
         let h = Hours {
-            regular_hours: vec![RegularHours {
-                weekday: 1,
-                begin_min: 8 * 60,
-                end_min: 18 * 60,
-            }],
+            regular_hours: vec![RegularHours { weekday: 1, begin_min: 8 * 60, end_min: 18 * 60 }],
             ..Hours::default()
         };
         let s = Schedule::new(h, "Europe/Amsterdam");
@@ -121,11 +112,7 @@ mod tests {
     #[test]
     fn overnight_periods_and_exceptions() {
         let h = Hours {
-            regular_hours: vec![RegularHours {
-                weekday: 5,
-                begin_min: 22 * 60,
-                end_min: 2 * 60,
-            }],
+            regular_hours: vec![RegularHours { weekday: 5, begin_min: 22 * 60, end_min: 2 * 60 }],
             exceptional_openings: vec![ExceptionalPeriod {
                 begin_s: at("2024-01-10T10:00:00Z"),
                 end_s: at("2024-01-10T12:00:00Z"),

@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::hours::{parse_hhmm, parse_instant};
 use crate::model::{
-    Connector, ConnectorFormat, Evse, EvseStatus, ExceptionalPeriod, Hours, Location,
-    ParkingRestriction, PowerType, RegularHours,
+    Connector, ConnectorFormat, Evse, EvseStatus, ExceptionalPeriod, Hours, Location, ParkingRestriction, PowerType,
+    RegularHours,
 };
 use crate::ocpi::{self, kind_of, Text};
 use crate::plug::canonical_connector_type;
@@ -98,10 +98,7 @@ pub fn import_values(root: Value) -> Result<Imported, ImportError> {
         }
     }
     ctx.report.locations = locations.len();
-    Ok(Imported {
-        locations,
-        report: ctx.report,
-    })
+    Ok(Imported { locations, report: ctx.report })
 }
 
 #[derive(Default)]
@@ -122,11 +119,7 @@ impl Ctx {
             ProblemKind::Skipped => self.report.skipped += 1,
             ProblemKind::Repaired => self.report.repaired += 1,
         }
-        let path = if field.is_empty() {
-            at.path.to_string()
-        } else {
-            format!("{}.{field}", at.path)
-        };
+        let path = if field.is_empty() { at.path.to_string() } else { format!("{}.{field}", at.path) };
         self.report.problems.push(Problem {
             kind,
             location_id: at.location_id.map(str::to_string),
@@ -140,11 +133,7 @@ impl Ctx {
         let path = format!("[{i}]");
         // Read the id first so that even a location that fails to parse is reported by id.
         let raw_id = item.get("id").and_then(value_text);
-        let at = At {
-            location_id: raw_id.as_deref(),
-            evse_uid: None,
-            path: &path,
-        };
+        let at = At { location_id: raw_id.as_deref(), evse_uid: None, path: &path };
         let wire: ocpi::Location = match serde_path_to_error::deserialize(&item) {
             Ok(w) => w,
             Err(e) => {
@@ -158,20 +147,11 @@ impl Ctx {
             self.problem(ProblemKind::Skipped, &at, "id", "missing location id");
             return None;
         };
-        let at = At {
-            location_id: Some(&id),
-            evse_uid: None,
-            path: &path,
-        };
+        let at = At { location_id: Some(&id), evse_uid: None, path: &path };
         let (lat, lon) = self.coordinates(&at, wire.coordinates.as_ref())?;
         let required = |ctx: &mut Ctx, v: &Option<Text>, field: &str| {
             Text::non_empty(v).unwrap_or_else(|| {
-                ctx.problem(
-                    ProblemKind::Repaired,
-                    &at,
-                    field,
-                    format!("missing {field}, left empty"),
-                );
+                ctx.problem(ProblemKind::Repaired, &at, field, format!("missing {field}, left empty"));
                 String::new()
             })
         };
@@ -181,12 +161,7 @@ impl Ctx {
         let city = required(self, &wire.city, "city");
         let country = required(self, &wire.country, "country");
         let time_zone = Text::non_empty(&wire.time_zone).unwrap_or_else(|| {
-            self.problem(
-                ProblemKind::Repaired,
-                &at,
-                "time_zone",
-                "missing time_zone, assumed UTC",
-            );
+            self.problem(ProblemKind::Repaired, &at, "time_zone", "missing time_zone, assumed UTC");
             "UTC".to_string()
         });
         let publish = match &wire.publish {
@@ -230,10 +205,7 @@ impl Ctx {
             country,
             lat,
             lon,
-            operator: wire
-                .operator
-                .as_ref()
-                .and_then(|o| Text::non_empty(&o.name)),
+            operator: wire.operator.as_ref().and_then(|o| Text::non_empty(&o.name)),
             time_zone,
             publish,
             evses,
@@ -247,13 +219,7 @@ impl Ctx {
 
     /// A list of enum names (upper-cased); entries that are not text, or fail `known`, are
     /// dropped and reported.
-    fn names(
-        &mut self,
-        at: &At<'_>,
-        field: &str,
-        v: Option<&Value>,
-        known: impl Fn(&str) -> bool,
-    ) -> Vec<String> {
+    fn names(&mut self, at: &At<'_>, field: &str, v: Option<&Value>, known: impl Fn(&str) -> bool) -> Vec<String> {
         let items = match v {
             None | Some(Value::Null) => return Vec::new(),
             Some(Value::Array(items)) => items,
@@ -305,25 +271,12 @@ impl Ctx {
         };
         let mut regular_hours = Vec::new();
         for (i, r) in list("regular_hours").iter().enumerate() {
-            let weekday = r
-                .get("weekday")
-                .and_then(Value::as_u64)
-                .filter(|d| (1..=7).contains(d));
-            let begin = r
-                .get("period_begin")
-                .and_then(Value::as_str)
-                .and_then(parse_hhmm);
-            let end = r
-                .get("period_end")
-                .and_then(Value::as_str)
-                .and_then(parse_hhmm);
+            let weekday = r.get("weekday").and_then(Value::as_u64).filter(|d| (1..=7).contains(d));
+            let begin = r.get("period_begin").and_then(Value::as_str).and_then(parse_hhmm);
+            let end = r.get("period_end").and_then(Value::as_str).and_then(parse_hhmm);
             match (weekday, begin, end) {
                 (Some(weekday), Some(begin_min), Some(end_min)) => {
-                    regular_hours.push(RegularHours {
-                        weekday: weekday as u8,
-                        begin_min,
-                        end_min,
-                    })
+                    regular_hours.push(RegularHours { weekday: weekday as u8, begin_min, end_min })
                 }
                 _ => self.problem(
                     ProblemKind::Repaired,
@@ -336,14 +289,8 @@ impl Ctx {
         let periods = |key: &str, ctx: &mut Ctx| {
             let mut out = Vec::new();
             for (i, p) in list(key).iter().enumerate() {
-                let begin = p
-                    .get("period_begin")
-                    .and_then(Value::as_str)
-                    .and_then(parse_instant);
-                let end = p
-                    .get("period_end")
-                    .and_then(Value::as_str)
-                    .and_then(parse_instant);
+                let begin = p.get("period_begin").and_then(Value::as_str).and_then(parse_instant);
+                let end = p.get("period_end").and_then(Value::as_str).and_then(parse_instant);
                 match (begin, end) {
                     (Some(begin_s), Some(end_s)) => out.push(ExceptionalPeriod { begin_s, end_s }),
                     _ => ctx.problem(
@@ -358,65 +305,33 @@ impl Ctx {
         };
         let exceptional_openings = periods("exceptional_openings", self);
         let exceptional_closings = periods("exceptional_closings", self);
-        let nothing = regular_hours.is_empty()
-            && exceptional_openings.is_empty()
-            && exceptional_closings.is_empty();
+        let nothing = regular_hours.is_empty() && exceptional_openings.is_empty() && exceptional_closings.is_empty();
         // `twentyfourseven: false` and nothing else is what the feed said (never open); anything
         // else without a usable period is a broken object.
         if !twentyfourseven && nothing && map.get("twentyfourseven") != Some(&Value::Bool(false)) {
-            self.problem(
-                ProblemKind::Repaired,
-                at,
-                "opening_times",
-                "no usable opening hours, read as always open",
-            );
+            self.problem(ProblemKind::Repaired, at, "opening_times", "no usable opening hours, read as always open");
             return None;
         }
-        Some(Hours {
-            twentyfourseven,
-            regular_hours,
-            exceptional_openings,
-            exceptional_closings,
-        })
+        Some(Hours { twentyfourseven, regular_hours, exceptional_openings, exceptional_closings })
     }
 
     fn coordinates(&mut self, at: &At<'_>, c: Option<&ocpi::GeoLocation>) -> Option<(f64, f64)> {
         let Some(c) = c else {
-            self.problem(
-                ProblemKind::Skipped,
-                at,
-                "coordinates",
-                "missing coordinates",
-            );
+            self.problem(ProblemKind::Skipped, at, "coordinates", "missing coordinates");
             return None;
         };
         let lat = self.number(at, "coordinates.latitude", c.latitude.as_ref());
         let lon = self.number(at, "coordinates.longitude", c.longitude.as_ref());
         let (Some(lat), Some(lon)) = (lat, lon) else {
-            self.problem(
-                ProblemKind::Skipped,
-                at,
-                "coordinates",
-                "no usable coordinates",
-            );
+            self.problem(ProblemKind::Skipped, at, "coordinates", "no usable coordinates");
             return None;
         };
         if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-            self.problem(
-                ProblemKind::Skipped,
-                at,
-                "coordinates",
-                format!("coordinates out of range: {lat}, {lon}"),
-            );
+            self.problem(ProblemKind::Skipped, at, "coordinates", format!("coordinates out of range: {lat}, {lon}"));
             return None;
         }
         if lat == 0.0 && lon == 0.0 {
-            self.problem(
-                ProblemKind::Skipped,
-                at,
-                "coordinates",
-                "coordinates are 0, 0 (a placeholder, not a place)",
-            );
+            self.problem(ProblemKind::Skipped, at, "coordinates", "coordinates are 0, 0 (a placeholder, not a place)");
             return None;
         }
         Some((lat, lon))
@@ -434,12 +349,7 @@ impl Ctx {
             Some(x) if x.is_finite() => Some(x),
             _ => {
                 let shown = v.map(|v| v.to_string()).unwrap_or_default();
-                self.problem(
-                    ProblemKind::Repaired,
-                    at,
-                    field,
-                    format!("not a number: {shown}, ignored"),
-                );
+                self.problem(ProblemKind::Repaired, at, field, format!("not a number: {shown}, ignored"));
                 None
             }
         }
@@ -447,11 +357,7 @@ impl Ctx {
 
     fn evse(&mut self, location_id: &str, path: &str, raw: Value) -> Option<Evse> {
         let raw_uid = raw.get("uid").and_then(value_text);
-        let at = At {
-            location_id: Some(location_id),
-            evse_uid: raw_uid.as_deref(),
-            path,
-        };
+        let at = At { location_id: Some(location_id), evse_uid: raw_uid.as_deref(), path };
         let wire: ocpi::Evse = match serde_path_to_error::deserialize(&raw) {
             Ok(w) => w,
             Err(e) => {
@@ -464,12 +370,7 @@ impl Ctx {
         let uid = match (Text::non_empty(&wire.uid), Text::non_empty(&wire.evse_id)) {
             (Some(uid), _) => uid,
             (None, Some(evse_id)) => {
-                self.problem(
-                    ProblemKind::Repaired,
-                    &at,
-                    "uid",
-                    "missing uid, used evse_id",
-                );
+                self.problem(ProblemKind::Repaired, &at, "uid", "missing uid, used evse_id");
                 evse_id
             }
             (None, None) => {
@@ -477,28 +378,14 @@ impl Ctx {
                 return None;
             }
         };
-        let at = At {
-            location_id: Some(location_id),
-            evse_uid: Some(&uid),
-            path,
-        };
+        let at = At { location_id: Some(location_id), evse_uid: Some(&uid), path };
         let status = match wire.status.as_ref().map(|t| t.0.as_str()) {
             Some(s) => EvseStatus::parse(s).unwrap_or_else(|| {
-                self.problem(
-                    ProblemKind::Repaired,
-                    &at,
-                    "status",
-                    format!("unknown status {s:?}, read as UNKNOWN"),
-                );
+                self.problem(ProblemKind::Repaired, &at, "status", format!("unknown status {s:?}, read as UNKNOWN"));
                 EvseStatus::Unknown
             }),
             None => {
-                self.problem(
-                    ProblemKind::Repaired,
-                    &at,
-                    "status",
-                    "missing status, read as UNKNOWN",
-                );
+                self.problem(ProblemKind::Repaired, &at, "status", "missing status, read as UNKNOWN");
                 EvseStatus::Unknown
             }
         };
@@ -509,12 +396,9 @@ impl Ctx {
             .filter_map(value_text)
             .map(|s| s.to_ascii_uppercase())
             .collect();
-        let parking_restrictions = self.names(
-            &at,
-            "parking_restrictions",
-            wire.parking_restrictions.as_ref(),
-            |s| ParkingRestriction::parse(s).is_some(),
-        );
+        let parking_restrictions = self.names(&at, "parking_restrictions", wire.parking_restrictions.as_ref(), |s| {
+            ParkingRestriction::parse(s).is_some()
+        });
         let mut connectors = Vec::new();
         for (k, raw) in wire.connectors.unwrap_or_default().into_iter().enumerate() {
             let cpath = format!("{path}.connectors[{k}]");
@@ -523,12 +407,7 @@ impl Ctx {
             }
         }
         if connectors.is_empty() {
-            self.problem(
-                ProblemKind::Skipped,
-                &at,
-                "connectors",
-                "no usable connector",
-            );
+            self.problem(ProblemKind::Skipped, &at, "connectors", "no usable connector");
             return None;
         }
         Some(Evse {
@@ -543,11 +422,7 @@ impl Ctx {
     }
 
     fn connector(&mut self, evse: &At<'_>, path: &str, raw: Value) -> Option<Connector> {
-        let at = At {
-            location_id: evse.location_id,
-            evse_uid: evse.evse_uid,
-            path,
-        };
+        let at = At { location_id: evse.location_id, evse_uid: evse.evse_uid, path };
         let wire: ocpi::Connector = match serde_path_to_error::deserialize(&raw) {
             Ok(w) => w,
             Err(e) => {
@@ -558,28 +433,14 @@ impl Ctx {
             }
         };
         let id = Text::non_empty(&wire.id).unwrap_or_else(|| {
-            self.problem(
-                ProblemKind::Repaired,
-                &at,
-                "id",
-                "missing connector id, used its position",
-            );
-            path.rsplit('[')
-                .next()
-                .unwrap_or("0")
-                .trim_end_matches(']')
-                .to_string()
+            self.problem(ProblemKind::Repaired, &at, "id", "missing connector id, used its position");
+            path.rsplit('[').next().unwrap_or("0").trim_end_matches(']').to_string()
         });
         let raw_standard = Text::non_empty(&wire.standard).unwrap_or_default();
         let standard = match canonical_connector_type(&raw_standard) {
             Some(c) => {
                 if c != raw_standard {
-                    self.problem(
-                        ProblemKind::Repaired,
-                        &at,
-                        "standard",
-                        format!("{raw_standard:?} read as {c}"),
-                    );
+                    self.problem(ProblemKind::Repaired, &at, "standard", format!("{raw_standard:?} read as {c}"));
                 }
                 c.to_string()
             }
@@ -599,32 +460,23 @@ impl Ctx {
             None => None,
         }
         .unwrap_or_else(|| {
+            self.problem(ProblemKind::Repaired, &at, "format", "missing or unknown format, read as SOCKET");
+            ConnectorFormat::Socket
+        });
+        let power_type = wire.power_type.as_ref().and_then(|t| PowerType::parse(&t.0)).unwrap_or_else(|| {
+            let guess = if crate::plug::PlugFamily::of(&standard, format).is_dc() {
+                PowerType::Dc
+            } else {
+                PowerType::Ac1Phase
+            };
             self.problem(
                 ProblemKind::Repaired,
                 &at,
-                "format",
-                "missing or unknown format, read as SOCKET",
+                "power_type",
+                format!("missing or unknown power_type, read as {guess:?} from the plug"),
             );
-            ConnectorFormat::Socket
+            guess
         });
-        let power_type = wire
-            .power_type
-            .as_ref()
-            .and_then(|t| PowerType::parse(&t.0))
-            .unwrap_or_else(|| {
-                let guess = if crate::plug::PlugFamily::of(&standard, format).is_dc() {
-                    PowerType::Dc
-                } else {
-                    PowerType::Ac1Phase
-                };
-                self.problem(
-                    ProblemKind::Repaired,
-                    &at,
-                    "power_type",
-                    format!("missing or unknown power_type, read as {guess:?} from the plug"),
-                );
-                guess
-            });
         let max_voltage = match &wire.max_voltage {
             Some(v) if !v.is_null() => self.whole(&at, "max_voltage", Some(v)),
             _ => self.whole(&at, "voltage", wire.voltage.as_ref()),
@@ -633,39 +485,19 @@ impl Ctx {
             Some(v) if !v.is_null() => self.whole(&at, "max_amperage", Some(v)),
             _ => self.whole(&at, "amperage", wire.amperage.as_ref()),
         };
-        let mut tariff_ids: Vec<String> = wire
-            .tariff_ids
-            .unwrap_or_default()
-            .iter()
-            .filter_map(value_text)
-            .collect();
+        let mut tariff_ids: Vec<String> = wire.tariff_ids.unwrap_or_default().iter().filter_map(value_text).collect();
         if tariff_ids.is_empty() {
             tariff_ids.extend(wire.tariff_id.as_ref().and_then(value_text));
         }
-        let max_electric_power =
-            self.whole(&at, "max_electric_power", wire.max_electric_power.as_ref());
-        Some(Connector {
-            id,
-            standard,
-            format,
-            power_type,
-            max_voltage,
-            max_amperage,
-            max_electric_power,
-            tariff_ids,
-        })
+        let max_electric_power = self.whole(&at, "max_electric_power", wire.max_electric_power.as_ref());
+        Some(Connector { id, standard, format, power_type, max_voltage, max_amperage, max_electric_power, tariff_ids })
     }
 
     /// A non-negative whole number (volts, amperes, watts); rounds decimals, drops the rest.
     fn whole(&mut self, at: &At<'_>, field: &str, v: Option<&Value>) -> Option<u32> {
         let x = self.number(at, field, v)?;
         if x < 0.0 || x > f64::from(u32::MAX) {
-            self.problem(
-                ProblemKind::Repaired,
-                at,
-                field,
-                format!("{x} out of range, ignored"),
-            );
+            self.problem(ProblemKind::Repaired, at, field, format!("{x} out of range, ignored"));
             return None;
         }
         Some(x.round() as u32)

@@ -72,12 +72,7 @@ impl StationIndex {
                 *p = j as u32;
             }
         }
-        StationIndex {
-            stations,
-            tree,
-            cols,
-            tree_pos,
-        }
+        StationIndex { stations, tree, cols, tree_pos }
     }
 
     /// The station position of a tree position.
@@ -127,8 +122,7 @@ impl StationIndex {
     /// neighbours in memory), each station's EVSEs in their order; they are stable until the
     /// index is rebuilt. A location id repeated across parties resolves to the first.
     pub fn evse_slot(&self, location_id: &str, evse_uid: &str) -> Option<u32> {
-        self.cols
-            .evse_slot(&self.stations, self.tree.ids(), location_id, evse_uid)
+        self.cols.evse_slot(&self.stations, self.tree.ids(), location_id, evse_uid)
     }
 
     /// The station and the EVSE's position in it, for a slot.
@@ -180,14 +174,7 @@ impl StationIndex {
     /// # Runtime
     /// Walks the tree best-first and stops after `k` matches or at the distance limit, so a
     /// selective filter costs more nodes visited, never a wrong answer.
-    pub fn nearest(
-        &self,
-        lat: f64,
-        lon: f64,
-        k: usize,
-        max_distance_m: f64,
-        filter: &Filter,
-    ) -> Vec<Hit> {
+    pub fn nearest(&self, lat: f64, lon: f64, k: usize, max_distance_m: f64, filter: &Filter) -> Vec<Hit> {
         self.nearest_live(lat, lon, k, max_distance_m, filter, None)
     }
 
@@ -218,10 +205,7 @@ impl StationIndex {
             if c2 > max_c2 || (out.len() >= k && c2 > loosen(last_c2)) {
                 break;
             }
-            let Some(s) = self
-                .station_at(j)
-                .and_then(|i| self.stations.get(i as usize))
-            else {
+            let Some(s) = self.station_at(j).and_then(|i| self.stations.get(i as usize)) else {
                 continue;
             };
             let d = haversine_m(lat, lon, s.lat, s.lon);
@@ -242,10 +226,7 @@ impl StationIndex {
     pub(crate) fn sort_hits(&self, hits: &mut [Hit]) {
         let id = |h: &Hit| self.stations.get(h.station as usize).map(|s| s.id.as_str());
         hits.sort_by(|a, b| {
-            a.distance_m
-                .total_cmp(&b.distance_m)
-                .then_with(|| id(a).cmp(&id(b)))
-                .then(a.station.cmp(&b.station))
+            a.distance_m.total_cmp(&b.distance_m).then_with(|| id(a).cmp(&id(b))).then(a.station.cmp(&b.station))
         });
     }
 }

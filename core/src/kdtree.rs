@@ -20,11 +20,7 @@ pub(crate) struct KdTree {
 impl KdTree {
     /// Builds over `points`, the id of each being its position. O(n log n).
     pub fn new(points: Vec<[f64; 3]>) -> Self {
-        let mut items: Vec<([f64; 3], u32)> = points
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| (p, i as u32))
-            .collect();
+        let mut items: Vec<([f64; 3], u32)> = points.into_iter().enumerate().map(|(i, p)| (p, i as u32)).collect();
         sort(&mut items, 0);
         let (points, ids) = items.into_iter().unzip();
         KdTree { points, ids }
@@ -89,20 +85,10 @@ impl KdTree {
         if !self.points.is_empty() {
             heap.push(Item {
                 d2: 0.0,
-                kind: Kind::Node {
-                    lo: 0,
-                    hi: self.points.len(),
-                    axis: 0,
-                    min: [-1.5; 3],
-                    max: [1.5; 3],
-                },
+                kind: Kind::Node { lo: 0, hi: self.points.len(), axis: 0, min: [-1.5; 3], max: [1.5; 3] },
             });
         }
-        NearestIter {
-            tree: self,
-            q,
-            heap,
-        }
+        NearestIter { tree: self, q, heap }
     }
 }
 
@@ -111,9 +97,7 @@ fn dist2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
 }
 
 fn box_dist2(q: &[f64; 3], min: &[f64; 3], max: &[f64; 3]) -> f64 {
-    (0..3)
-        .map(|a| (min[a] - q[a]).max(0.0).max(q[a] - max[a]).powi(2))
-        .sum()
+    (0..3).map(|a| (min[a] - q[a]).max(0.0).max(q[a] - max[a]).powi(2)).sum()
 }
 
 fn sort(items: &mut [([f64; 3], u32)], axis: usize) {
@@ -122,9 +106,7 @@ fn sort(items: &mut [([f64; 3], u32)], axis: usize) {
     }
     let m = items.len() / 2;
     // Ties broken by id so the layout does not depend on the input order of equal points.
-    items.select_nth_unstable_by(m, |a, b| {
-        a.0[axis].total_cmp(&b.0[axis]).then(a.1.cmp(&b.1))
-    });
+    items.select_nth_unstable_by(m, |a, b| a.0[axis].total_cmp(&b.0[axis]).then(a.1.cmp(&b.1)));
     let (left, right) = items.split_at_mut(m);
     let next = (axis + 1) % 3;
     sort(left, next);
@@ -136,13 +118,7 @@ fn sort(items: &mut [([f64; 3], u32)], axis: usize) {
 #[derive(Debug)]
 enum Kind {
     Point(u32),
-    Node {
-        lo: usize,
-        hi: usize,
-        axis: usize,
-        min: [f64; 3],
-        max: [f64; 3],
-    },
+    Node { lo: usize, hi: usize, axis: usize, min: [f64; 3], max: [f64; 3] },
 }
 
 #[derive(Debug)]
@@ -165,13 +141,12 @@ impl PartialOrd for Item {
 impl Ord for Item {
     /// Reversed: the heap pops the smallest distance; at equal distance points before nodes.
     fn cmp(&self, o: &Self) -> Ordering {
-        o.d2.total_cmp(&self.d2)
-            .then_with(|| match (&self.kind, &o.kind) {
-                (Kind::Point(a), Kind::Point(b)) => b.cmp(a),
-                (Kind::Point(_), Kind::Node { .. }) => Ordering::Greater,
-                (Kind::Node { .. }, Kind::Point(_)) => Ordering::Less,
-                (Kind::Node { lo: a, .. }, Kind::Node { lo: b, .. }) => b.cmp(a),
-            })
+        o.d2.total_cmp(&self.d2).then_with(|| match (&self.kind, &o.kind) {
+            (Kind::Point(a), Kind::Point(b)) => b.cmp(a),
+            (Kind::Point(_), Kind::Node { .. }) => Ordering::Greater,
+            (Kind::Node { .. }, Kind::Point(_)) => Ordering::Less,
+            (Kind::Node { lo: a, .. }, Kind::Node { lo: b, .. }) => b.cmp(a),
+        })
     }
 }
 
@@ -191,30 +166,18 @@ impl Iterator for NearestIter<'_> {
         while let Some(item) = self.heap.pop() {
             match item.kind {
                 Kind::Point(i) => return Some((i, item.d2)),
-                Kind::Node {
-                    lo,
-                    hi,
-                    axis,
-                    min,
-                    max,
-                } => {
+                Kind::Node { lo, hi, axis, min, max } => {
                     if hi - lo <= NODE_SIZE {
                         for i in lo..hi {
                             if let Some(p) = t.points.get(i) {
-                                self.heap.push(Item {
-                                    d2: dist2(&self.q, p),
-                                    kind: Kind::Point(i as u32),
-                                });
+                                self.heap.push(Item { d2: dist2(&self.q, p), kind: Kind::Point(i as u32) });
                             }
                         }
                         continue;
                     }
                     let m = (lo + hi) / 2;
                     let Some(p) = t.points.get(m) else { continue };
-                    self.heap.push(Item {
-                        d2: dist2(&self.q, p),
-                        kind: Kind::Point(m as u32),
-                    });
+                    self.heap.push(Item { d2: dist2(&self.q, p), kind: Kind::Point(m as u32) });
                     let next = (axis + 1) % 3;
                     let mut left_max = max;
                     left_max[axis] = p[axis];
@@ -223,25 +186,13 @@ impl Iterator for NearestIter<'_> {
                     if m > lo {
                         self.heap.push(Item {
                             d2: box_dist2(&self.q, &min, &left_max),
-                            kind: Kind::Node {
-                                lo,
-                                hi: m,
-                                axis: next,
-                                min,
-                                max: left_max,
-                            },
+                            kind: Kind::Node { lo, hi: m, axis: next, min, max: left_max },
                         });
                     }
                     if hi > m + 1 {
                         self.heap.push(Item {
                             d2: box_dist2(&self.q, &right_min, &max),
-                            kind: Kind::Node {
-                                lo: m + 1,
-                                hi,
-                                axis: next,
-                                min: right_min,
-                                max,
-                            },
+                            kind: Kind::Node { lo: m + 1, hi, axis: next, min: right_min, max },
                         });
                     }
                 }

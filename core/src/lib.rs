@@ -65,22 +65,18 @@ mod station;
 mod vehicle;
 
 pub use availability::{Applied, Availability, AvailabilityConfig};
-pub use cluster::{
-    mercator, viewport_bbox, Cluster, ClusterCounts, ClusterIndex, CELL_PX, MAX_CLUSTER_ZOOM,
-};
+pub use cluster::{mercator, viewport_bbox, Cluster, ClusterCounts, ClusterIndex, CELL_PX, MAX_CLUSTER_ZOOM};
 pub use filter::{Current, Filter, Live};
 pub use hours::{parse_instant, Schedule};
 pub use import::{import_locations, ImportError, Imported, Problem, ProblemKind, Report};
 pub use index::{Hit, StationIndex};
 pub use model::{
-    Capabilities, Capability, Connector, ConnectorFormat, Evse, EvseStatus, ExceptionalPeriod,
-    Hours, Location, ParkingRestriction, ParkingRestrictions, PowerType, RegularHours,
+    Capabilities, Capability, Connector, ConnectorFormat, Evse, EvseStatus, ExceptionalPeriod, Hours, Location,
+    ParkingRestriction, ParkingRestrictions, PowerType, RegularHours,
 };
 pub use ocm::{import_ocm_pois, ocm_connection_type, ocm_current_type, ocm_status};
 pub use plug::{PlugFamily, PlugSet, CONNECTOR_TYPES};
 pub use route::{distance_to_route_m, RouteHit};
 pub use sphere::{haversine_m, EARTH_RADIUS_M};
 pub use station::{EvseSummary, Station};
-pub use vehicle::{
-    catalogue_vehicle, compatible, effective_power_kw, vehicle_catalogue, CatalogueVehicle, Vehicle,
-};
+pub use vehicle::{catalogue_vehicle, compatible, effective_power_kw, vehicle_catalogue, CatalogueVehicle, Vehicle};

@@ -62,18 +62,12 @@ pub struct Evse {
 impl Evse {
     /// The capabilities OCPI defines, as a bit set (unknown names are left out).
     pub fn capability_set(&self) -> Capabilities {
-        self.capabilities
-            .iter()
-            .filter_map(|c| Capability::parse(c))
-            .collect()
+        self.capabilities.iter().filter_map(|c| Capability::parse(c)).collect()
     }
 
     /// The parking restrictions OCPI defines, as a bit set (unknown names are left out).
     pub fn parking_set(&self) -> ParkingRestrictions {
-        self.parking_restrictions
-            .iter()
-            .filter_map(|c| ParkingRestriction::parse(c))
-            .collect()
+        self.parking_restrictions.iter().filter_map(|c| ParkingRestriction::parse(c)).collect()
     }
 }
 
@@ -259,12 +253,8 @@ impl EvseStatus {
 
     /// Reads an OCPI status, forgiving letter case, spaces, `_`/`-` and `OUT_OF_ORDER`.
     pub fn parse(s: &str) -> Option<Self> {
-        let norm: String = s
-            .trim()
-            .chars()
-            .filter(|c| !matches!(c, '_' | '-' | ' '))
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let norm: String =
+            s.trim().chars().filter(|c| !matches!(c, '_' | '-' | ' ')).map(|c| c.to_ascii_uppercase()).collect();
         Some(match norm.as_str() {
             "AVAILABLE" => Self::Available,
             "BLOCKED" => Self::Blocked,
@@ -280,10 +270,7 @@ impl EvseStatus {
     }
 
     pub fn from_u8(v: u8) -> Self {
-        Self::ALL
-            .get(usize::from(v))
-            .copied()
-            .unwrap_or(Self::Unknown)
+        Self::ALL.get(usize::from(v)).copied().unwrap_or(Self::Unknown)
     }
 
     /// OCPI's spelling.
@@ -303,10 +290,7 @@ impl EvseStatus {
 
     /// Not broken, not removed, not yet built. (Recency is the availability table's business.)
     pub fn is_working(self) -> bool {
-        !matches!(
-            self,
-            Self::OutOfOrder | Self::Inoperative | Self::Removed | Self::Planned
-        )
+        !matches!(self, Self::OutOfOrder | Self::Inoperative | Self::Removed | Self::Planned)
     }
 
     /// A driver could plug in right now.
@@ -332,12 +316,8 @@ pub enum PowerType {
 
 impl PowerType {
     pub fn parse(s: &str) -> Option<Self> {
-        let norm: String = s
-            .trim()
-            .chars()
-            .filter(|c| !matches!(c, '_' | '-' | ' '))
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let norm: String =
+            s.trim().chars().filter(|c| !matches!(c, '_' | '-' | ' ')).map(|c| c.to_ascii_uppercase()).collect();
         Some(match norm.as_str() {
             "AC1PHASE" => Self::Ac1Phase,
             "AC2PHASE" => Self::Ac2Phase,

@@ -91,10 +91,7 @@ pub fn import_ocm_pois(json: &[u8]) -> Result<Imported, ImportError> {
             )))
         }
     };
-    let mut report = Report {
-        locations_seen: items.len(),
-        ..Report::default()
-    };
+    let mut report = Report { locations_seen: items.len(), ..Report::default() };
     let mut locations = Vec::with_capacity(items.len());
     for (i, poi) in items.iter().enumerate() {
         if let Some(loc) = poi_location(&mut report, i, poi) {
@@ -146,30 +143,19 @@ fn number(v: Option<&Value>) -> Option<f64> {
 }
 
 fn integer(v: Option<&Value>) -> Option<i64> {
-    number(v)
-        .filter(|x| x.fract() == 0.0 && x.abs() < 1e15)
-        .map(|x| x as i64)
+    number(v).filter(|x| x.fract() == 0.0 && x.abs() < 1e15).map(|x| x as i64)
 }
 
 fn poi_location(r: &mut Report, i: usize, poi: &Value) -> Option<Location> {
     let path = format!("[{i}]");
     let Some(id) = text(poi.get("ID")).map(|id| format!("OCM-{id}")) else {
-        problem(
-            r,
-            ProblemKind::Skipped,
-            None,
-            None,
-            format!("{path}.ID"),
-            "missing POI ID",
-        );
+        problem(r, ProblemKind::Skipped, None, None, format!("{path}.ID"), "missing POI ID");
         return None;
     };
     let addr = poi.get("AddressInfo").unwrap_or(&Value::Null);
     let (lat, lon) = match (number(addr.get("Latitude")), number(addr.get("Longitude"))) {
         (Some(lat), Some(lon))
-            if (-90.0..=90.0).contains(&lat)
-                && (-180.0..=180.0).contains(&lon)
-                && (lat, lon) != (0.0, 0.0) =>
+            if (-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon) && (lat, lon) != (0.0, 0.0) =>
         {
             (lat, lon)
         }
@@ -185,8 +171,8 @@ fn poi_location(r: &mut Report, i: usize, poi: &Value) -> Option<Location> {
             return None;
         }
     };
-    let poi_status = integer(poi.get("StatusTypeID"))
-        .or_else(|| integer(poi.get("StatusType").and_then(|s| s.get("ID"))));
+    let poi_status =
+        integer(poi.get("StatusTypeID")).or_else(|| integer(poi.get("StatusType").and_then(|s| s.get("ID"))));
     let mut evses = Vec::new();
     let connections = match poi.get("Connections") {
         Some(Value::Array(c)) => c.as_slice(),
@@ -195,8 +181,8 @@ fn poi_location(r: &mut Report, i: usize, poi: &Value) -> Option<Location> {
     for (j, c) in connections.iter().enumerate() {
         let cpath = format!("{path}.Connections[{j}]");
         let cid = text(c.get("ID")).unwrap_or_else(|| j.to_string());
-        let type_id = integer(c.get("ConnectionTypeID"))
-            .or_else(|| integer(c.get("ConnectionType").and_then(|t| t.get("ID"))));
+        let type_id =
+            integer(c.get("ConnectionTypeID")).or_else(|| integer(c.get("ConnectionType").and_then(|t| t.get("ID"))));
         let (standard, format) = match type_id.and_then(ocm_connection_type) {
             Some((s, f)) => (s.to_string(), f),
             None => {
@@ -218,11 +204,7 @@ fn poi_location(r: &mut Report, i: usize, poi: &Value) -> Option<Location> {
         {
             Some(p) => p,
             None => {
-                let guess = if PlugFamily::of(&standard, format).is_dc() {
-                    PowerType::Dc
-                } else {
-                    PowerType::Ac1Phase
-                };
+                let guess = if PlugFamily::of(&standard, format).is_dc() { PowerType::Dc } else { PowerType::Ac1Phase };
                 problem(
                     r,
                     ProblemKind::Repaired,
@@ -234,10 +216,7 @@ fn poi_location(r: &mut Report, i: usize, poi: &Value) -> Option<Location> {
                 guess
             }
         };
-        let whole = |v: Option<f64>| {
-            v.filter(|x| *x >= 0.0 && *x < f64::from(u32::MAX))
-                .map(|x| x.round() as u32)
-        };
+        let whole = |v: Option<f64>| v.filter(|x| *x >= 0.0 && *x < f64::from(u32::MAX)).map(|x| x.round() as u32);
         let connector = Connector {
             id: "1".into(),
             standard,
@@ -281,17 +260,13 @@ fn poi_location(r: &mut Report, i: usize, poi: &Value) -> Option<Location> {
         _ => None,
     };
     Some(Location {
-        country_code: text(addr.get("Country").and_then(|c| c.get("ISOCode")))
-            .unwrap_or_default()
-            .to_ascii_uppercase(),
+        country_code: text(addr.get("Country").and_then(|c| c.get("ISOCode"))).unwrap_or_default().to_ascii_uppercase(),
         party_id: "OCM".into(),
         name: text(addr.get("Title")),
         address: text(addr.get("AddressLine1")).unwrap_or_default(),
         city: text(addr.get("Town")).unwrap_or_default(),
         postal_code: text(addr.get("Postcode")),
-        country: text(addr.get("Country").and_then(|c| c.get("ISOCode")))
-            .unwrap_or_default()
-            .to_ascii_uppercase(),
+        country: text(addr.get("Country").and_then(|c| c.get("ISOCode"))).unwrap_or_default().to_ascii_uppercase(),
         lat,
         lon,
         operator: text(poi.get("OperatorInfo").and_then(|o| o.get("Title"))),
@@ -319,11 +294,7 @@ mod tests {
         let unmapped = [0, 5, 6, 7, 14, 15, 18, 21, 24, 31, 1041, 1042];
         for c in v["ConnectionTypes"].as_array().unwrap() {
             let id = c["ID"].as_i64().unwrap();
-            assert!(
-                ocm_connection_type(id).is_some() != unmapped.contains(&id),
-                "connection type {id} {}",
-                c["Title"]
-            );
+            assert!(ocm_connection_type(id).is_some() != unmapped.contains(&id), "connection type {id} {}", c["Title"]);
         }
         for s in v["StatusTypes"].as_array().unwrap() {
             let id = s["ID"].as_i64().unwrap();
@@ -333,10 +304,7 @@ mod tests {
                 assert!(!status.is_working(), "status {id}");
             }
             if s["IsOperational"] == Value::Bool(true) {
-                assert!(
-                    status.is_working() || status == EvseStatus::Inoperative,
-                    "status {id}"
-                );
+                assert!(status.is_working() || status == EvseStatus::Inoperative, "status {id}");
             }
         }
         for c in v["CurrentTypes"].as_array().unwrap() {

@@ -18,10 +18,7 @@ impl<'de> Deserialize<'de> for Text {
             Value::String(s) => Ok(Text(s.trim().to_string())),
             Value::Number(n) => Ok(Text(n.to_string())),
             Value::Bool(b) => Ok(Text(b.to_string())),
-            other => Err(serde::de::Error::custom(format!(
-                "expected text, found {}",
-                kind_of(&other)
-            ))),
+            other => Err(serde::de::Error::custom(format!("expected text, found {}", kind_of(&other)))),
         }
     }
 }
@@ -133,15 +130,10 @@ pub fn payload_items(root: Value) -> Result<Vec<Value>, String> {
         Value::Object(mut map) => match map.remove("data") {
             Some(Value::Array(items)) => Ok(items),
             Some(obj @ Value::Object(_)) => Ok(vec![obj]),
-            Some(Value::Null) | None if map.contains_key("status_code") => {
-                Err("the OCPI envelope has no data".into())
-            }
+            Some(Value::Null) | None if map.contains_key("status_code") => Err("the OCPI envelope has no data".into()),
             Some(other) => Err(format!("`data` is {}, expected an array", kind_of(&other))),
             None => Ok(vec![Value::Object(map)]),
         },
-        other => Err(format!(
-            "expected an array or an OCPI envelope, found {}",
-            kind_of(&other)
-        )),
+        other => Err(format!("expected an array or an OCPI envelope, found {}", kind_of(&other))),
     }
 }

@@ -55,10 +55,7 @@ pub const CONNECTOR_TYPES: &[&str] = &[
 /// The canonical spelling of a connector type, forgiving case and stray spaces.
 pub fn canonical_connector_type(s: &str) -> Option<&'static str> {
     let t = s.trim();
-    CONNECTOR_TYPES
-        .iter()
-        .copied()
-        .find(|c| c.eq_ignore_ascii_case(t))
+    CONNECTOR_TYPES.iter().copied().find(|c| c.eq_ignore_ascii_case(t))
 }
 
 /// A plug as drivers name it. The discriminant is the bit in a [`PlugSet`].
@@ -203,17 +200,11 @@ impl PlugFamily {
 
     /// Reads a [`code`](Self::code), case-insensitively.
     pub fn from_code(s: &str) -> Option<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|f| f.code().eq_ignore_ascii_case(s.trim()))
+        Self::ALL.iter().copied().find(|f| f.code().eq_ignore_ascii_case(s.trim()))
     }
 
     pub fn is_dc(self) -> bool {
-        matches!(
-            self,
-            Self::Ccs1 | Self::Ccs2 | Self::Chademo | Self::Mcs | Self::GbtDc | Self::ChaoJi
-        )
+        matches!(self, Self::Ccs1 | Self::Ccs2 | Self::Chademo | Self::Mcs | Self::GbtDc | Self::ChaoJi)
     }
 }
 
@@ -241,9 +232,7 @@ impl PlugSet {
         PlugSet(self.0 | other.0)
     }
     pub fn iter(self) -> impl Iterator<Item = PlugFamily> {
-        PlugFamily::ALL
-            .into_iter()
-            .filter(move |f| self.contains(*f))
+        PlugFamily::ALL.into_iter().filter(move |f| self.contains(*f))
     }
 }
 
@@ -260,22 +249,10 @@ mod tests {
     #[test]
     fn families_from_real_spellings() {
         use ConnectorFormat::*;
-        assert_eq!(
-            PlugFamily::of("IEC_62196_T2_COMBO", Cable),
-            PlugFamily::Ccs2
-        );
-        assert_eq!(
-            PlugFamily::of("iec_62196_t2", Socket),
-            PlugFamily::Type2Socket
-        );
-        assert_eq!(
-            PlugFamily::of(" IEC_62196_T2 ", Cable),
-            PlugFamily::Type2Cable
-        );
-        assert_eq!(
-            PlugFamily::of("IEC_60309_2_THREE_16", Socket),
-            PlugFamily::Industrial
-        );
+        assert_eq!(PlugFamily::of("IEC_62196_T2_COMBO", Cable), PlugFamily::Ccs2);
+        assert_eq!(PlugFamily::of("iec_62196_t2", Socket), PlugFamily::Type2Socket);
+        assert_eq!(PlugFamily::of(" IEC_62196_T2 ", Cable), PlugFamily::Type2Cable);
+        assert_eq!(PlugFamily::of("IEC_60309_2_THREE_16", Socket), PlugFamily::Industrial);
         assert_eq!(PlugFamily::of("SAE_J3400", Cable), PlugFamily::Nacs);
         assert_eq!(PlugFamily::of("TESLA_S", Cable), PlugFamily::Nacs);
         assert_eq!(PlugFamily::of("MCS", Cable), PlugFamily::Mcs);
@@ -293,13 +270,8 @@ mod tests {
 
     #[test]
     fn plug_set_bits() {
-        let s: PlugSet = [PlugFamily::Ccs2, PlugFamily::Type2Socket]
-            .into_iter()
-            .collect();
+        let s: PlugSet = [PlugFamily::Ccs2, PlugFamily::Type2Socket].into_iter().collect();
         assert!(s.contains(PlugFamily::Ccs2) && !s.contains(PlugFamily::Chademo));
-        assert_eq!(
-            s.iter().collect::<Vec<_>>(),
-            vec![PlugFamily::Ccs2, PlugFamily::Type2Socket]
-        );
+        assert_eq!(s.iter().collect::<Vec<_>>(), vec![PlugFamily::Ccs2, PlugFamily::Type2Socket]);
     }
 }

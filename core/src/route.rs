@@ -31,11 +31,7 @@ fn dot(a: &V3, b: &V3) -> f64 {
     a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
 fn cross(a: &V3, b: &V3) -> V3 {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
+    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
 fn norm(a: &V3) -> f64 {
     dot(a, a).sqrt()
@@ -74,10 +70,7 @@ pub fn distance_to_route_m(route: &[(f64, f64)], lat: f64, lon: f64) -> Option<(
     let p = to_unit(lat, lon);
     let mut best: Option<(f64, f64)> = None;
     let mut start = 0.0;
-    let legs = pts
-        .windows(2)
-        .map(|w| (w[0], w[1]))
-        .chain((pts.len() == 1).then(|| (pts[0], pts[0])));
+    let legs = pts.windows(2).map(|w| (w[0], w[1])).chain((pts.len() == 1).then(|| (pts[0], pts[0])));
     for (a, b) in legs {
         let (d, along) = point_to_arc(&p, &a, &b);
         let cand = (d * EARTH_RADIUS_M, (start + along) * EARTH_RADIUS_M);
@@ -114,11 +107,8 @@ impl StationIndex {
         let d_rad = max_distance_m / EARTH_RADIUS_M;
         let mut best: HashMap<u32, (f64, f64)> = HashMap::new();
         let mut start = 0.0;
-        let legs: Vec<(V3, V3)> = if pts.len() == 1 {
-            vec![(pts[0], pts[0])]
-        } else {
-            pts.windows(2).map(|w| (w[0], w[1])).collect()
-        };
+        let legs: Vec<(V3, V3)> =
+            if pts.len() == 1 { vec![(pts[0], pts[0])] } else { pts.windows(2).map(|w| (w[0], w[1])).collect() };
         for (a, b) in legs {
             let ab = angle(&a, &b);
             let mid = [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
@@ -132,10 +122,7 @@ impl StationIndex {
             let half = (reach.min(std::f64::consts::PI) / 2.0).sin();
             let r2 = (2.0 * half).powi(2) * (1.0 + 1e-9) + 1e-15;
             self.tree().within(centre, r2, |i, _| {
-                let Some(s) = self
-                    .station_at(i)
-                    .and_then(|st| self.stations().get(st as usize))
-                else {
+                let Some(s) = self.station_at(i).and_then(|st| self.stations().get(st as usize)) else {
                     return;
                 };
                 let (d, along) = point_to_arc(&to_unit(s.lat, s.lon), &a, &b);
@@ -154,18 +141,10 @@ impl StationIndex {
             .into_iter()
             .filter_map(|(i, (d, along))| {
                 let hit = self.hit_at(&mut p, i, d * EARTH_RADIUS_M)?;
-                Some(RouteHit {
-                    detour_m: 2.0 * hit.distance_m,
-                    along_m: along * EARTH_RADIUS_M,
-                    hit,
-                })
+                Some(RouteHit { detour_m: 2.0 * hit.distance_m, along_m: along * EARTH_RADIUS_M, hit })
             })
             .collect();
-        let id = |h: &RouteHit| {
-            self.stations()
-                .get(h.hit.station as usize)
-                .map(|s| s.id.as_str())
-        };
+        let id = |h: &RouteHit| self.stations().get(h.hit.station as usize).map(|s| s.id.as_str());
         out.sort_by(|a, b| {
             a.along_m
                 .total_cmp(&b.along_m)

@@ -40,9 +40,6 @@ mod tests {
         let (p, q) = (to_unit(a.0, a.1), to_unit(b.0, b.1));
         let c2: f64 = (0..3).map(|i| (p[i] - q[i]).powi(2)).sum();
         assert!((c2 - chord2_for_m(d)).abs() < 1e-12);
-        assert!(
-            (d - 12_960.0).abs() < 100.0,
-            "Delft–Rotterdam is about 13 km, got {d}"
-        );
+        assert!((d - 12_960.0).abs() < 100.0, "Delft–Rotterdam is about 13 km, got {d}");
     }
 }

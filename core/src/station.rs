@@ -38,55 +38,32 @@ pub struct EvseSummary {
 
 impl Station {
     pub fn from_location(loc: &Location) -> Self {
-        let name = loc
-            .name
-            .clone()
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| loc.address.clone());
+        let name = loc.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| loc.address.clone());
         let evses = loc
             .evses
             .iter()
             .map(|e| EvseSummary {
                 uid: e.uid.clone(),
                 plugs: e.connectors.iter().map(|c| c.family()).collect(),
-                max_power_kw: e
-                    .connectors
-                    .iter()
-                    .filter_map(|c| c.max_power_kw())
-                    .fold(0.0f64, f64::max) as f32,
+                max_power_kw: e.connectors.iter().filter_map(|c| c.max_power_kw()).fold(0.0f64, f64::max) as f32,
                 status: e.status,
             })
             .collect();
-        Station {
-            id: loc.id.clone(),
-            name,
-            lat: loc.lat,
-            lon: loc.lon,
-            operator: loc.operator.clone(),
-            evses,
-        }
+        Station { id: loc.id.clone(), name, lat: loc.lat, lon: loc.lon, operator: loc.operator.clone(), evses }
     }
 
     /// The most powerful EVSE, kW.
     pub fn max_power_kw(&self) -> f32 {
-        self.evses
-            .iter()
-            .map(|e| e.max_power_kw)
-            .fold(0.0, f32::max)
+        self.evses.iter().map(|e| e.max_power_kw).fold(0.0, f32::max)
     }
 
     /// Every plug family at this station.
     pub fn plugs(&self) -> PlugSet {
-        self.evses
-            .iter()
-            .fold(PlugSet::EMPTY, |s, e| s.union(e.plugs))
+        self.evses.iter().fold(PlugSet::EMPTY, |s, e| s.union(e.plugs))
     }
 
     pub fn available_evses(&self) -> usize {
-        self.evses
-            .iter()
-            .filter(|e| e.status.is_available())
-            .count()
+        self.evses.iter().filter(|e| e.status.is_available()).count()
     }
 }
 
@@ -95,14 +72,7 @@ struct StationRow(String, String, f64, f64, Option<String>, Vec<EvseSummary>);
 
 impl From<StationRow> for Station {
     fn from(r: StationRow) -> Self {
-        Station {
-            id: r.0,
-            name: r.1,
-            lat: r.2,
-            lon: r.3,
-            operator: r.4,
-            evses: r.5,
-        }
+        Station { id: r.0, name: r.1, lat: r.2, lon: r.3, operator: r.4, evses: r.5 }
     }
 }
 impl From<Station> for StationRow {
@@ -116,12 +86,7 @@ struct EvseRow(String, u32, f32, u8);
 
 impl From<EvseRow> for EvseSummary {
     fn from(r: EvseRow) -> Self {
-        EvseSummary {
-            uid: r.0,
-            plugs: PlugSet(r.1),
-            max_power_kw: r.2,
-            status: EvseStatus::from_u8(r.3),
-        }
+        EvseSummary { uid: r.0, plugs: PlugSet(r.1), max_power_kw: r.2, status: EvseStatus::from_u8(r.3) }
     }
 }
 impl From<EvseSummary> for EvseRow {
@@ -146,9 +111,7 @@ mod tests {
             operator: Some("Op".into()),
             evses: vec![EvseSummary {
                 uid: "E1".into(),
-                plugs: PlugSet::EMPTY
-                    .with(PlugFamily::Ccs2)
-                    .with(PlugFamily::Type2Socket),
+                plugs: PlugSet::EMPTY.with(PlugFamily::Ccs2).with(PlugFamily::Type2Socket),
                 max_power_kw: 50.0,
                 status: EvseStatus::Charging,
             }],

@@ -41,11 +41,7 @@ impl Vehicle {
         if !self.accepts().contains(family) {
             return None;
         }
-        let car = if is_dc {
-            self.max_dc_kw
-        } else {
-            self.max_ac_kw
-        };
+        let car = if is_dc { self.max_dc_kw } else { self.max_ac_kw };
         (car > 0.0).then(|| connector_kw.min(car))
     }
 }
@@ -166,21 +162,9 @@ mod tests {
         for v in cat {
             assert!(!v.source.trim().is_empty(), "{} has a source", v.id);
             assert!(!v.vehicle.inlets.is_empty());
-            assert!(
-                v.vehicle.max_ac_kw > 0.0 && v.vehicle.max_ac_kw <= 22.0,
-                "{}",
-                v.id
-            );
-            assert!(
-                v.vehicle.max_dc_kw >= 0.0 && v.vehicle.max_dc_kw <= 400.0,
-                "{}",
-                v.id
-            );
-            assert!(
-                v.vehicle.battery_kwh > 10.0 && v.vehicle.battery_kwh < 200.0,
-                "{}",
-                v.id
-            );
+            assert!(v.vehicle.max_ac_kw > 0.0 && v.vehicle.max_ac_kw <= 22.0, "{}", v.id);
+            assert!(v.vehicle.max_dc_kw >= 0.0 && v.vehicle.max_dc_kw <= 400.0, "{}", v.id);
+            assert!(v.vehicle.battery_kwh > 10.0 && v.vehicle.battery_kwh < 200.0, "{}", v.id);
         }
     }
 
@@ -188,49 +172,21 @@ mod tests {
     fn effective_power_is_min_of_car_and_connector() {
         let id3 = &catalogue_vehicle("vw-id3-pro").unwrap().vehicle;
         // 3 × 230 V × 32 A = 22.08 kW AC on a Type 2 socket; the car's onboard charger takes 11.
-        let t2 = conn(
-            "IEC_62196_T2",
-            ConnectorFormat::Socket,
-            PowerType::Ac3Phase,
-            230,
-            32,
-            None,
-        );
+        let t2 = conn("IEC_62196_T2", ConnectorFormat::Socket, PowerType::Ac3Phase, 230, 32, None);
         assert!((t2.max_power_kw().unwrap() - 22.08).abs() < 1e-9);
         assert_eq!(effective_power_kw(id3, &t2), Some(11.0));
         // 300 kW CCS2: the car's 120 kW DC peak.
-        let ccs = conn(
-            "IEC_62196_T2_COMBO",
-            ConnectorFormat::Cable,
-            PowerType::Dc,
-            920,
-            500,
-            Some(300_000),
-        );
+        let ccs = conn("IEC_62196_T2_COMBO", ConnectorFormat::Cable, PowerType::Dc, 920, 500, Some(300_000));
         assert_eq!(effective_power_kw(id3, &ccs), Some(120.0));
         // 50 kW CHAdeMO: does not fit.
-        let chademo = conn(
-            "CHADEMO",
-            ConnectorFormat::Cable,
-            PowerType::Dc,
-            500,
-            100,
-            None,
-        );
+        let chademo = conn("CHADEMO", ConnectorFormat::Cable, PowerType::Dc, 500, 100, None);
         assert!(!compatible(id3, &chademo));
         let leaf = &catalogue_vehicle("nissan-leaf-eplus-eu").unwrap().vehicle;
         assert_eq!(effective_power_kw(leaf, &chademo), Some(50.0));
         assert_eq!(effective_power_kw(leaf, &t2), Some(6.6));
         // NACS car with its J1772 adapter on a Type 1 post.
         let m3 = &catalogue_vehicle("tesla-model-3-rwd-na").unwrap().vehicle;
-        let j1772 = conn(
-            "IEC_62196_T1",
-            ConnectorFormat::Cable,
-            PowerType::Ac1Phase,
-            240,
-            32,
-            None,
-        );
+        let j1772 = conn("IEC_62196_T1", ConnectorFormat::Cable, PowerType::Ac1Phase, 240, 32, None);
         assert!((effective_power_kw(m3, &j1772).unwrap() - 7.68).abs() < 1e-4);
         assert!(!compatible(m3, &ccs));
     }
@@ -238,56 +194,22 @@ mod tests {
     #[test]
     fn derived_power_per_connector() {
         // AC_3_PHASE: OCPI gives line-to-neutral voltage, so × 3.
-        let c = conn(
-            "IEC_62196_T2",
-            ConnectorFormat::Socket,
-            PowerType::Ac3Phase,
-            230,
-            16,
-            None,
-        );
+        let c = conn("IEC_62196_T2", ConnectorFormat::Socket, PowerType::Ac3Phase, 230, 16, None);
         assert!((c.max_power_kw().unwrap() - 11.04).abs() < 1e-9);
         assert_eq!(c.family(), PlugFamily::Type2Socket);
         assert!(!c.is_dc());
-        let c = conn(
-            "IEC_62196_T2",
-            ConnectorFormat::Cable,
-            PowerType::Ac1Phase,
-            230,
-            32,
-            None,
-        );
+        let c = conn("IEC_62196_T2", ConnectorFormat::Cable, PowerType::Ac1Phase, 230, 32, None);
         assert!((c.max_power_kw().unwrap() - 7.36).abs() < 1e-9);
         assert_eq!(c.family(), PlugFamily::Type2Cable);
-        let c = conn(
-            "IEC_62196_T2",
-            ConnectorFormat::Socket,
-            PowerType::Ac2Phase,
-            230,
-            16,
-            None,
-        );
+        let c = conn("IEC_62196_T2", ConnectorFormat::Socket, PowerType::Ac2Phase, 230, 16, None);
         assert!((c.max_power_kw().unwrap() - 7.36).abs() < 1e-9);
         // max_electric_power wins when sent (it may be below V × A).
-        let c = conn(
-            "IEC_62196_T2_COMBO",
-            ConnectorFormat::Cable,
-            PowerType::Dc,
-            1000,
-            200,
-            Some(150_000),
-        );
+        let c = conn("IEC_62196_T2_COMBO", ConnectorFormat::Cable, PowerType::Dc, 1000, 200, Some(150_000));
         assert_eq!(c.max_power_kw(), Some(150.0));
         assert!(c.is_dc());
-        let c = Connector {
-            max_voltage: None,
-            ..c.clone()
-        };
+        let c = Connector { max_voltage: None, ..c.clone() };
         assert_eq!(c.max_power_kw(), Some(150.0));
-        let c = Connector {
-            max_electric_power: Some(0),
-            ..c
-        };
+        let c = Connector { max_electric_power: Some(0), ..c };
         assert_eq!(c.max_power_kw(), None);
     }
 }

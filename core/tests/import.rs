@@ -8,93 +8,41 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/tests/fixtures/ocpi-2.2.1/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    std::fs::read(format!("{}/tests/fixtures/ocpi-2.2.1/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 #[test]
 fn official_location_example() {
     let imp = import_locations(&fixture("location_example.json")).unwrap();
-    assert_eq!(
-        (
-            imp.report.locations,
-            imp.report.evses,
-            imp.report.connectors,
-            imp.report.skipped
-        ),
-        (1, 2, 3, 0)
-    );
+    assert_eq!((imp.report.locations, imp.report.evses, imp.report.connectors, imp.report.skipped), (1, 2, 3, 0));
     let loc = &imp.locations[0];
-    assert_eq!(
-        (
-            loc.id.as_str(),
-            loc.country_code.as_str(),
-            loc.party_id.as_str()
-        ),
-        ("LOC1", "BE", "BEC")
-    );
+    assert_eq!((loc.id.as_str(), loc.country_code.as_str(), loc.party_id.as_str()), ("LOC1", "BE", "BEC"));
     assert_eq!(loc.parking_type.as_deref(), Some("ON_STREET"));
     assert!((loc.lat - 51.047599).abs() < 1e-9 && (loc.lon - 3.729944).abs() < 1e-9);
     let e = &loc.evses[0];
-    assert_eq!(
-        e.capability_set(),
-        Capabilities::EMPTY.with(Capability::Reservable)
-    );
+    assert_eq!(e.capability_set(), Capabilities::EMPTY.with(Capability::Reservable));
     assert_eq!(e.connectors[0].family(), PlugFamily::Type2Cable);
     assert_eq!(e.connectors[1].family(), PlugFamily::Type2Socket);
     assert_eq!(e.connectors[0].tariff_ids, ["11"]);
     // Wrapped in an OCPI envelope and in {data}: the same.
     let body: Value = serde_json::from_slice(&fixture("location_example.json")).unwrap();
-    let env =
-        json!({"data": [body.clone()], "status_code": 1000, "timestamp": "2015-06-30T21:59:59Z"});
-    assert_eq!(
-        import_locations(env.to_string().as_bytes())
-            .unwrap()
-            .locations,
-        imp.locations
-    );
-    assert_eq!(
-        import_locations(json!({"data": body}).to_string().as_bytes())
-            .unwrap()
-            .locations,
-        imp.locations
-    );
+    let env = json!({"data": [body.clone()], "status_code": 1000, "timestamp": "2015-06-30T21:59:59Z"});
+    assert_eq!(import_locations(env.to_string().as_bytes()).unwrap().locations, imp.locations);
+    assert_eq!(import_locations(json!({"data": body}).to_string().as_bytes()).unwrap().locations, imp.locations);
 }
 
 #[test]
 fn unpublished_and_parking_examples() {
-    let imp = import_locations(&fixture(
-        "location_example_uc3_destination_charger_not_published.json",
-    ))
-    .unwrap();
+    let imp = import_locations(&fixture("location_example_uc3_destination_charger_not_published.json")).unwrap();
     let loc = &imp.locations[0];
     assert!(!loc.publish);
-    assert_eq!(
-        loc.evses[0].parking_set(),
-        ParkingRestrictions::EMPTY.with(ParkingRestriction::Customers)
-    );
-    let imp = import_locations(&fixture(
-        "location_example_parking_garage_opening_hours.json",
-    ))
-    .unwrap();
+    assert_eq!(loc.evses[0].parking_set(), ParkingRestrictions::EMPTY.with(ParkingRestriction::Customers));
+    let imp = import_locations(&fixture("location_example_parking_garage_opening_hours.json")).unwrap();
     let h = imp.locations[0].opening_times.as_ref().unwrap();
     assert!(!h.twentyfourseven);
     assert_eq!(h.regular_hours.len(), 7);
-    assert_eq!(
-        h.regular_hours[6],
-        RegularHours {
-            weekday: 7,
-            begin_min: 420,
-            end_min: 1080
-        }
-    );
-    assert_eq!(
-        imp.locations[0].parking_type.as_deref(),
-        Some("PARKING_GARAGE")
-    );
+    assert_eq!(h.regular_hours[6], RegularHours { weekday: 7, begin_min: 420, end_min: 1080 });
+    assert_eq!(imp.locations[0].parking_type.as_deref(), Some("PARKING_GARAGE"));
 }
 
 #[test]
@@ -114,12 +62,7 @@ fn ocpi_2_1_1_location() {
     assert_eq!(c.tariff_ids, ["T1"]);
     assert!((c.max_power_kw().unwrap() - 22.08).abs() < 1e-9);
     // Missing country_code and party_id are reported as repairs, with where.
-    let paths: Vec<_> = imp
-        .report
-        .problems
-        .iter()
-        .map(|p| p.path.as_str())
-        .collect();
+    let paths: Vec<_> = imp.report.problems.iter().map(|p| p.path.as_str()).collect();
     assert_eq!(paths, ["[0].country_code", "[0].party_id"]);
 }
 
@@ -132,10 +75,7 @@ fn ocpi_2_3_connector_types() {
             {"id": "2", "standard": "MCS", "format": "CABLE", "power_type": "DC", "max_voltage": 1250, "max_amperage": 3000}]}]});
     let imp = import_locations(loc.to_string().as_bytes()).unwrap();
     let cs = &imp.locations[0].evses[0].connectors;
-    assert_eq!(
-        (cs[0].family(), cs[1].family()),
-        (PlugFamily::Nacs, PlugFamily::Mcs)
-    );
+    assert_eq!((cs[0].family(), cs[1].family()), (PlugFamily::Nacs, PlugFamily::Mcs));
     assert_eq!(cs[1].max_power_kw(), Some(3750.0));
     assert!(imp.report.problems.is_empty());
 }
@@ -155,14 +95,7 @@ fn problems_carry_location_evse_path_and_reason() {
         42
     ]);
     let imp = import_locations(data.to_string().as_bytes()).unwrap();
-    assert_eq!(
-        (
-            imp.report.locations_seen,
-            imp.report.locations,
-            imp.report.evses
-        ),
-        (3, 1, 2)
-    );
+    assert_eq!((imp.report.locations_seen, imp.report.locations, imp.report.evses), (3, 1, 2));
     let find = |path: &str| {
         imp.report
             .problems
@@ -171,51 +104,27 @@ fn problems_carry_location_evse_path_and_reason() {
             .unwrap_or_else(|| panic!("no problem at {path}: {:#?}", imp.report.problems))
     };
     let p = find("[0].coordinates.latitude");
-    assert_eq!(
-        (p.kind, p.location_id.as_deref()),
-        (ProblemKind::Repaired, Some("L0"))
-    );
+    assert_eq!((p.kind, p.location_id.as_deref()), (ProblemKind::Repaired, Some("L0")));
     assert_eq!(find("[0].coordinates").kind, ProblemKind::Skipped);
     let p = find("[1].evses[0].status");
-    assert_eq!(
-        (p.location_id.as_deref(), p.evse_uid.as_deref()),
-        (Some("L1"), Some("E0"))
-    );
+    assert_eq!((p.location_id.as_deref(), p.evse_uid.as_deref()), (Some("L1"), Some("E0")));
     assert!(p.reason.contains("WORKING_FINE"));
     let p = find("[1].evses[0].connectors[0].standard");
     assert!(p.reason.contains("IEC_62196_T2"));
     let p = find("[1].evses[1].connectors");
-    assert_eq!(
-        (p.kind, p.evse_uid.as_deref()),
-        (ProblemKind::Skipped, Some("E1"))
-    );
+    assert_eq!((p.kind, p.evse_uid.as_deref()), (ProblemKind::Skipped, Some("E1")));
     let p = find("[1].evses[2].connectors[0].max_voltage");
-    assert_eq!(
-        (p.kind, p.evse_uid.as_deref()),
-        (ProblemKind::Repaired, Some("E2"))
-    );
+    assert_eq!((p.kind, p.evse_uid.as_deref()), (ProblemKind::Repaired, Some("E2")));
     assert_eq!(find("[1].evses[3]").kind, ProblemKind::Skipped);
     assert_eq!(find("[2]").kind, ProblemKind::Skipped);
-    assert_eq!(
-        imp.report.skipped + imp.report.repaired,
-        imp.report.problems.len()
-    );
+    assert_eq!(imp.report.skipped + imp.report.repaired, imp.report.problems.len());
 }
 
 #[test]
 fn not_json_and_wrong_shape_are_errors() {
-    assert!(matches!(
-        import_locations(b"<html>"),
-        Err(ImportError::Json(_))
-    ));
-    assert!(matches!(
-        import_locations(b"\"text\""),
-        Err(ImportError::Shape(_))
-    ));
-    assert!(matches!(
-        import_locations(br#"{"status_code": 2000, "data": null}"#),
-        Err(ImportError::Shape(_))
-    ));
+    assert!(matches!(import_locations(b"<html>"), Err(ImportError::Json(_))));
+    assert!(matches!(import_locations(b"\"text\""), Err(ImportError::Shape(_))));
+    assert!(matches!(import_locations(br#"{"status_code": 2000, "data": null}"#), Err(ImportError::Shape(_))));
 }
 
 fn arb_json() -> impl Strategy<Value = Value> {
@@ -223,8 +132,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         "[ -~]{0,12}".prop_map(Value::String),
         prop::sample::select(vec![
             "AVAILABLE",
@@ -242,9 +150,8 @@ fn arb_json() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-            prop::collection::vec((prop::sample::select(KEYS.to_vec()), inner), 0..6).prop_map(
-                |kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-            ),
+            prop::collection::vec((prop::sample::select(KEYS.to_vec()), inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
         ]
     })
 }

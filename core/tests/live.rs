@@ -20,28 +20,15 @@ fn locations() -> Vec<Location> {
     };
     // Two locations reuse EVSE uid "1" (uids are unique per operator, not globally).
     let data = json!([
-        loc(
-            "A",
-            52.00,
-            vec![evse("1", "AVAILABLE"), evse("2", "CHARGING")]
-        ),
+        loc("A", 52.00, vec![evse("1", "AVAILABLE"), evse("2", "CHARGING")]),
         loc("B", 52.01, vec![evse("1", "OUTOFORDER")]),
     ]);
-    import_locations(data.to_string().as_bytes())
-        .unwrap()
-        .locations
+    import_locations(data.to_string().as_bytes()).unwrap().locations
 }
 
 fn setup() -> (StationIndex, Availability) {
     let index = StationIndex::from_locations(&locations());
-    let table = Availability::new(
-        &index,
-        T0,
-        AvailabilityConfig {
-            max_age_s: 3600,
-            reliability_days: 7,
-        },
-    );
+    let table = Availability::new(&index, T0, AvailabilityConfig { max_age_s: 3600, reliability_days: 7 });
     (index, table)
 }
 
@@ -70,10 +57,7 @@ fn older_updates_do_nothing() {
     // The same instant again: the later message wins.
     assert_eq!(t.apply(0, EvseStatus::Blocked, T0 + 10), Applied::Updated);
     assert_eq!(t.status(0, T0 + 20), EvseStatus::Blocked);
-    assert_eq!(
-        t.apply(99, EvseStatus::Available, T0 + 30),
-        Applied::UnknownEvse
-    );
+    assert_eq!(t.apply(99, EvseStatus::Available, T0 + 30), Applied::UnknownEvse);
     assert_eq!(t.apply(0, EvseStatus::Available, -1), Applied::BadTime);
 }
 
@@ -91,14 +75,7 @@ fn stale_status_reads_unknown_and_not_working() {
 fn reliability_counts_working_days() {
     let index = StationIndex::from_locations(&locations());
     // Fresh for two days, so a status carries over midnight.
-    let mut t = Availability::new(
-        &index,
-        T0,
-        AvailabilityConfig {
-            max_age_s: 2 * DAY as u32,
-            reliability_days: 7,
-        },
-    );
+    let mut t = Availability::new(&index, T0, AvailabilityConfig { max_age_s: 2 * DAY as u32, reliability_days: 7 });
     assert_eq!(t.reliability(0, T0), Some(1.0));
     assert_eq!(t.reliability(2, T0), Some(0.0));
     // Day +1: broken for a while, then fixed the same day → that day is not a working day.
@@ -119,28 +96,11 @@ fn reliability_counts_working_days() {
 #[test]
 fn live_queries_read_the_table_and_never_touch_the_index() {
     let (index, mut t) = setup();
-    let f = Filter {
-        available_now: true,
-        ..Filter::default()
-    };
+    let f = Filter { available_now: true, ..Filter::default() };
     let live = |t: &Availability| {
-        index.nearest_live(
-            52.0,
-            4.3,
-            10,
-            10_000.0,
-            &f,
-            Some(Live {
-                availability: t,
-                now_s: T0 + 60,
-            }),
-        )
+        index.nearest_live(52.0, 4.3, 10, 10_000.0, &f, Some(Live { availability: t, now_s: T0 + 60 }))
     };
-    let ids = |hits: &[Hit]| {
-        hits.iter()
-            .map(|h| index.station(h.station).id.clone())
-            .collect::<Vec<_>>()
-    };
+    let ids = |hits: &[Hit]| hits.iter().map(|h| index.station(h.station).id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&live(&t)), ["A"]);
     t.apply(0, EvseStatus::Charging, T0 + 30);
     assert!(live(&t).is_empty());
@@ -149,29 +109,13 @@ fn live_queries_read_the_table_and_never_touch_the_index() {
     // The static query keeps the imported statuses.
     assert_eq!(ids(&index.nearest(52.0, 4.3, 10, 10_000.0, &f)), ["A"]);
     // Stale → UNKNOWN → neither available nor working.
-    let late = Some(Live {
-        availability: &t,
-        now_s: T0 + 7200,
-    });
-    assert!(index
-        .nearest_live(52.0, 4.3, 10, 10_000.0, &f, late)
-        .is_empty());
-    let working = Filter {
-        working_only: true,
-        ..Filter::default()
-    };
-    assert!(index
-        .nearest_live(52.0, 4.3, 10, 10_000.0, &working, late)
-        .is_empty());
+    let late = Some(Live { availability: &t, now_s: T0 + 7200 });
+    assert!(index.nearest_live(52.0, 4.3, 10, 10_000.0, &f, late).is_empty());
+    let working = Filter { working_only: true, ..Filter::default() };
+    assert!(index.nearest_live(52.0, 4.3, 10, 10_000.0, &working, late).is_empty());
     // Reliability as a filter.
-    let reliable = Filter {
-        min_reliability: 0.9,
-        ..Filter::default()
-    };
-    let now = Some(Live {
-        availability: &t,
-        now_s: T0 + 60,
-    });
+    let reliable = Filter { min_reliability: 0.9, ..Filter::default() };
+    let now = Some(Live { availability: &t, now_s: T0 + 60 });
     let hits = index.nearest_live(52.0, 4.3, 10, 10_000.0, &reliable, now);
     // Station A: both EVSEs were working today; B: broken earlier today → not reliable.
     assert_eq!(ids(&hits), ["A"]);
@@ -189,30 +133,13 @@ fn ocpi_patch_fixture_applies() {
     ))
     .unwrap();
     // The fixture is from 2019, older than the snapshot: ignored.
-    assert_eq!(
-        t.apply_ocpi_patch(&index, "A", "1", &body),
-        Ok(Applied::Stale)
-    );
-    let (index2, mut t2) = (
-        index.clone(),
-        Availability::new(&index, 1_500_000_000, AvailabilityConfig::default()),
-    );
-    assert_eq!(
-        t2.apply_ocpi_patch(&index2, "A", "1", &body),
-        Ok(Applied::Updated)
-    );
+    assert_eq!(t.apply_ocpi_patch(&index, "A", "1", &body), Ok(Applied::Stale));
+    let (index2, mut t2) = (index.clone(), Availability::new(&index, 1_500_000_000, AvailabilityConfig::default()));
+    assert_eq!(t2.apply_ocpi_patch(&index2, "A", "1", &body), Ok(Applied::Updated));
     assert_eq!(t2.status(0, 1_561_379_949 + 1), EvseStatus::Charging);
-    assert_eq!(
-        t.apply_ocpi_patch(&index, "A", "9", &body),
-        Ok(Applied::UnknownEvse)
-    );
+    assert_eq!(t.apply_ocpi_patch(&index, "A", "9", &body), Ok(Applied::UnknownEvse));
     assert!(t
-        .apply_ocpi_patch(
-            &index,
-            "A",
-            "1",
-            b"{\"status\":\"ON FIRE\",\"last_updated\":\"2030-01-01T00:00:00Z\"}"
-        )
+        .apply_ocpi_patch(&index, "A", "1", b"{\"status\":\"ON FIRE\",\"last_updated\":\"2030-01-01T00:00:00Z\"}")
         .is_err());
     assert!(t.apply_ocpi_patch(&index, "A", "1", b"not json").is_err());
 }
@@ -221,10 +148,7 @@ fn ocpi_patch_fixture_applies() {
 fn a_day_roll_keeps_statuses() {
     let (_, mut t) = setup();
     for d in 1..40 {
-        assert_eq!(
-            t.apply(1, EvseStatus::Charging, T0 + d * DAY),
-            Applied::Updated
-        );
+        assert_eq!(t.apply(1, EvseStatus::Charging, T0 + d * DAY), Applied::Updated);
     }
     assert_eq!(t.status(1, T0 + 39 * DAY), EvseStatus::Charging);
     assert_eq!(t.status(0, T0 + 39 * DAY), EvseStatus::Unknown);
@@ -234,23 +158,13 @@ fn a_day_roll_keeps_statuses() {
 #[test]
 fn a_late_update_only_covers_the_days_it_was_fresh() {
     let index = StationIndex::from_locations(&locations());
-    let mut t = Availability::new(
-        &index,
-        T0,
-        AvailabilityConfig {
-            max_age_s: DAY as u32,
-            reliability_days: 14,
-        },
-    );
+    let mut t = Availability::new(&index, T0, AvailabilityConfig { max_age_s: DAY as u32, reliability_days: 14 });
     for d in 1..=10 {
         t.apply(0, EvseStatus::Available, T0 + d * DAY);
     }
     // Slot 1: CHARGING at T0 (carried one day), silent, then OUTOFORDER reported from day 5,
     // fresh for a day: 2 working days, 2 broken days, nothing known after.
-    assert_eq!(
-        t.apply(1, EvseStatus::OutOfOrder, T0 + 5 * DAY),
-        Applied::Updated
-    );
+    assert_eq!(t.apply(1, EvseStatus::OutOfOrder, T0 + 5 * DAY), Applied::Updated);
     assert_eq!(t.reliability(1, T0 + 10 * DAY), Some(0.5));
     assert_eq!(t.status(1, T0 + 10 * DAY), EvseStatus::Unknown);
 }
@@ -259,23 +173,12 @@ fn a_late_update_only_covers_the_days_it_was_fresh() {
 fn ranking_by_reliability() {
     let (index, t) = setup();
     let mut hits = index.nearest(52.0, 4.3, 10, 10_000.0, &Filter::default());
-    assert_eq!(
-        hits.iter()
-            .map(|h| index.station(h.station).id.as_str())
-            .collect::<Vec<_>>(),
-        ["A", "B"]
-    );
+    assert_eq!(hits.iter().map(|h| index.station(h.station).id.as_str()).collect::<Vec<_>>(), ["A", "B"]);
     // B (broken) is nearer to this point, A (working) ranks first.
     let mut near_b = index.nearest(52.01, 4.3, 10, 10_000.0, &Filter::default());
     assert_eq!(index.station(near_b[0].station).id, "B");
     t.rank_by_reliability(&index, &mut near_b, T0);
-    assert_eq!(
-        near_b
-            .iter()
-            .map(|h| index.station(h.station).id.as_str())
-            .collect::<Vec<_>>(),
-        ["A", "B"]
-    );
+    assert_eq!(near_b.iter().map(|h| index.station(h.station).id.as_str()).collect::<Vec<_>>(), ["A", "B"]);
     t.rank_by_reliability(&index, &mut hits, T0);
     assert_eq!(index.station(hits[0].station).id, "A");
 }

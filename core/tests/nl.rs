@@ -9,9 +9,7 @@ use chargefinder::*;
 fn nl() -> Imported {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/nl/locations.json.gz");
     let mut bytes = Vec::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
-        .read_to_end(&mut bytes)
-        .unwrap();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()).read_to_end(&mut bytes).unwrap();
     import_locations(&bytes).unwrap()
 }
 
@@ -19,10 +17,7 @@ fn nl() -> Imported {
 fn imports_every_nl_location() {
     let imported = nl();
     let r = &imported.report;
-    assert_eq!(
-        (r.locations_seen, r.locations, r.evses, r.connectors),
-        (25_909, 25_909, 64_114, 64_376)
-    );
+    assert_eq!((r.locations_seen, r.locations, r.evses, r.connectors), (25_909, 25_909, 64_114, 64_376));
     assert_eq!(r.skipped, 0);
     assert_eq!(r.repaired, 56);
     assert_eq!(r.problems.len(), 56);
@@ -30,9 +25,7 @@ fn imports_every_nl_location() {
         assert_eq!(p.kind, ProblemKind::Repaired);
         assert!(p.location_id.is_some() && p.evse_uid.is_some(), "{p:?}");
         assert!(
-            p.path.ends_with(".standard")
-                && p.path.contains(".evses[")
-                && p.path.contains(".connectors["),
+            p.path.ends_with(".standard") && p.path.contains(".evses[") && p.path.contains(".connectors["),
             "{p:?}"
         );
         assert!(p.reason.contains("IEC_60309_2_"), "{p:?}");
@@ -57,16 +50,7 @@ fn imports_every_nl_location() {
             assert!(slot <= slots.start + k as u32);
         }
     }
-    let hits = index.nearest(
-        52.0116,
-        4.3571,
-        10,
-        50_000.0,
-        &Filter {
-            min_power_kw: 50.0,
-            ..Filter::default()
-        },
-    );
+    let hits = index.nearest(52.0116, 4.3571, 10, 50_000.0, &Filter { min_power_kw: 50.0, ..Filter::default() });
     assert_eq!(hits.len(), 10);
     assert!(hits.windows(2).all(|w| w[0].distance_m <= w[1].distance_m));
     let bytes = index.flat_bytes() + Availability::BYTES_PER_EVSE * index.evse_count();

@@ -5,11 +5,7 @@
 use chargefinder::*;
 
 fn pois() -> Imported {
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/ocm/pois.json"
-    ))
-    .unwrap();
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ocm/pois.json")).unwrap();
     import_ocm_pois(&bytes).unwrap()
 }
 
@@ -22,21 +18,14 @@ fn pois_become_locations() {
     assert_eq!((r.evses, r.connectors), (9, 9));
     let fast = &imp.locations[0];
     assert_eq!(
-        (
-            fast.id.as_str(),
-            fast.operator.as_deref(),
-            fast.country_code.as_str()
-        ),
+        (fast.id.as_str(), fast.operator.as_deref(), fast.country_code.as_str()),
         ("OCM-101", Some("Fastned"), "NL")
     );
     assert_eq!(fast.last_updated.as_deref(), Some("2024-05-01T10:00:00Z"));
     let e = &fast.evses[0];
     assert_eq!((e.uid.as_str(), e.status), ("1-0", EvseStatus::Available));
     let c = &e.connectors[0];
-    assert_eq!(
-        (c.family(), c.power_type, c.max_power_kw()),
-        (PlugFamily::Ccs2, PowerType::Dc, Some(300.0))
-    );
+    assert_eq!((c.family(), c.power_type, c.max_power_kw()), (PlugFamily::Ccs2, PowerType::Dc, Some(300.0)));
     // The CHAdeMO connection has no status of its own: the POI's "Operational" → UNKNOWN.
     assert_eq!(fast.evses[4].status, EvseStatus::Unknown);
     assert_eq!(fast.evses[4].connectors[0].family(), PlugFamily::Chademo);
@@ -44,10 +33,7 @@ fn pois_become_locations() {
     assert_eq!(fast.evses[5].connectors[0].power_type, PowerType::Ac3Phase);
     let farm = &imp.locations[1];
     assert_eq!(farm.country_code, "US");
-    assert!(farm
-        .evses
-        .iter()
-        .all(|e| e.status == EvseStatus::OutOfOrder));
+    assert!(farm.evses.iter().all(|e| e.status == EvseStatus::OutOfOrder));
     assert_eq!(farm.evses[0].connectors[0].family(), PlugFamily::Other);
     assert_eq!(farm.evses[2].connectors[0].family(), PlugFamily::Type1);
     assert!((farm.evses[2].connectors[0].max_power_kw().unwrap() - 7.68).abs() < 1e-9);
@@ -60,24 +46,10 @@ fn problems_say_where() {
         .report
         .problems
         .iter()
-        .map(|p| {
-            (
-                p.path.as_str(),
-                p.location_id.as_deref(),
-                p.evse_uid.as_deref(),
-            )
-        })
+        .map(|p| (p.path.as_str(), p.location_id.as_deref(), p.evse_uid.as_deref()))
         .collect();
-    assert!(paths.contains(&(
-        "[1].Connections[0].ConnectionTypeID",
-        Some("OCM-102"),
-        Some("7")
-    )));
-    assert!(paths.contains(&(
-        "[1].Connections[0].CurrentTypeID",
-        Some("OCM-102"),
-        Some("7")
-    )));
+    assert!(paths.contains(&("[1].Connections[0].ConnectionTypeID", Some("OCM-102"), Some("7"))));
+    assert!(paths.contains(&("[1].Connections[0].CurrentTypeID", Some("OCM-102"), Some("7"))));
     assert!(paths.contains(&("[2].AddressInfo", Some("OCM-103"), None)));
     assert!(paths.contains(&("[3].ID", None, None)));
 }
@@ -85,28 +57,14 @@ fn problems_say_where() {
 #[test]
 fn ocm_and_ocpi_share_one_index() {
     let mut locations = pois().locations;
-    let ocpi = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/ocpi-2.2.1/location_example.json"
-    ))
-    .unwrap();
+    let ocpi =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ocpi-2.2.1/location_example.json")).unwrap();
     locations.extend(import_locations(&ocpi).unwrap().locations);
     let index = StationIndex::from_locations(&locations);
-    let f = Filter {
-        plugs: PlugSet::EMPTY.with(PlugFamily::Ccs2),
-        available_now: true,
-        ..Filter::default()
-    };
+    let f = Filter { plugs: PlugSet::EMPTY.with(PlugFamily::Ccs2), available_now: true, ..Filter::default() };
     let hits = index.nearest(52.4, 4.6, 5, 1e6, &f);
     assert_eq!(hits.len(), 1);
-    assert_eq!(
-        (
-            hits[0].matching_evses,
-            hits[0].available_evses,
-            hits[0].best_power_kw
-        ),
-        (4, 4, 300.0)
-    );
+    assert_eq!((hits[0].matching_evses, hits[0].available_evses, hits[0].best_power_kw), (4, 4, 300.0));
     assert!(matches!(import_ocm_pois(b"{"), Err(ImportError::Json(_))));
     assert!(matches!(import_ocm_pois(b"7"), Err(ImportError::Shape(_))));
 }
@@ -146,9 +104,8 @@ mod fuzz {
         leaf.prop_recursive(4, 40, 6, move |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                prop::collection::vec((prop::sample::select(keys.clone()), inner), 0..6).prop_map(
-                    |kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-                ),
+                prop::collection::vec((prop::sample::select(keys.clone()), inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
             ]
         })
     }

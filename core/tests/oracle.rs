@@ -139,40 +139,21 @@ fn route_distance_agrees_with_dense_sampling() {
     let mut r = rng(7);
     for _ in 0..200 {
         let a = (r.random_range(-80.0..80.0), r.random_range(-180.0..180.0));
-        let b = (
-            a.0 + r.random_range(-5.0..5.0f64),
-            a.1 + r.random_range(-5.0..5.0f64),
-        );
-        let p = (
-            a.0 + r.random_range(-6.0..6.0f64),
-            a.1 + r.random_range(-6.0..6.0f64),
-        );
+        let b = (a.0 + r.random_range(-5.0..5.0f64), a.1 + r.random_range(-5.0..5.0f64));
+        let p = (a.0 + r.random_range(-6.0..6.0f64), a.1 + r.random_range(-6.0..6.0f64));
         let (d, _) = distance_to_route_m(&[a, b], p.0, p.1).unwrap();
         // Sample the great-circle arc densely (slerp) and take the closest sample.
         let (ua, ub) = (unit(a), unit(b));
-        let omega = ua
-            .iter()
-            .zip(&ub)
-            .map(|(x, y)| x * y)
-            .sum::<f64>()
-            .clamp(-1.0, 1.0)
-            .acos();
+        let omega = ua.iter().zip(&ub).map(|(x, y)| x * y).sum::<f64>().clamp(-1.0, 1.0).acos();
         let mut best = f64::INFINITY;
         for i in 0..=4000 {
             let t = i as f64 / 4000.0;
             let (wa, wb) = if omega < 1e-12 {
                 (1.0, 0.0)
             } else {
-                (
-                    ((1.0 - t) * omega).sin() / omega.sin(),
-                    (t * omega).sin() / omega.sin(),
-                )
+                (((1.0 - t) * omega).sin() / omega.sin(), (t * omega).sin() / omega.sin())
             };
-            let v = [
-                wa * ua[0] + wb * ub[0],
-                wa * ua[1] + wb * ub[1],
-                wa * ua[2] + wb * ub[2],
-            ];
+            let v = [wa * ua[0] + wb * ub[0], wa * ua[1] + wb * ub[1], wa * ua[2] + wb * ub[2]];
             let (lat, lon) = (v[2].asin().to_degrees(), v[1].atan2(v[0]).to_degrees());
             best = best.min(haversine_m(p.0, p.1, lat, lon));
         }
@@ -196,9 +177,6 @@ fn nearest_ties_are_ordered_by_id() {
     }
     let index = StationIndex::new(st);
     let hits = index.nearest(52.1, 4.0, 3, 1e6, &Filter::default());
-    let ids: Vec<_> = hits
-        .iter()
-        .map(|h| index.station(h.station).id.clone())
-        .collect();
+    let ids: Vec<_> = hits.iter().map(|h| index.station(h.station).id.clone()).collect();
     assert_eq!(ids, ["Z5", "Z6", "Z7"]);
 }

@@ -46,9 +46,7 @@ pub fn stations(seed: u64, n: usize) -> Vec<Station> {
         let evses = (0..r.random_range(1..4))
             .map(|k| EvseSummary {
                 uid: format!("E{k}"),
-                plugs: (0..r.random_range(1..3))
-                    .map(|_| PlugFamily::ALL[r.random_range(0..8)])
-                    .collect(),
+                plugs: (0..r.random_range(1..3)).map(|_| PlugFamily::ALL[r.random_range(0..8)]).collect(),
                 max_power_kw: [3.7, 11.0, 22.0, 50.0, 150.0, 350.0][r.random_range(0..6)],
                 status: EvseStatus::ALL[r.random_range(0..EvseStatus::ALL.len())],
             })
@@ -69,11 +67,7 @@ pub fn filter(seed: u64) -> Filter {
     let mut r = rng(seed ^ 0x5eed);
     let mut f = Filter::default();
     if r.random_bool(0.5) {
-        f.plugs = [
-            PlugFamily::Ccs2,
-            PlugFamily::Type2Socket,
-            PlugFamily::Chademo,
-        ][..r.random_range(1..4)]
+        f.plugs = [PlugFamily::Ccs2, PlugFamily::Type2Socket, PlugFamily::Chademo][..r.random_range(1..4)]
             .iter()
             .copied()
             .collect::<PlugSet>();
