@@ -363,6 +363,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn viewports() {
+        // Zoom 0 is one 256 px tile: a 256 × 256 map shows the world.
+        let [w, s, e, n] = viewport_bbox(0.0, 0.0, 0.0, 256, 256);
+        assert_eq!((w, e), (-180.0, 180.0));
+        assert!((n - 85.0511).abs() < 1e-3 && (s + 85.0511).abs() < 1e-3);
+        // Near the antimeridian the box wraps: west > east.
+        let [w, _, e, _] = viewport_bbox(-17.7, 179.5, 9.0, 1280, 720);
+        assert!(w > e && (w - 177.742_187_5).abs() < 1e-9 && (e + 178.742_187_5).abs() < 1e-9, "{w} {e}");
+        // 1280 px at zoom 9 span 1280 / (256 · 512) of 360°.
+        let [w, _, e, _] = viewport_bbox(52.0, 5.0, 9.0, 1280, 720);
+        assert!((e - w - 3.515625).abs() < 1e-9);
+    }
+
+    #[test]
     fn morton_round_trips() {
         for (x, y) in [(0, 0), (1, 0), (0, 1), (12345, 4_000_000), ((1 << 22) - 1, (1 << 22) - 1)] {
             let m = morton(x, y);
