@@ -1,7 +1,7 @@
 // The built npm package, imported exactly as a user's ESM code would.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChargeFinder } from 'chargefinder';
+import { ChargeFinder, Filter } from 'chargefinder';
 import fixture from './fixture.cjs';
 
 const { SMALL, NL_JSON } = fixture;
@@ -30,13 +30,13 @@ test('nearest: ids on the fast path, objects for display, filters in wasm', () =
   const ids = cf.nearest(52.0116, 4.3571, 10);
   assert.ok(ids instanceof Uint32Array);
   assert.deepEqual([...ids].map((i) => cf.station(i).id), ['AC', 'DC', 'BROKEN']);
-  const ccs = cf.nearestStations(52.0116, 4.3571, 10, 50_000, { plugs: ['CCS2'] });
+  const ccs = cf.nearestStations(52.0116, 4.3571, 10, 50_000, new Filter({ plugs: ['CCS2'] }));
   assert.deepEqual(ccs.map((h) => h.id), ['DC']);
   assert.equal(ccs[0].bestPowerKw, 150);
   assert.ok(Math.abs(ccs[0].distanceM - 202.6) < 1, String(ccs[0].distanceM));
-  const working = cf.nearestStations(52.0116, 4.3571, 10, undefined, { workingOnly: true });
+  const working = cf.nearestStations(52.0116, 4.3571, 10, undefined, new Filter({ workingOnly: true }));
   assert.deepEqual(working.map((h) => h.id), ['AC', 'DC']);
-  const freeNow = cf.nearestStations(52.0116, 4.3571, 10, undefined, { availableNow: true, minPowerKw: 20 });
+  const freeNow = cf.nearestStations(52.0116, 4.3571, 10, undefined, new Filter({ availableNow: true, minPowerKw: 20 }));
   assert.deepEqual(freeNow.map((h) => [h.id, h.matchingEvses, h.availableEvses]), [['AC', 1, 1], ['DC', 1, 1]]);
   assert.deepEqual(cf.nearestStations(52.0116, 4.3571, 10, 50), [], 'nothing within 50 m');
   assert.deepEqual(cf.nearestStations(52.0116, 4.3571, 10, 100).map((h) => h.id), ['AC']);
@@ -56,8 +56,8 @@ test('errors are JS Errors with a name per kind and a message naming the field',
   assert.throws(() => ChargeFinder.fromOcpi(42), (e) => e.name === 'ChargeFinderInputError');
   const cf = ChargeFinder.fromOcpi(SMALL);
   assert.throws(() => cf.nearest(95, 4, 10), (e) => e.name === 'ChargeFinderArgumentError' && /lat/.test(e.message));
-  assert.throws(() => cf.nearest(52, 4, 10, 1000, { plugs: ['USB_C'] }), (e) => e.name === 'ChargeFinderArgumentError' && /filter\.plugs/.test(e.message) && /USB_C/.test(e.message));
-  assert.throws(() => cf.nearest(52, 4, 10, 1000, { minPowerKW: 50 }), (e) => e.name === 'ChargeFinderArgumentError' && /minPowerKW/.test(e.message));
+  assert.throws(() => new Filter({ plugs: ['USB_C'] }), (e) => e.name === 'ChargeFinderArgumentError' && /filter\.plugs/.test(e.message) && /USB_C/.test(e.message));
+  assert.throws(() => new Filter({ minPowerKW: 50 }), (e) => e.name === 'ChargeFinderArgumentError' && /minPowerKW/.test(e.message));
   assert.throws(() => cf.station(99), (e) => e.name === 'ChargeFinderArgumentError' && /99/.test(e.message));
 });
 

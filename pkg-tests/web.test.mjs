@@ -11,11 +11,11 @@ import fixture from './fixture.cjs';
 const PKG = join(dirname(fileURLToPath(import.meta.url)), '..', 'pkg');
 const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
-  import init, { ChargeFinder } from '/web/chargefinder.js';
+  import init, { ChargeFinder, Filter } from '/web/chargefinder.js';
   await init();
   const feed = await (await fetch('/feed.json')).json();
   const cf = ChargeFinder.fromOcpi(feed);
-  window.result = { length: cf.length, ids: cf.nearestStations(52.0116, 4.3571, 10, undefined, { plugs: ['TYPE2_SOCKET', 'CCS2'] }).map((h) => h.id) };
+  window.result = { length: cf.length, ids: cf.nearestStations(52.0116, 4.3571, 10, undefined, new Filter({ plugs: ['TYPE2_SOCKET', 'CCS2'] })).map((h) => h.id) };
   try { cf.nearest(91, 0); } catch (e) { window.result.errorName = e.name; }
 </script>`;
 

@@ -33,7 +33,7 @@ run() { # name, command…: runs, tees to a log, counts; a failing command count
 
 run fmt cargo fmt --all --check
 run clippy cargo clippy --workspace --all-targets --locked -- -D warnings
-run clippy-wasm cargo clippy -p chargefinder -p chargefinder-web --target wasm32-unknown-unknown --locked -- -D warnings
+run clippy-wasm cargo clippy -p chargefinder -p chargefinder-web -p chargefinder-wasm --target wasm32-unknown-unknown --locked -- -D warnings
 run cargo-test cargo test --workspace --locked
 run wasm-test cargo test -p chargefinder --target wasm32-unknown-unknown --test wasm --locked
 run trunk trunk build --release

@@ -4,8 +4,13 @@
 //! TypeScript types for options and results are declared beside the code
 //! (`typescript_custom_section`), so the generated `.d.ts` has real types, not `any`.
 
-use chargefinder::{import_locations, Filter, Hit, PlugFamily, PlugSet, Report, Station, StationIndex};
-use js_sys::{Array, Uint32Array};
+use chargefinder::tariff::{self, ChargePlan, Language, Pricer, TariffTable};
+use chargefinder::{
+    catalogue_vehicle, import_locations, import_ocm_pois, ocpi, vehicle_catalogue, viewport_bbox, Applied,
+    Availability, AvailabilityConfig, Capabilities, Capability, ClusterIndex, Current, EvseStatus,
+    Filter as CoreFilter, Hit, Live, Location, PlugFamily, PlugSet, Report, Station, StationIndex, Vehicle,
+};
+use js_sys::{Array, Float64Array, Uint32Array};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -21,6 +26,21 @@ export type PlugCode = "CCS1" | "CCS2" | "CHADEMO" | "TYPE2_SOCKET" | "TYPE2_CAB
 export type EvseStatus = "AVAILABLE" | "BLOCKED" | "CHARGING" | "INOPERATIVE" | "OUTOFORDER" | "PLANNED"
   | "REMOVED" | "RESERVED" | "UNKNOWN";
 
+/** A car, as in the catalogue (`vehicles()`), or described by the driver. */
+export interface VehicleSpec {
+  name: string;
+  /** Plug families the car takes directly. */
+  inlets: PlugCode[];
+  maxAcKw: number;
+  maxDcKw: number;
+  batteryKwh?: number;
+  /** Families the driver carries an adapter for. */
+  adapters?: PlugCode[];
+}
+
+/** One model of the vehicle catalogue, with where its figures come from. */
+export interface CatalogueVehicle { id: string; region: "EU" | "NA"; source: string; vehicle: VehicleSpec; }
+
 /** What the driver asked for; every field is optional and the empty filter matches everything. */
 export interface FilterOptions {
   /** Any of these plug families (default: any plug). */
@@ -29,9 +49,89 @@ export interface FilterOptions {
   minPowerKw?: number;
   /** Only EVSEs available now (default false). */
   availableNow?: boolean;
-  /** Leave out broken, removed and planned EVSEs (default false). */
+  /** Leave out broken, removed and planned EVSEs, and those not heard from recently (default false). */
   workingOnly?: boolean;
+  /** Only AC or only DC connectors. */
+  current?: "AC" | "DC";
+  /** Only connectors that fit this car: a catalogue id ("vw-id3-pro") or a description. Power is what the car draws. */
+  vehicle?: string | VehicleSpec;
+  /** Minimum reliability, 0–1 (share of recent days working; needs live status). */
+  minReliability?: number;
+  /** Only these operators (case-insensitive names). */
+  operators?: string[];
+  /** Never these operators. */
+  excludeOperators?: string[];
+  /** EVSEs must have all of these OCPI capabilities, e.g. "REMOTE_START_STOP_CAPABLE", "CREDIT_CARD_PAYABLE". */
+  capabilities?: string[];
+  /** Only locations open at this instant (milliseconds since 1970, as Date.now()). */
+  openAt?: number;
 }
+
+/** One map cluster. `station` is set when the cluster holds exactly one station. */
+export interface ClusterInfo { lat: number; lon: number; stations: number; matchingEvses: number; availableEvses: number; station: number | null; }
+
+/** A station along a route. */
+export interface RouteStation extends StationHit {
+  /** Distance along the route to the point nearest the station, metres. */
+  alongM: number;
+  /** Extra distance to get there and back, metres (2 × the distance from the route). */
+  detourM: number;
+}
+
+/** The driver's planned charge (the connector's power and AC/DC are filled in per charger). */
+export interface PlanOptions {
+  battery_kwh: number;
+  soc_from_pct: number;
+  soc_to_pct: number;
+  car_max_ac_kw: number;
+  car_max_dc_kw: number;
+}
+
+/** When and how the charge is priced. */
+export interface PriceOptions {
+  /** RFC 3339 with offset; default now. */
+  start?: string;
+  /** Minutes parked after charging (default 0). */
+  parkingMin?: number;
+  lang?: "en" | "nl" | "de" | "fr";
+}
+
+/** A price as the tariff engine gives it; money and amounts are decimal text (never floating point). */
+export interface Estimate {
+  tariff_id: string;
+  currency: string;
+  /** Total excluding VAT. */
+  excl_vat: string;
+  /** Total including VAT; null when a component's VAT is unknown (absent is not 0%). */
+  incl_vat: string | null;
+  energy_kwh: string;
+  charging_s: string;
+  parking_s: string;
+  reservation_s: string;
+  /** Cost per dimension (ENERGY, TIME, PARKING_TIME, FLAT, …). */
+  dimensions: unknown[];
+  /** The individual price lines. */
+  lines: unknown[];
+  /** Which of min_price / max_price applied, if any. */
+  limited_by: unknown;
+  notes: unknown[];
+}
+
+/** One charger priced for the plan. `id` is "stationIndex/evseUid/connectorId". */
+export interface PricedCharger {
+  index: number;
+  id: string;
+  distance_m: number;
+  estimate: Estimate | null;
+  price_unknown: string | null;
+  words: string | null;
+}
+
+/** The result of loading tariffs. */
+export interface TariffLoad { loaded: number; errors: { tariff_id: string | null; path: string; reason: string }[]; }
+
+/** The result of one status update. */
+export type Applied = "updated" | "stale" | "unknown_evse" | "bad_time" | "no_status";
 
 /** One result of a query, for display. */
 export interface StationHit {
@@ -93,7 +193,71 @@ mod error {
     pub fn argument(message: impl AsRef<str>) -> JsValue {
         js_error("ChargeFinderArgumentError", message)
     }
+
+    /// Something the data cannot answer (no tariff loaded, no OCPI object kept, …).
+    pub fn unavailable(message: impl AsRef<str>) -> JsValue {
+        js_error("ChargeFinderUnavailableError", message)
+    }
 }
+
+fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| error::js_error("ChargeFinderError", e.to_string()))
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(what: &str, v: JsValue) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| error::argument(format!("{what}: {e}")))
+}
+
+/// JSON text from a string or a parsed object.
+fn json_text(what: &str, input: &JsValue) -> Result<String, JsValue> {
+    match input.as_string() {
+        Some(s) => Ok(s),
+        None if input.is_object() => js_sys::JSON::stringify(input)
+            .map(String::from)
+            .map_err(|_| error::input(format!("{what}: the object could not be turned into JSON (cyclic?)"))),
+        None => Err(error::input(format!("{what} expects a JSON string or parsed JSON"))),
+    }
+}
+
+/// Rejects option names we do not know: serde-wasm-bindgen looks fields up by name and never
+/// sees unknown ones, and a misspelt option (`minPowerKW`) silently filtering nothing is worse
+/// than an error.
+fn check_keys(what: &str, v: &JsValue, known: &[&str]) -> Result<(), JsValue> {
+    if let Some(obj) = v.dyn_ref::<js_sys::Object>() {
+        for key in js_sys::Object::keys(obj).iter().filter_map(|k| k.as_string()) {
+            if !known.contains(&key.as_str()) {
+                return Err(error::argument(format!(
+                    "{what}.{key}: unknown option; the options are {}",
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn plug_set(what: &str, codes: &[String]) -> Result<PlugSet, JsValue> {
+    codes.iter().try_fold(PlugSet::EMPTY, |set, code| {
+        PlugFamily::from_code(code).map(|f| set.with(f)).ok_or_else(|| {
+            error::argument(format!("{what}: unknown plug code {code:?}; use one of CCS2, TYPE2_SOCKET, CHADEMO, …"))
+        })
+    })
+}
+
+const FILTER_KEYS: &[&str] = &[
+    "plugs",
+    "minPowerKw",
+    "availableNow",
+    "workingOnly",
+    "current",
+    "vehicle",
+    "minReliability",
+    "operators",
+    "excludeOperators",
+    "capabilities",
+    "openAt",
+];
 
 /// The JS side of a filter.
 #[derive(Debug, Default, Deserialize)]
@@ -103,44 +267,93 @@ struct FilterOptions {
     min_power_kw: f32,
     available_now: bool,
     working_only: bool,
+    current: Option<String>,
+    vehicle: Option<serde_json::Value>,
+    min_reliability: f32,
+    operators: Vec<String>,
+    exclude_operators: Vec<String>,
+    capabilities: Vec<String>,
+    open_at: Option<f64>,
 }
 
-const FILTER_KEYS: &[&str] = &["plugs", "minPowerKw", "availableNow", "workingOnly"];
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct VehicleSpec {
+    name: String,
+    inlets: Vec<String>,
+    max_ac_kw: f32,
+    max_dc_kw: f32,
+    #[serde(default)]
+    battery_kwh: f32,
+    #[serde(default)]
+    adapters: Vec<String>,
+}
 
-fn filter_from_js(v: &JsValue) -> Result<Filter, JsValue> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(Filter::default());
-    }
-    // serde-wasm-bindgen looks fields up by name and never sees unknown ones; a misspelt option
-    // (`minPowerKW`) silently filtering nothing is worse than an error, so check the keys here.
-    if let Some(obj) = v.dyn_ref::<js_sys::Object>() {
-        for key in js_sys::Object::keys(obj).iter().filter_map(|k| k.as_string()) {
-            if !FILTER_KEYS.contains(&key.as_str()) {
-                return Err(error::argument(format!(
-                    "filter.{key}: unknown option; the options are {}",
-                    FILTER_KEYS.join(", ")
-                )));
-            }
+fn vehicle_from(v: serde_json::Value) -> Result<Vehicle, JsValue> {
+    match v {
+        serde_json::Value::String(id) => catalogue_vehicle(&id)
+            .map(|c| c.vehicle.clone())
+            .ok_or_else(|| error::argument(format!("filter.vehicle: no catalogue vehicle {id:?}; see vehicles()"))),
+        other => {
+            let spec: VehicleSpec =
+                serde_json::from_value(other).map_err(|e| error::argument(format!("filter.vehicle: {e}")))?;
+            Ok(Vehicle {
+                name: spec.name,
+                inlets: plug_set("filter.vehicle.inlets", &spec.inlets)?,
+                max_ac_kw: spec.max_ac_kw,
+                max_dc_kw: spec.max_dc_kw,
+                battery_kwh: spec.battery_kwh,
+                adapters: plug_set("filter.vehicle.adapters", &spec.adapters)?,
+            })
         }
     }
-    let o: FilterOptions =
-        serde_wasm_bindgen::from_value(v.clone()).map_err(|e| error::argument(format!("filter: {e}")))?;
-    let mut plugs = PlugSet::EMPTY;
-    for code in &o.plugs {
-        let f = PlugFamily::from_code(code).ok_or_else(|| {
-            error::argument(format!(
-                "filter.plugs: unknown plug code {code:?}; use one of CCS2, TYPE2_SOCKET, CHADEMO, …"
-            ))
+}
+
+/// A driver's filter, compiled once and passed to every query.
+#[wasm_bindgen]
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    inner: CoreFilter,
+}
+
+#[wasm_bindgen]
+impl Filter {
+    /// Compiles filter options; throws `ChargeFinderArgumentError` naming a bad option.
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "FilterOptions")] options: JsValue) -> Result<Filter, JsValue> {
+        if options.is_undefined() || options.is_null() {
+            return Ok(Filter::default());
+        }
+        check_keys("filter", &options, FILTER_KEYS)?;
+        let o: FilterOptions = from_js("filter", options)?;
+        let current = match o.current.as_deref() {
+            None => None,
+            Some(c) if c.eq_ignore_ascii_case("AC") => Some(Current::Ac),
+            Some(c) if c.eq_ignore_ascii_case("DC") => Some(Current::Dc),
+            Some(c) => return Err(error::argument(format!("filter.current: {c:?} is neither \"AC\" nor \"DC\""))),
+        };
+        let capabilities = o.capabilities.iter().try_fold(Capabilities::default(), |set, name| {
+            Capability::parse(name)
+                .map(|c| set.with(c))
+                .ok_or_else(|| error::argument(format!("filter.capabilities: unknown OCPI capability {name:?}")))
         })?;
-        plugs = plugs.with(f);
+        Ok(Filter {
+            inner: CoreFilter {
+                plugs: plug_set("filter.plugs", &o.plugs)?,
+                min_power_kw: o.min_power_kw,
+                available_now: o.available_now,
+                working_only: o.working_only,
+                current,
+                vehicle: o.vehicle.map(vehicle_from).transpose()?,
+                min_reliability: o.min_reliability,
+                operators: o.operators,
+                exclude_operators: o.exclude_operators,
+                capabilities,
+                open_at: o.open_at.map(|ms| (ms / 1000.0).floor() as i64),
+                ..CoreFilter::default()
+            },
+        })
     }
-    Ok(Filter {
-        plugs,
-        min_power_kw: o.min_power_kw,
-        available_now: o.available_now,
-        working_only: o.working_only,
-        ..Filter::default()
-    })
 }
 
 #[derive(Serialize)]
@@ -156,6 +369,10 @@ struct StationHit<'a> {
     matching_evses: u32,
     available_evses: u32,
     best_power_kw: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    along_m: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detour_m: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -178,21 +395,63 @@ struct StationInfo<'a> {
     evses: Vec<EvseInfo<'a>>,
 }
 
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| error::js_error("ChargeFinderError", e.to_string()))
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ClusterInfo {
+    lat: f64,
+    lon: f64,
+    stations: u32,
+    matching_evses: u32,
+    available_evses: u32,
+    station: Option<u32>,
 }
 
-/// A charging network loaded from OCPI, indexed for queries.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+struct PriceOptions {
+    start: Option<String>,
+    parking_min: f64,
+    lang: Option<Language>,
+}
+
+fn now_s() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+/// A charging network loaded from OCPI (or OCM, or columns), indexed for queries, with live
+/// status and, once added, tariffs.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct ChargeFinder {
     index: StationIndex,
     report: Report,
+    /// The full model (for prices and OCPI objects); empty when loaded from columns.
+    locations: Vec<Location>,
+    /// The objects as received, per station (OCPI loads only).
+    raw: Vec<serde_json::Value>,
+    live: Availability,
+    clusters: Option<ClusterIndex>,
+    /// Every tariff added (later ones with the same id win in the table).
+    tariff_list: Vec<tariff::Tariff>,
+    tariffs: TariffTable,
 }
 
 #[wasm_bindgen]
 impl ChargeFinder {
+    fn assemble(index: StationIndex, report: Report, locations: Vec<Location>, raw: Vec<serde_json::Value>) -> Self {
+        let live = Availability::new(&index, now_s(), AvailabilityConfig::default());
+        ChargeFinder {
+            index,
+            report,
+            locations,
+            raw,
+            live,
+            clusters: None,
+            tariff_list: Vec::new(),
+            tariffs: TariffTable::default(),
+        }
+    }
+
     /// Loads OCPI 2.2.1 locations: a JSON string, or parsed JSON (an OCPI envelope, `{data}`, an
     /// array of locations). Bad locations are skipped and listed in `report()`; only input that is
     /// not JSON at all, or has no list of locations, throws `ChargeFinderInputError`.
@@ -200,22 +459,126 @@ impl ChargeFinder {
     pub fn from_ocpi(
         #[wasm_bindgen(unchecked_param_type = "string | object")] input: JsValue,
     ) -> Result<ChargeFinder, JsValue> {
-        let text = match input.as_string() {
-            Some(s) => s,
-            None if input.is_object() => js_sys::JSON::stringify(&input)
-                .map_err(|_| error::input("the OCPI object could not be turned into JSON (cyclic?)"))?
-                .into(),
-            None => return Err(error::input("fromOcpi expects a JSON string or a parsed OCPI object/array")),
-        };
+        let text = json_text("fromOcpi", &input)?;
         let imported = import_locations(text.as_bytes()).map_err(|e| error::input(e.to_string()))?;
-        let stations = imported.locations.iter().map(Station::from_location).collect();
-        Ok(ChargeFinder { index: StationIndex::new(stations), report: imported.report })
+        // Keep each location's object as received, for `location(i)`.
+        let mut items = serde_json::from_str::<serde_json::Value>(&text)
+            .map_err(|e| e.to_string())
+            .and_then(ocpi::payload_items)
+            .map_err(error::input)?;
+        let raw = imported
+            .source_index
+            .iter()
+            .map(|&i| items.get_mut(i).map(serde_json::Value::take).unwrap_or_default())
+            .collect();
+        let index = StationIndex::from_locations(&imported.locations);
+        Ok(Self::assemble(index, imported.report, imported.locations, raw))
+    }
+
+    /// Loads Open Charge Map POIs (a JSON string or parsed array) into the same model.
+    #[wasm_bindgen(js_name = fromOcm)]
+    pub fn from_ocm(
+        #[wasm_bindgen(unchecked_param_type = "string | object[]")] input: JsValue,
+    ) -> Result<ChargeFinder, JsValue> {
+        let text = json_text("fromOcm", &input)?;
+        let imported = import_ocm_pois(text.as_bytes()).map_err(|e| error::input(e.to_string()))?;
+        let index = StationIndex::from_locations(&imported.locations);
+        Ok(Self::assemble(index, imported.report, imported.locations, Vec::new()))
+    }
+
+    /// Bulk load from columns. Station `i` has coordinates `lat[i]`, `lon[i]` and EVSEs
+    /// `evseOffset[i] .. evseOffset[i + 1]`; per EVSE a plug bit mask (bit = PlugFamily order:
+    /// CCS1 = 1, CCS2 = 2, CHADEMO = 4, TYPE2_SOCKET = 8, …), a power in kW and an OCPI status
+    /// code (0 AVAILABLE, 1 BLOCKED, 2 CHARGING, 3 INOPERATIVE, 4 OUTOFORDER, 5 PLANNED,
+    /// 6 REMOVED, 7 RESERVED, 8 UNKNOWN). Station ids are their positions as text.
+    #[wasm_bindgen(js_name = fromColumns)]
+    pub fn from_columns(
+        lat: &[f64],
+        lon: &[f64],
+        #[wasm_bindgen(js_name = evseOffset)] evse_offset: &[u32],
+        plugs: &[u32],
+        #[wasm_bindgen(js_name = powerKw)] power_kw: &[f32],
+        status: &[u8],
+    ) -> Result<ChargeFinder, JsValue> {
+        let n = lat.len();
+        if lon.len() != n || evse_offset.len() != n + 1 {
+            return Err(error::argument(format!(
+                "fromColumns: lat ({n}) and lon ({}) must have the same length and evseOffset one more ({})",
+                lon.len(),
+                evse_offset.len()
+            )));
+        }
+        let e = plugs.len();
+        if power_kw.len() != e || status.len() != e || evse_offset.last().copied() != Some(e as u32) {
+            return Err(error::argument(format!(
+                "fromColumns: plugs ({e}), powerKw ({}) and status ({}) must have one entry per EVSE, and evseOffset must end at {e}",
+                power_kw.len(),
+                status.len()
+            )));
+        }
+        let mut stations = Vec::with_capacity(n);
+        for i in 0..n {
+            let (a, b) = (evse_offset[i] as usize, evse_offset[i + 1] as usize);
+            if a > b || b > e {
+                return Err(error::argument(format!(
+                    "fromColumns: evseOffset[{i}..{}] = {a}..{b} is not a range of EVSEs",
+                    i + 1
+                )));
+            }
+            if !(-90.0..=90.0).contains(&lat[i]) || !(-180.0..=180.0).contains(&lon[i]) {
+                return Err(error::argument(format!(
+                    "fromColumns: station {i} is at {}, {}: out of range",
+                    lat[i], lon[i]
+                )));
+            }
+            let evses = (a..b)
+                .map(|j| chargefinder::EvseSummary {
+                    uid: j.to_string(),
+                    plugs: PlugSet(plugs[j]),
+                    max_power_kw: power_kw[j],
+                    status: EvseStatus::from_u8(status[j]),
+                })
+                .collect();
+            stations.push(Station {
+                id: i.to_string(),
+                name: String::new(),
+                lat: lat[i],
+                lon: lon[i],
+                operator: None,
+                evses,
+            });
+        }
+        let report = Report { locations_seen: n, locations: n, evses: e, ..Report::default() };
+        let mut cf = Self::assemble(StationIndex::new(stations), report, Vec::new(), Vec::new());
+        // The columns' statuses are the live table's starting point.
+        let t = now_s();
+        for i in 0..n as u32 {
+            for (k, slot) in cf.index.evse_slots(i).enumerate() {
+                if let Some(&s) = status.get(evse_offset[i as usize] as usize + k) {
+                    cf.live.apply(slot, EvseStatus::from_u8(s), t);
+                }
+            }
+        }
+        Ok(cf)
     }
 
     /// Number of stations in the index.
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> u32 {
         self.index.len() as u32
+    }
+
+    /// Number of EVSEs (the size of the live status table).
+    #[wasm_bindgen(getter, js_name = evseCount)]
+    pub fn evse_count(&self) -> u32 {
+        self.index.evse_count() as u32
+    }
+
+    /// Bytes per EVSE of the index and the live status table (wasm memory).
+    #[wasm_bindgen(js_name = bytesPerEvse)]
+    pub fn bytes_per_evse(&self) -> f64 {
+        let bytes = self.index.flat_bytes() + Availability::BYTES_PER_EVSE * self.index.evse_count();
+        bytes as f64 / self.index.evse_count().max(1) as f64
     }
 
     /// What the import made of the input: counts, and every skipped or repaired item.
@@ -225,18 +588,16 @@ impl ChargeFinder {
     }
 
     /// Positions of the `k` nearest stations (default 10) with an EVSE matching `filter`, within
-    /// `maxDistanceM` metres (default: unlimited), nearest first. The fast path: no objects made.
+    /// `maxDistanceM` metres (default: unlimited), nearest first, by live status. The fast path.
     pub fn nearest(
         &self,
         lat: f64,
         lon: f64,
         k: Option<u32>,
         #[wasm_bindgen(js_name = maxDistanceM)] max_distance_m: Option<f64>,
-        #[wasm_bindgen(unchecked_param_type = "FilterOptions")] filter: JsValue,
+        filter: Option<Filter>,
     ) -> Result<Uint32Array, JsValue> {
-        let hits = self.nearest_hits(lat, lon, k, max_distance_m, &filter)?;
-        let ids: Vec<u32> = hits.iter().map(|h| h.station).collect();
-        Ok(Uint32Array::from(&ids[..]))
+        Ok(ids(&self.nearest_hits(lat, lon, k, max_distance_m, filter.as_ref())?))
     }
 
     /// Like `nearest`, returning plain objects for display.
@@ -247,18 +608,205 @@ impl ChargeFinder {
         lon: f64,
         k: Option<u32>,
         #[wasm_bindgen(js_name = maxDistanceM)] max_distance_m: Option<f64>,
-        #[wasm_bindgen(unchecked_param_type = "FilterOptions")] filter: JsValue,
+        filter: Option<Filter>,
     ) -> Result<Array, JsValue> {
-        let hits = self.nearest_hits(lat, lon, k, max_distance_m, &filter)?;
-        hits.iter().map(|h| self.hit_object(h)).collect()
+        let hits = self.nearest_hits(lat, lon, k, max_distance_m, filter.as_ref())?;
+        hits.iter().map(|h| self.hit_object(h, None)).collect()
     }
 
-    /// One station by position, with its EVSEs.
+    /// Positions of every station in `[west, south, east, north]` (degrees; `west > east`
+    /// crosses the antimeridian) with an EVSE matching `filter`.
+    #[wasm_bindgen(js_name = inBbox)]
+    pub fn in_bbox(
+        &self,
+        west: f64,
+        south: f64,
+        east: f64,
+        north: f64,
+        filter: Option<Filter>,
+    ) -> Result<Uint32Array, JsValue> {
+        Ok(ids(&self.bbox_hits(west, south, east, north, filter.as_ref())?))
+    }
+
+    /// Like `inBbox`, returning plain objects (distance is from the box's centre).
+    #[wasm_bindgen(js_name = inBboxStations, unchecked_return_type = "StationHit[]")]
+    pub fn in_bbox_stations(
+        &self,
+        west: f64,
+        south: f64,
+        east: f64,
+        north: f64,
+        filter: Option<Filter>,
+    ) -> Result<Array, JsValue> {
+        let hits = self.bbox_hits(west, south, east, north, filter.as_ref())?;
+        hits.iter().map(|h| self.hit_object(h, None)).collect()
+    }
+
+    /// Stations within `maxDistanceM` of a route (`[lat0, lon0, lat1, lon1, …]`), ordered along it.
+    #[wasm_bindgen(js_name = alongRoute, unchecked_return_type = "RouteStation[]")]
+    pub fn along_route(
+        &self,
+        route: &[f64],
+        #[wasm_bindgen(js_name = maxDistanceM)] max_distance_m: f64,
+        filter: Option<Filter>,
+    ) -> Result<Array, JsValue> {
+        if route.len() < 2 || !route.len().is_multiple_of(2) {
+            return Err(error::argument(
+                "alongRoute: route must be [lat0, lon0, lat1, lon1, …] with at least one point",
+            ));
+        }
+        let pts: Vec<(f64, f64)> = route.chunks_exact(2).map(|p| (p[0], p[1])).collect();
+        if let Some((i, _)) =
+            pts.iter().enumerate().find(|(_, p)| !(-90.0..=90.0).contains(&p.0) || !(-180.0..=180.0).contains(&p.1))
+        {
+            return Err(error::argument(format!("alongRoute: point {i} is out of range")));
+        }
+        let f = filter.unwrap_or_default();
+        let hits = self.index.along_route(&pts, max_distance_m, &f.inner, Some(self.live_now()));
+        hits.iter().map(|r| self.hit_object(&r.hit, Some((r.along_m, r.detour_m)))).collect()
+    }
+
+    /// Builds the cluster index (done on first use of `clusters` otherwise). Returns nothing;
+    /// separate so its cost can be measured and paid at load time.
+    #[wasm_bindgen(js_name = buildClusters)]
+    pub fn build_clusters(&mut self) {
+        self.clusters = Some(ClusterIndex::new(&self.index));
+    }
+
+    /// Map clusters for a viewport at a zoom level, as a flat `Float64Array` of 6 numbers per
+    /// cluster: `lon, lat, stations, matchingEvses, availableEvses, station` (`station` is the
+    /// station's position for a one-station cluster, else -1). The fast path for drawing.
+    pub fn clusters(
+        &mut self,
+        west: f64,
+        south: f64,
+        east: f64,
+        north: f64,
+        zoom: u8,
+        filter: Option<Filter>,
+    ) -> Result<Float64Array, JsValue> {
+        let list = self.cluster_list(west, south, east, north, zoom, filter.as_ref())?;
+        let mut flat = Vec::with_capacity(list.len() * 6);
+        for c in &list {
+            flat.extend_from_slice(&[
+                c.lon,
+                c.lat,
+                f64::from(c.stations),
+                f64::from(c.matching_evses),
+                f64::from(c.available_evses),
+                c.station.map_or(-1.0, f64::from),
+            ]);
+        }
+        Ok(Float64Array::from(&flat[..]))
+    }
+
+    /// Like `clusters`, as plain objects.
+    #[wasm_bindgen(js_name = clusterObjects, unchecked_return_type = "ClusterInfo[]")]
+    pub fn cluster_objects(
+        &mut self,
+        west: f64,
+        south: f64,
+        east: f64,
+        north: f64,
+        zoom: u8,
+        filter: Option<Filter>,
+    ) -> Result<Array, JsValue> {
+        let list = self.cluster_list(west, south, east, north, zoom, filter.as_ref())?;
+        list.iter()
+            .map(|c| {
+                to_js(&ClusterInfo {
+                    lat: c.lat,
+                    lon: c.lon,
+                    stations: c.stations,
+                    matching_evses: c.matching_evses,
+                    available_evses: c.available_evses,
+                    station: c.station,
+                })
+            })
+            .collect()
+    }
+
+    /// The `[west, south, east, north]` of a `width`×`height` px web-mercator viewport.
+    #[wasm_bindgen(js_name = viewportBbox)]
+    pub fn viewport_bbox(lat: f64, lon: f64, zoom: f64, width: u32, height: u32) -> Vec<f64> {
+        viewport_bbox(lat, lon, zoom, width, height).to_vec()
+    }
+
+    /// One status update by OCPI ids; `lastUpdated` is RFC 3339 or ms since 1970 (default now).
+    /// Older than what is stored: ignored (`"stale"`).
+    #[wasm_bindgen(js_name = setStatus, unchecked_return_type = "Applied")]
+    pub fn set_status(
+        &mut self,
+        #[wasm_bindgen(js_name = locationId)] location_id: &str,
+        #[wasm_bindgen(js_name = evseUid)] evse_uid: &str,
+        #[wasm_bindgen(unchecked_param_type = "EvseStatus")] status: &str,
+        #[wasm_bindgen(js_name = lastUpdated, unchecked_param_type = "string | number | undefined")]
+        last_updated: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let status = EvseStatus::parse(status)
+            .ok_or_else(|| error::argument(format!("setStatus: unknown status {status:?}")))?;
+        let t = time_arg("setStatus: lastUpdated", &last_updated)?;
+        let applied = self.live.apply_ocpi(&self.index, location_id, evse_uid, status, t);
+        self.after_status(applied)
+    }
+
+    /// Applies an OCPI EVSE PATCH body (`{status, last_updated}`, a string or an object).
+    #[wasm_bindgen(js_name = applyPatch, unchecked_return_type = "Applied")]
+    pub fn apply_patch(
+        &mut self,
+        #[wasm_bindgen(js_name = locationId)] location_id: &str,
+        #[wasm_bindgen(js_name = evseUid)] evse_uid: &str,
+        #[wasm_bindgen(unchecked_param_type = "string | { status?: EvseStatus; last_updated?: string }")]
+        patch: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let text = json_text("applyPatch", &patch)?;
+        let applied =
+            self.live.apply_ocpi_patch(&self.index, location_id, evse_uid, text.as_bytes()).map_err(error::argument)?;
+        self.after_status(applied)
+    }
+
+    /// The EVSE slot of OCPI ids (for `applyStatuses`), or undefined.
+    #[wasm_bindgen(js_name = evseSlot)]
+    pub fn evse_slot(
+        &self,
+        #[wasm_bindgen(js_name = locationId)] location_id: &str,
+        #[wasm_bindgen(js_name = evseUid)] evse_uid: &str,
+    ) -> Option<u32> {
+        self.index.evse_slot(location_id, evse_uid)
+    }
+
+    /// The EVSE slots of a station, as `[first, end)`; for `fromColumns` EVSE `evseOffset[i] + k`
+    /// is slot `evseSlots(i)[0] + k`.
+    #[wasm_bindgen(js_name = evseSlots)]
+    pub fn evse_slots(&self, station: u32) -> Result<Vec<u32>, JsValue> {
+        self.check_station(station)?;
+        let r = self.index.evse_slots(station);
+        Ok(vec![r.start, r.end])
+    }
+
+    /// A batch of status updates by slot: statuses as OCPI codes (see `fromColumns`), times in
+    /// ms since 1970. Returns how many were applied (the rest were stale or unknown).
+    #[wasm_bindgen(js_name = applyStatuses)]
+    pub fn apply_statuses(&mut self, slots: &[u32], statuses: &[u8], times: &[f64]) -> Result<u32, JsValue> {
+        if statuses.len() != slots.len() || times.len() != slots.len() {
+            return Err(error::argument("applyStatuses: slots, statuses and times must have the same length"));
+        }
+        let mut applied = 0;
+        for i in 0..slots.len() {
+            let t = (times[i] / 1000.0).floor() as i64;
+            if self.live.apply(slots[i], EvseStatus::from_u8(statuses[i]), t) == Applied::Updated {
+                applied += 1;
+            }
+        }
+        Ok(applied)
+    }
+
+    /// One station by position, with its EVSEs and their live status.
     #[wasm_bindgen(unchecked_return_type = "StationInfo")]
     pub fn station(&self, index: u32) -> Result<JsValue, JsValue> {
-        let s = self.index.stations().get(index as usize).ok_or_else(|| {
-            error::argument(format!("station: no station at index {index} (there are {})", self.index.len()))
-        })?;
+        let s = self.check_station(index)?;
+        let now = now_s();
+        let slots = self.index.evse_slots(index);
         to_js(&StationInfo {
             id: &s.id,
             name: &s.name,
@@ -268,37 +816,265 @@ impl ChargeFinder {
             evses: s
                 .evses
                 .iter()
-                .map(|e| EvseInfo {
+                .zip(slots)
+                .map(|(e, slot)| EvseInfo {
                     uid: &e.uid,
                     plugs: e.plugs.iter().map(PlugFamily::code).collect(),
                     max_power_kw: e.max_power_kw,
-                    status: e.status.as_str(),
+                    status: self.live.status(slot, now).as_str(),
                 })
                 .collect(),
         })
     }
+
+    /// One location as its OCPI object, as received (OCPI loads only).
+    #[wasm_bindgen(unchecked_return_type = "object")]
+    pub fn location(&self, index: u32) -> Result<JsValue, JsValue> {
+        self.check_station(index)?;
+        let raw = self
+            .raw
+            .get(index as usize)
+            .ok_or_else(|| error::unavailable("location: OCPI objects are kept only for fromOcpi loads"))?;
+        to_js(raw)
+    }
+
+    /// Adds OCPI tariffs (a JSON string or parsed; envelope, `{data}`, array or one tariff).
+    /// Bad tariffs are listed in the result, not thrown.
+    #[wasm_bindgen(js_name = addTariffs, unchecked_return_type = "TariffLoad")]
+    pub fn add_tariffs(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string | object")] input: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let text = json_text("addTariffs", &input)?;
+        let parsed = tariff::parse_tariffs(text.as_bytes()).map_err(|e| error::input(e.to_string()))?;
+        let loaded = parsed.tariffs.len();
+        self.tariff_list.extend(parsed.tariffs);
+        self.tariffs = TariffTable::new(self.tariff_list.clone());
+        to_js(&serde_json::json!({ "loaded": loaded, "errors": parsed.errors }))
+    }
+
+    /// The price of a planned charge under one tariff, and the tariff in words.
+    /// `request` is `{time_zone, start, plan: {…, connector_kw, dc}, parking_min?, lang?}`.
+    #[wasm_bindgen(unchecked_return_type = "{ estimate: Estimate; words: string }")]
+    pub fn quote(
+        &self,
+        #[wasm_bindgen(js_name = tariffId)] tariff_id: &str,
+        #[wasm_bindgen(unchecked_param_type = "object")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let t = self
+            .tariffs
+            .get(tariff_id)
+            .ok_or_else(|| error::unavailable(format!("quote: no tariff {tariff_id:?} was added")))?;
+        let req: tariff::QuoteRequest = from_js("quote request", request)?;
+        let q = tariff::quote(t, &req).map_err(|e| error::unavailable(format!("quote: {e}")))?;
+        to_js(&q)
+    }
+
+    /// The tariff in words (en, nl, de, fr).
+    #[wasm_bindgen(js_name = describeTariff)]
+    pub fn describe_tariff(
+        &self,
+        #[wasm_bindgen(js_name = tariffId)] tariff_id: &str,
+        #[wasm_bindgen(unchecked_param_type = "\"en\" | \"nl\" | \"de\" | \"fr\"")] lang: JsValue,
+    ) -> Result<String, JsValue> {
+        let t = self
+            .tariffs
+            .get(tariff_id)
+            .ok_or_else(|| error::unavailable(format!("describeTariff: no tariff {tariff_id:?} was added")))?;
+        let lang: Language = if lang.is_undefined() { Language::En } else { from_js("lang", lang)? };
+        Ok(tariff::describe(t, lang))
+    }
+
+    /// Cheapest near me: the `k` nearest matching stations (default 10, within `maxDistanceM`),
+    /// every matching connector priced for the plan, cheapest first (then nearest).
+    #[wasm_bindgen(js_name = cheapestNear, unchecked_return_type = "PricedCharger[]")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn cheapest_near(
+        &self,
+        lat: f64,
+        lon: f64,
+        k: Option<u32>,
+        #[wasm_bindgen(js_name = maxDistanceM)] max_distance_m: Option<f64>,
+        filter: Option<Filter>,
+        #[wasm_bindgen(unchecked_param_type = "PlanOptions")] plan: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "PriceOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        if self.locations.is_empty() {
+            return Err(error::unavailable("cheapestNear: prices need the OCPI model (load with fromOcpi)"));
+        }
+        if self.tariffs.is_empty() {
+            return Err(error::unavailable("cheapestNear: no tariffs were added (addTariffs)"));
+        }
+        check_keys("plan", &plan, &["battery_kwh", "soc_from_pct", "soc_to_pct", "car_max_ac_kw", "car_max_dc_kw"])?;
+        let mut plan_json: serde_json::Value = from_js("plan", plan)?;
+        if let Some(o) = plan_json.as_object_mut() {
+            o.insert("connector_kw".into(), 0.into());
+            o.insert("dc".into(), false.into());
+        }
+        let plan: ChargePlan = serde_json::from_value(plan_json).map_err(|e| error::argument(format!("plan: {e}")))?;
+        let options: PriceOptions = if options.is_undefined() || options.is_null() {
+            PriceOptions::default()
+        } else {
+            from_js("options", options)?
+        };
+        let start = match &options.start {
+            Some(s) => s.parse::<jiff::Timestamp>().map_err(|e| error::argument(format!("options.start: {e}")))?,
+            None => jiff::Timestamp::from_second(now_s()).map_err(|e| error::argument(e.to_string()))?,
+        };
+        if !options.parking_min.is_finite() || options.parking_min < 0.0 {
+            return Err(error::argument("options.parkingMin must be a number of minutes ≥ 0"));
+        }
+        let parking_s = rust_decimal::Decimal::try_from(options.parking_min * 60.0).unwrap_or_default();
+        let f = filter.unwrap_or_default();
+        let hits = self.nearest_hits(lat, lon, k, max_distance_m, Some(&f))?;
+        let Some(first) = hits.first().and_then(|h| self.locations.get(h.station as usize)) else {
+            return to_js(&Vec::<tariff::Priced>::new());
+        };
+        let tz = jiff::tz::TimeZone::get(&first.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let mut ids = Vec::new();
+        let mut specs = Vec::new();
+        for h in &hits {
+            let Some(loc) = self.locations.get(h.station as usize) else { continue };
+            for e in &loc.evses {
+                for c in &e.connectors {
+                    let fits = f.inner.plugs.is_empty() || f.inner.plugs.contains(c.family());
+                    if !fits {
+                        continue;
+                    }
+                    ids.push(format!("{}/{}/{}", h.station, e.uid, c.id));
+                    specs.push((h.distance_m, c.max_power_kw().unwrap_or(0.0), c.is_dc(), &c.tariff_ids));
+                }
+            }
+        }
+        let candidates: Vec<tariff::Candidate<'_>> = ids
+            .iter()
+            .zip(&specs)
+            .map(|(id, (d, kw, dc, t))| tariff::Candidate { id, distance_m: *d, power_kw: *kw, dc: *dc, tariff_ids: t })
+            .collect();
+        let mut pricer = Pricer::new(&self.tariffs, plan, start, tz, parking_s);
+        let priced = tariff::cheapest(&candidates, &mut pricer, options.lang.unwrap_or(Language::En), candidates.len());
+        to_js(&priced)
+    }
+
+    /// The vehicle catalogue: popular EU and North American models, each with its source.
+    #[wasm_bindgen(unchecked_return_type = "CatalogueVehicle[]")]
+    pub fn vehicles() -> Result<JsValue, JsValue> {
+        let list: Vec<serde_json::Value> = vehicle_catalogue()
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id, "region": c.region, "source": c.source,
+                    "vehicle": {
+                        "name": c.vehicle.name,
+                        "inlets": c.vehicle.inlets.iter().map(PlugFamily::code).collect::<Vec<_>>(),
+                        "maxAcKw": c.vehicle.max_ac_kw, "maxDcKw": c.vehicle.max_dc_kw,
+                        "batteryKwh": c.vehicle.battery_kwh,
+                        "adapters": c.vehicle.adapters.iter().map(PlugFamily::code).collect::<Vec<_>>(),
+                    }
+                })
+            })
+            .collect();
+        to_js(&list)
+    }
+}
+
+fn ids(hits: &[Hit]) -> Uint32Array {
+    let v: Vec<u32> = hits.iter().map(|h| h.station).collect();
+    Uint32Array::from(&v[..])
+}
+
+/// RFC 3339 text, ms since 1970, or undefined (now) → unix seconds.
+fn time_arg(what: &str, v: &JsValue) -> Result<i64, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(now_s());
+    }
+    if let Some(ms) = v.as_f64() {
+        return Ok((ms / 1000.0).floor() as i64);
+    }
+    v.as_string()
+        .and_then(|s| s.trim().parse::<jiff::Timestamp>().ok())
+        .map(|t| t.as_second())
+        .ok_or_else(|| error::argument(format!("{what}: expected RFC 3339 text or milliseconds since 1970")))
 }
 
 impl ChargeFinder {
+    fn live_now(&self) -> Live<'_> {
+        Live { availability: &self.live, now_s: now_s() }
+    }
+
+    fn check_station(&self, i: u32) -> Result<&Station, JsValue> {
+        self.index
+            .stations()
+            .get(i as usize)
+            .ok_or_else(|| error::argument(format!("no station at index {i} (there are {})", self.index.len())))
+    }
+
+    fn after_status(&mut self, applied: Applied) -> Result<JsValue, JsValue> {
+        to_js(&applied)
+    }
+
     fn nearest_hits(
         &self,
         lat: f64,
         lon: f64,
         k: Option<u32>,
         max_distance_m: Option<f64>,
-        filter: &JsValue,
+        filter: Option<&Filter>,
     ) -> Result<Vec<Hit>, JsValue> {
         if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
             return Err(error::argument(format!(
                 "nearest: lat must be in [-90, 90] and lon in [-180, 180], got {lat}, {lon}"
             )));
         }
-        let filter = filter_from_js(filter)?;
+        let default = CoreFilter::default();
+        let f = filter.map_or(&default, |f| &f.inner);
         let k = k.unwrap_or(10) as usize;
-        Ok(self.index.nearest(lat, lon, k, max_distance_m.unwrap_or(f64::INFINITY), &filter))
+        Ok(self.index.nearest_live(lat, lon, k, max_distance_m.unwrap_or(f64::INFINITY), f, Some(self.live_now())))
     }
 
-    fn hit_object(&self, h: &Hit) -> Result<JsValue, JsValue> {
+    fn bbox_hits(
+        &self,
+        west: f64,
+        south: f64,
+        east: f64,
+        north: f64,
+        filter: Option<&Filter>,
+    ) -> Result<Vec<Hit>, JsValue> {
+        if [west, south, east, north].iter().any(|x| !x.is_finite()) || south > north {
+            return Err(error::argument(format!(
+                "inBbox: [{west}, {south}, {east}, {north}] is not [west, south, east, north]"
+            )));
+        }
+        let default = CoreFilter::default();
+        let f = filter.map_or(&default, |f| &f.inner);
+        Ok(self.index.in_bbox([west, south, east, north], f, Some(self.live_now())))
+    }
+
+    fn cluster_list(
+        &mut self,
+        west: f64,
+        south: f64,
+        east: f64,
+        north: f64,
+        zoom: u8,
+        filter: Option<&Filter>,
+    ) -> Result<Vec<chargefinder::Cluster>, JsValue> {
+        if [west, south, east, north].iter().any(|x| !x.is_finite()) || south > north {
+            return Err(error::argument(format!(
+                "clusters: [{west}, {south}, {east}, {north}] is not [west, south, east, north]"
+            )));
+        }
+        if self.clusters.is_none() {
+            self.build_clusters();
+        }
+        let Some(ci) = &self.clusters else { return Ok(Vec::new()) };
+        let default = CoreFilter::default();
+        let f = filter.map_or(&default, |f| &f.inner);
+        let counts = ci.counts(&self.index, f, Some(Live { availability: &self.live, now_s: now_s() }));
+        Ok(ci.clusters(&counts, [west, south, east, north], zoom))
+    }
+
+    fn hit_object(&self, h: &Hit, route: Option<(f64, f64)>) -> Result<JsValue, JsValue> {
         let s = self.index.station(h.station);
         to_js(&StationHit {
             index: h.station,
@@ -311,6 +1087,8 @@ impl ChargeFinder {
             matching_evses: h.matching_evses,
             available_evses: h.available_evses,
             best_power_kw: h.best_power_kw,
+            along_m: route.map(|r| r.0),
+            detour_m: route.map(|r| r.1),
         })
     }
 }
