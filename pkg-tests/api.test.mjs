@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { ChargeFinder, Filter } from 'chargefinder';
+
+const ANY = new Filter(); // matches everything
 import fixture from './fixture.cjs';
 
 const { SMALL, NL_JSON } = fixture;
@@ -20,7 +22,7 @@ test('fromColumns: typed arrays in, same answers as the oracle', () => {
   const cf = ChargeFinder.fromColumns(lat, lon, evseOffset, plugs, powerKw, status);
   assert.equal(cf.length, 3);
   assert.equal(cf.evseCount, 3);
-  assert.deepEqual([...cf.nearest(52.0, 4.0, 5)], [0, 1], 'a station with no EVSE never matches');
+  assert.deepEqual([...cf.nearest(52.0, 4.0, 5, undefined, ANY)], [0, 1], 'a station with no EVSE never matches');
   const free = cf.nearestStations(52.0, 4.0, 5, undefined, new Filter({ availableNow: true }));
   assert.deepEqual(free.map((h) => [h.index, h.availableEvses]), [[0, 1], [1, 1]]);
   assert.deepEqual([...cf.nearest(52.0, 4.0, 5, undefined, new Filter({ plugs: ['CCS2'], availableNow: true }))], []);
@@ -45,29 +47,29 @@ test('live status: one at a time, as OCPI PATCH, in typed-array batches; stale u
   const slot = cf.evseSlot('DC', 'DC-1');
   assert.equal(typeof slot, 'number');
   assert.equal(cf.applyStatuses(Uint32Array.of(slot), Uint8Array.of(4), Float64Array.of(t + 2000)), 1);
-  assert.equal(cf.station(cf.nearest(52.0120, 4.3600, 1)[0]).evses[0].status, 'OUTOFORDER');
+  assert.equal(cf.station(cf.nearest(52.0120, 4.3600, 1, undefined, ANY)[0]).evses[0].status, 'OUTOFORDER');
   assert.equal(cf.applyStatuses(Uint32Array.of(slot), Uint8Array.of(0), Float64Array.of(t)), 0, 'stale batch entry ignored');
 });
 
 test('bbox (also across the antimeridian) and route corridor', () => {
   const cf = ChargeFinder.fromOcpi(SMALL);
-  const all = [...cf.inBbox(4.3, 52.0, 4.4, 52.03)].map((i) => cf.station(i).id).sort();
+  const all = [...cf.inBbox(4.3, 52.0, 4.4, 52.03, ANY)].map((i) => cf.station(i).id).sort();
   assert.deepEqual(all, ['AC', 'BROKEN', 'DC']);
-  assert.deepEqual([...cf.inBbox(4.3, 52.015, 4.4, 52.03)].map((i) => cf.station(i).id), ['BROKEN']);
+  assert.deepEqual([...cf.inBbox(4.3, 52.015, 4.4, 52.03, ANY)].map((i) => cf.station(i).id), ['BROKEN']);
   const pacific = ChargeFinder.fromOcpi([
     { ...SMALL.data[0], id: 'FIJI-E', coordinates: { latitude: '-17.0', longitude: '179.9' } },
     { ...SMALL.data[0], id: 'FIJI-W', coordinates: { latitude: '-17.0', longitude: '-179.9' } },
     { ...SMALL.data[0], id: 'NOT', coordinates: { latitude: '-17.0', longitude: '170.0' } },
   ]);
-  assert.deepEqual([...pacific.inBbox(179, -18, -179, -16)].map((i) => pacific.station(i).id).sort(), ['FIJI-E', 'FIJI-W']);
+  assert.deepEqual([...pacific.inBbox(179, -18, -179, -16, ANY)].map((i) => pacific.station(i).id).sort(), ['FIJI-E', 'FIJI-W']);
   // A route west → east through Delft: stations within 1 km, ordered along the route.
   const route = Float64Array.of(52.0116, 4.30, 52.0116, 4.40);
-  const along = cf.alongRoute(route, 1000);
+  const along = cf.alongRoute(route, 1000, ANY);
   // BROKEN (4.3571 E, ~930 m off the route), AC (4.3580, on it), DC (4.3600, ~45 m off): west to east.
   assert.deepEqual(along.map((h) => h.id), ['BROKEN', 'AC', 'DC']);
   for (let i = 1; i < along.length; i++) assert.ok(along[i - 1].alongM <= along[i].alongM);
   for (const h of along) assert.ok(Math.abs(h.detourM - 2 * h.distanceM) < 1e-6);
-  assert.throws(() => cf.alongRoute(Float64Array.of(52), 1000), { name: 'ChargeFinderArgumentError' });
+  assert.throws(() => cf.alongRoute(Float64Array.of(52), 1000, ANY), { name: 'ChargeFinderArgumentError' });
 });
 
 test('clusters conserve counts, fast path and objects agree', () => {
@@ -75,8 +77,8 @@ test('clusters conserve counts, fast path and objects agree', () => {
   cf.buildClusters();
   const nl = [3.2, 50.7, 7.3, 53.6];
   for (const zoom of [5, 9, 13]) {
-    const flat = cf.clusters(...nl, zoom);
-    const objs = cf.clusterObjects(...nl, zoom);
+    const flat = cf.clusters(...nl, zoom, ANY);
+    const objs = cf.clusterObjects(...nl, zoom, ANY);
     assert.equal(flat.length, objs.length * 6);
     let stations = 0;
     objs.forEach((c, i) => {
@@ -84,7 +86,7 @@ test('clusters conserve counts, fast path and objects agree', () => {
       assert.equal(flat[i * 6 + 5], c.station ?? -1);
       stations += c.stations;
     });
-    assert.equal(stations, cf.inBbox(...nl).length, `zoom ${zoom}: every station in exactly one cluster`);
+    assert.equal(stations, cf.inBbox(...nl, ANY).length, `zoom ${zoom}: every station in exactly one cluster`);
   }
   const vp = ChargeFinder.viewportBbox(52.0116, 4.3571, 13, 1280, 720);
   assert.equal(vp.length, 4);
@@ -93,7 +95,7 @@ test('clusters conserve counts, fast path and objects agree', () => {
 
 test('one location as its OCPI object; Open Charge Map into the same model', () => {
   const cf = ChargeFinder.fromOcpi(SMALL);
-  const i = cf.nearest(52.0116, 4.3571, 1)[0];
+  const i = cf.nearest(52.0116, 4.3571, 1, undefined, ANY)[0];
   assert.deepEqual(cf.location(i), SMALL.data.find((l) => l.id === cf.station(i).id));
   const ocm = ChargeFinder.fromOcm(readFileSync(`${ROOT}/core/tests/fixtures/ocm/pois.json`, 'utf8'));
   assert.equal(ocm.report().locations, 2);

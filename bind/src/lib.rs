@@ -319,8 +319,10 @@ pub struct Filter {
 #[wasm_bindgen]
 impl Filter {
     /// Compiles filter options; throws `ChargeFinderArgumentError` naming a bad option.
+    /// `new Filter()` matches every published EVSE. Queries borrow a filter: compile it once,
+    /// reuse it for every query until the driver changes it.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "FilterOptions")] options: JsValue) -> Result<Filter, JsValue> {
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "FilterOptions | undefined")] options: JsValue) -> Result<Filter, JsValue> {
         if options.is_undefined() || options.is_null() {
             return Ok(Filter::default());
         }
@@ -595,9 +597,9 @@ impl ChargeFinder {
         lon: f64,
         k: Option<u32>,
         #[wasm_bindgen(js_name = maxDistanceM)] max_distance_m: Option<f64>,
-        filter: Option<Filter>,
+        filter: &Filter,
     ) -> Result<Uint32Array, JsValue> {
-        Ok(ids(&self.nearest_hits(lat, lon, k, max_distance_m, filter.as_ref())?))
+        Ok(ids(&self.nearest_hits(lat, lon, k, max_distance_m, filter)?))
     }
 
     /// Like `nearest`, returning plain objects for display.
@@ -608,9 +610,9 @@ impl ChargeFinder {
         lon: f64,
         k: Option<u32>,
         #[wasm_bindgen(js_name = maxDistanceM)] max_distance_m: Option<f64>,
-        filter: Option<Filter>,
+        filter: &Filter,
     ) -> Result<Array, JsValue> {
-        let hits = self.nearest_hits(lat, lon, k, max_distance_m, filter.as_ref())?;
+        let hits = self.nearest_hits(lat, lon, k, max_distance_m, filter)?;
         hits.iter().map(|h| self.hit_object(h, None)).collect()
     }
 
@@ -623,9 +625,9 @@ impl ChargeFinder {
         south: f64,
         east: f64,
         north: f64,
-        filter: Option<Filter>,
+        filter: &Filter,
     ) -> Result<Uint32Array, JsValue> {
-        Ok(ids(&self.bbox_hits(west, south, east, north, filter.as_ref())?))
+        Ok(ids(&self.bbox_hits(west, south, east, north, filter)?))
     }
 
     /// Like `inBbox`, returning plain objects (distance is from the box's centre).
@@ -636,9 +638,9 @@ impl ChargeFinder {
         south: f64,
         east: f64,
         north: f64,
-        filter: Option<Filter>,
+        filter: &Filter,
     ) -> Result<Array, JsValue> {
-        let hits = self.bbox_hits(west, south, east, north, filter.as_ref())?;
+        let hits = self.bbox_hits(west, south, east, north, filter)?;
         hits.iter().map(|h| self.hit_object(h, None)).collect()
     }
 
@@ -648,7 +650,7 @@ impl ChargeFinder {
         &self,
         route: &[f64],
         #[wasm_bindgen(js_name = maxDistanceM)] max_distance_m: f64,
-        filter: Option<Filter>,
+        filter: &Filter,
     ) -> Result<Array, JsValue> {
         if route.len() < 2 || !route.len().is_multiple_of(2) {
             return Err(error::argument(
@@ -661,7 +663,7 @@ impl ChargeFinder {
         {
             return Err(error::argument(format!("alongRoute: point {i} is out of range")));
         }
-        let f = filter.unwrap_or_default();
+        let f = filter.clone();
         let hits = self.index.along_route(&pts, max_distance_m, &f.inner, Some(self.live_now()));
         hits.iter().map(|r| self.hit_object(&r.hit, Some((r.along_m, r.detour_m)))).collect()
     }
@@ -683,9 +685,9 @@ impl ChargeFinder {
         east: f64,
         north: f64,
         zoom: u8,
-        filter: Option<Filter>,
+        filter: &Filter,
     ) -> Result<Float64Array, JsValue> {
-        let list = self.cluster_list(west, south, east, north, zoom, filter.as_ref())?;
+        let list = self.cluster_list(west, south, east, north, zoom, filter)?;
         let mut flat = Vec::with_capacity(list.len() * 6);
         for c in &list {
             flat.extend_from_slice(&[
@@ -709,9 +711,9 @@ impl ChargeFinder {
         east: f64,
         north: f64,
         zoom: u8,
-        filter: Option<Filter>,
+        filter: &Filter,
     ) -> Result<Array, JsValue> {
-        let list = self.cluster_list(west, south, east, north, zoom, filter.as_ref())?;
+        let list = self.cluster_list(west, south, east, north, zoom, filter)?;
         list.iter()
             .map(|c| {
                 to_js(&ClusterInfo {
@@ -895,7 +897,7 @@ impl ChargeFinder {
         lon: f64,
         k: Option<u32>,
         #[wasm_bindgen(js_name = maxDistanceM)] max_distance_m: Option<f64>,
-        filter: Option<Filter>,
+        filter: &Filter,
         #[wasm_bindgen(unchecked_param_type = "PlanOptions")] plan: JsValue,
         #[wasm_bindgen(unchecked_param_type = "PriceOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
@@ -925,8 +927,8 @@ impl ChargeFinder {
             return Err(error::argument("options.parkingMin must be a number of minutes ≥ 0"));
         }
         let parking_s = rust_decimal::Decimal::try_from(options.parking_min * 60.0).unwrap_or_default();
-        let f = filter.unwrap_or_default();
-        let hits = self.nearest_hits(lat, lon, k, max_distance_m, Some(&f))?;
+        let f = filter.clone();
+        let hits = self.nearest_hits(lat, lon, k, max_distance_m, &f)?;
         let Some(first) = hits.first().and_then(|h| self.locations.get(h.station as usize)) else {
             return to_js(&Vec::<tariff::Priced>::new());
         };
@@ -1019,15 +1021,14 @@ impl ChargeFinder {
         lon: f64,
         k: Option<u32>,
         max_distance_m: Option<f64>,
-        filter: Option<&Filter>,
+        filter: &Filter,
     ) -> Result<Vec<Hit>, JsValue> {
         if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
             return Err(error::argument(format!(
                 "nearest: lat must be in [-90, 90] and lon in [-180, 180], got {lat}, {lon}"
             )));
         }
-        let default = CoreFilter::default();
-        let f = filter.map_or(&default, |f| &f.inner);
+        let f = &filter.inner;
         let k = k.unwrap_or(10) as usize;
         Ok(self.index.nearest_live(lat, lon, k, max_distance_m.unwrap_or(f64::INFINITY), f, Some(self.live_now())))
     }
@@ -1038,15 +1039,14 @@ impl ChargeFinder {
         south: f64,
         east: f64,
         north: f64,
-        filter: Option<&Filter>,
+        filter: &Filter,
     ) -> Result<Vec<Hit>, JsValue> {
         if [west, south, east, north].iter().any(|x| !x.is_finite()) || south > north {
             return Err(error::argument(format!(
                 "inBbox: [{west}, {south}, {east}, {north}] is not [west, south, east, north]"
             )));
         }
-        let default = CoreFilter::default();
-        let f = filter.map_or(&default, |f| &f.inner);
+        let f = &filter.inner;
         Ok(self.index.in_bbox([west, south, east, north], f, Some(self.live_now())))
     }
 
@@ -1057,7 +1057,7 @@ impl ChargeFinder {
         east: f64,
         north: f64,
         zoom: u8,
-        filter: Option<&Filter>,
+        filter: &Filter,
     ) -> Result<Vec<chargefinder::Cluster>, JsValue> {
         if [west, south, east, north].iter().any(|x| !x.is_finite()) || south > north {
             return Err(error::argument(format!(
@@ -1068,8 +1068,7 @@ impl ChargeFinder {
             self.build_clusters();
         }
         let Some(ci) = &self.clusters else { return Ok(Vec::new()) };
-        let default = CoreFilter::default();
-        let f = filter.map_or(&default, |f| &f.inner);
+        let f = &filter.inner;
         let counts = ci.counts(&self.index, f, Some(Live { availability: &self.live, now_s: now_s() }));
         Ok(ci.clusters(&counts, [west, south, east, north], zoom))
     }
