@@ -4,7 +4,7 @@
 //! TypeScript types for options and results are declared beside the code
 //! (`typescript_custom_section`), so the generated `.d.ts` has real types, not `any`.
 
-use chargefinder::tariff::{self, ChargePlan, Language, Pricer, TariffTable};
+use chargefinder::tariff::{self, ChargePlan, Language, TariffTable};
 use chargefinder::{
     catalogue_vehicle, import_locations, import_ocm_pois, ocpi, vehicle_catalogue, viewport_bbox, Applied,
     Availability, AvailabilityConfig, Capabilities, Capability, ClusterIndex, Current, EvseStatus,
@@ -322,7 +322,9 @@ impl Filter {
     /// `new Filter()` matches every published EVSE. Queries borrow a filter: compile it once,
     /// reuse it for every query until the driver changes it.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "FilterOptions | undefined")] options: JsValue) -> Result<Filter, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "FilterOptions | undefined")] options: JsValue,
+    ) -> Result<Filter, JsValue> {
         if options.is_undefined() || options.is_null() {
             return Ok(Filter::default());
         }
@@ -927,35 +929,21 @@ impl ChargeFinder {
             return Err(error::argument("options.parkingMin must be a number of minutes ≥ 0"));
         }
         let parking_s = rust_decimal::Decimal::try_from(options.parking_min * 60.0).unwrap_or_default();
-        let f = filter.clone();
-        let hits = self.nearest_hits(lat, lon, k, max_distance_m, &f)?;
-        let Some(first) = hits.first().and_then(|h| self.locations.get(h.station as usize)) else {
-            return to_js(&Vec::<tariff::Priced>::new());
-        };
-        let tz = jiff::tz::TimeZone::get(&first.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-        let mut ids = Vec::new();
-        let mut specs = Vec::new();
-        for h in &hits {
-            let Some(loc) = self.locations.get(h.station as usize) else { continue };
-            for e in &loc.evses {
-                for c in &e.connectors {
-                    let fits = f.inner.plugs.is_empty() || f.inner.plugs.contains(c.family());
-                    if !fits {
-                        continue;
-                    }
-                    ids.push(format!("{}/{}/{}", h.station, e.uid, c.id));
-                    specs.push((h.distance_m, c.max_power_kw().unwrap_or(0.0), c.is_dc(), &c.tariff_ids));
-                }
-            }
+        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+            return Err(error::argument(format!(
+                "cheapestNear: lat must be in [-90, 90] and lon in [-180, 180], got {lat}, {lon}"
+            )));
         }
-        let candidates: Vec<tariff::Candidate<'_>> = ids
-            .iter()
-            .zip(&specs)
-            .map(|(id, (d, kw, dc, t))| tariff::Candidate { id, distance_m: *d, power_kw: *kw, dc: *dc, tariff_ids: t })
-            .collect();
-        let mut pricer = Pricer::new(&self.tariffs, plan, start, tz, parking_s);
-        let priced = tariff::cheapest(&candidates, &mut pricer, options.lang.unwrap_or(Language::En), candidates.len());
-        to_js(&priced)
+        let q = tariff::NearQuery {
+            lat,
+            lon,
+            k: k.unwrap_or(10) as usize,
+            max_distance_m: max_distance_m.unwrap_or(f64::INFINITY),
+            filter: &filter.inner,
+            live: Some(self.live_now()),
+        };
+        let at = tariff::PriceAt { plan, start, parking_s, lang: options.lang.unwrap_or(Language::En) };
+        to_js(&tariff::cheapest_near(&self.index, &self.locations, &self.tariffs, &q, &at))
     }
 
     /// The vehicle catalogue: popular EU and North American models, each with its source.
@@ -1033,14 +1021,7 @@ impl ChargeFinder {
         Ok(self.index.nearest_live(lat, lon, k, max_distance_m.unwrap_or(f64::INFINITY), f, Some(self.live_now())))
     }
 
-    fn bbox_hits(
-        &self,
-        west: f64,
-        south: f64,
-        east: f64,
-        north: f64,
-        filter: &Filter,
-    ) -> Result<Vec<Hit>, JsValue> {
+    fn bbox_hits(&self, west: f64, south: f64, east: f64, north: f64, filter: &Filter) -> Result<Vec<Hit>, JsValue> {
         if [west, south, east, north].iter().any(|x| !x.is_finite()) || south > north {
             return Err(error::argument(format!(
                 "inBbox: [{west}, {south}, {east}, {north}] is not [west, south, east, north]"
