@@ -2,25 +2,41 @@
 
 use std::path::Path;
 
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, put};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::live::{self, Live};
 use crate::ocpi_api;
 use crate::store::Store;
 
-pub fn router(store: Store, web: &Path) -> Router {
+impl FromRef<Live> for Store {
+    fn from_ref(live: &Live) -> Store {
+        live.store.clone()
+    }
+}
+
+pub fn router(live: Live, web: &Path) -> Router {
     let ocpi = Router::new()
         .route("/locations", get(ocpi_api::locations))
         .route("/locations/{location_id}", get(ocpi_api::location))
+        // The receiver side: an operator platform pushes EVSE status (Authorization: Token …).
+        .route(
+            "/locations/{country_code}/{party_id}/{location_id}/{evse_uid}",
+            put(live::push_evse).patch(live::push_evse),
+        )
         .route("/tariffs", get(ocpi_api::tariffs))
         .fallback(ocpi_api::not_found);
-    let api =
-        Router::new().route("/stations", get(stations)).route("/health", get(|| async { "ok" })).fallback(|| async {
+    let api = Router::new()
+        .route("/stations", get(stations))
+        .route("/live", get(live::stream))
+        .route("/status", get(live::snapshot))
+        .route("/health", get(|| async { "ok" }))
+        .fallback(|| async {
             (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({"error": "No such API endpoint"})))
         });
     // The app is a single page: unknown paths (deep links) get index.html.
@@ -29,7 +45,7 @@ pub fn router(store: Store, web: &Path) -> Router {
         .nest("/ocpi/2.2.1", ocpi)
         .nest("/api", api)
         .fallback_service(app)
-        .with_state(store)
+        .with_state(live)
         .layer(CompressionLayer::new())
 }
 

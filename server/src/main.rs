@@ -5,9 +5,12 @@
 //! * `CHARGEFINDER_DB`: the SQLite file (default `var/chargefinder.sqlite`);
 //! * `CHARGEFINDER_DATA`: a folder with `locations.json.gz` and `tariffs.json.gz`
 //!   (default `data/nl`, the embedded Dutch set);
-//! * `CHARGEFINDER_WEB`: the built web app to serve at `/` (default `dist`).
+//! * `CHARGEFINDER_WEB`: the built web app to serve at `/` (default `dist`);
+//! * `CHARGEFINDER_CPO_TOKEN`: the token operator platforms push OCPI EVSE updates with
+//!   (`Authorization: Token …`); without it, pushes are refused.
 
 mod api;
+mod live;
 mod ocpi_api;
 mod store;
 
@@ -21,6 +24,8 @@ pub struct Config {
     pub db: PathBuf,
     pub data: PathBuf,
     pub web: PathBuf,
+    /// The token operator platforms push OCPI updates with; pushes are refused without one.
+    pub cpo_token: Option<String>,
 }
 
 impl Config {
@@ -44,6 +49,7 @@ impl Config {
             db: get("DB", "var/chargefinder.sqlite").into(),
             data: get("DATA", "data/nl").into(),
             web: get("WEB", "dist").into(),
+            cpo_token: std::env::var("CHARGEFINDER_CPO_TOKEN").ok().filter(|t| !t.trim().is_empty()),
         })
     }
 }
@@ -82,7 +88,7 @@ fn main() -> ExitCode {
 }
 
 async fn serve(config: Config, store: store::Store) -> Result<(), String> {
-    let app = api::router(store, &config.web);
+    let app = api::router(live::Live::new(store, config.cpo_token.clone()), &config.web);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;

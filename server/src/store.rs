@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-const SCHEMA_VERSION: &str = "1";
+const SCHEMA_VERSION: &str = "2";
 
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -103,7 +103,7 @@ impl Store {
         Ok(Store { conn: Arc::new(Mutex::new(conn)), stations_json: json.into() })
     }
 
-    fn with_conn<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, String> {
+    pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, String> {
         // A poisoned lock only means another request panicked mid-read; SQLite itself is intact.
         let guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&guard).map_err(|e| format!("database error: {e}"))
@@ -203,7 +203,13 @@ fn import_into(
          CREATE TABLE tariffs (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, last_updated INTEGER NOT NULL, ocpi TEXT NOT NULL);
          CREATE INDEX tariffs_id ON tariffs (id);
          CREATE TABLE import_problems (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, location_id TEXT,
-                                       evse_uid TEXT, path TEXT NOT NULL, reason TEXT NOT NULL);",
+                                       evse_uid TEXT, path TEXT NOT NULL, reason TEXT NOT NULL);
+         -- Live status: the latest per EVSE, and every change in order (the SSE stream's log).
+         CREATE TABLE evse_status (location_id TEXT NOT NULL, evse_uid TEXT NOT NULL, status TEXT NOT NULL,
+                                   last_updated INTEGER NOT NULL, PRIMARY KEY (location_id, evse_uid));
+         CREATE TABLE status_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, location_id TEXT NOT NULL,
+                                     evse_uid TEXT NOT NULL, status TEXT NOT NULL, last_updated INTEGER NOT NULL,
+                                     source TEXT NOT NULL);",
     )
     .map_err(db)?;
     let tx = conn.transaction().map_err(db)?;
@@ -215,6 +221,7 @@ fn import_into(
             let ocpi = raw_items.get(i).map(Value::to_string).unwrap_or_default();
             let station = serde_json::to_string(&Station::from_location(loc)).map_err(|e| e.to_string())?;
             ins.execute(params![loc.id, unix_seconds(loc.last_updated.as_deref()), ocpi, station]).map_err(db)?;
+            seed_status(&tx, loc).map_err(db)?;
         }
         let mut ins = tx.prepare("INSERT INTO tariffs (id, last_updated, ocpi) VALUES (?1, ?2, ?3)").map_err(db)?;
         for t in &tariffs {
@@ -243,5 +250,18 @@ fn import_into(
         tariffs.len(),
         imported.report.problems.len()
     );
+    Ok(())
+}
+
+/// The imported status of each EVSE is where live status starts. A repeated uid within a
+/// location keeps the first, as the core's EVSE lookup does.
+pub fn seed_status(tx: &Connection, loc: &chargefinder::Location) -> rusqlite::Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT OR IGNORE INTO evse_status (location_id, evse_uid, status, last_updated) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for e in &loc.evses {
+        let t = unix_seconds(e.last_updated.as_deref().or(loc.last_updated.as_deref()));
+        st.execute(params![loc.id, e.uid, e.status.as_str(), t])?;
+    }
     Ok(())
 }
