@@ -51,6 +51,9 @@ pub struct Live {
     pub cpo_token: Option<String>,
 }
 
+/// `[location_id, evse_uid, status, last_updated]`, as `/api/status` sends it.
+pub type StatusRow = (String, String, String, i64);
+
 /// How many changes a client may be behind before it is told to reload instead.
 const MAX_REPLAY: i64 = 50_000;
 
@@ -135,7 +138,7 @@ impl Live {
 
     /// The current status of every EVSE (`[location_id, evse_uid, status, last_updated]` rows)
     /// and the sequence number they are current at, so a client can start the stream there.
-    pub fn snapshot(&self) -> Result<(i64, Vec<(String, String, String, i64)>), String> {
+    pub fn snapshot(&self) -> Result<(i64, Vec<StatusRow>), String> {
         self.store.with_conn(|c| {
             let tx = c.unchecked_transaction()?;
             let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM status_events", [], |r| r.get(0))?;
