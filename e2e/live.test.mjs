@@ -123,3 +123,30 @@ test('status and the change log survive a restart', async () => {
   const replay = await (await listen(after.seq, { lastEventId: 0 })).done;
   assert.equal(replay.length, after.seq);
 });
+
+test('the simulator drives realistic changes through the same stream', async () => {
+  // 600× real time: a simulated day every 2.4 minutes.
+  const sim = await startServer({ env: { CHARGEFINDER_SIMULATE: '600' } });
+  try {
+    const res = await fetch(`${sim.url}/api/live`);
+    const reader = res.body.getReader();
+    const dec = new TextDecoder();
+    let text = '';
+    const deadline = Date.now() + 15_000;
+    while ((text.match(/event: status/g) ?? []).length < 50 && Date.now() < deadline) {
+      const { value, done } = await Promise.race([reader.read(), new Promise((r) => setTimeout(() => r({ done: false }), 1000))]);
+      if (done) break;
+      if (value) text += dec.decode(value, { stream: true });
+    }
+    await reader.cancel();
+    const events = [...text.matchAll(/data: (\{.*\})/g)].map((m) => JSON.parse(m[1]));
+    assert.ok(events.length >= 50, `only ${events.length} changes in 15 s`);
+    const statuses = new Set(events.map((e) => e.status));
+    assert.ok(statuses.has('CHARGING') || statuses.has('AVAILABLE'), [...statuses].join());
+    const seqs = events.map((e) => e.seq);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'in order');
+    assert.match(sim.log(), /simulating 64066 EVSEs/);
+  } finally {
+    await sim.stop();
+  }
+});

@@ -72,44 +72,64 @@ impl Live {
         last_updated: i64,
         source: &str,
     ) -> Result<Outcome, String> {
-        let outcome = self.store.with_conn(|c| {
+        let mut out = self.apply_many(&[(location_id, evse_uid, status, last_updated)], source)?;
+        Ok(out.pop().unwrap_or(Outcome::UnknownEvse))
+    }
+
+    /// Applies changes in order, all in one transaction (a simulator tick, a batch push), then
+    /// announces the applied ones.
+    pub fn apply_many(&self, changes: &[(&str, &str, EvseStatus, i64)], source: &str) -> Result<Vec<Outcome>, String> {
+        let outcomes = self.store.with_conn(|c| {
             let tx = c.unchecked_transaction()?;
-            let stored: Option<i64> = tx
-                .query_row(
-                    "SELECT last_updated FROM evse_status WHERE location_id = ?1 AND evse_uid = ?2",
-                    params![location_id, evse_uid],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let outcome = match stored {
-                None => Outcome::UnknownEvse,
-                Some(t) if last_updated <= t => Outcome::Stale,
-                Some(_) => {
-                    tx.execute(
-                        "UPDATE evse_status SET status = ?3, last_updated = ?4 WHERE location_id = ?1 AND evse_uid = ?2",
-                        params![location_id, evse_uid, status.as_str(), last_updated],
-                    )?;
-                    tx.execute(
-                        "INSERT INTO status_events (location_id, evse_uid, status, last_updated, source) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![location_id, evse_uid, status.as_str(), last_updated, source],
-                    )?;
-                    Outcome::Applied(Change {
-                        seq: tx.last_insert_rowid(),
-                        location_id: location_id.to_string(),
-                        evse_uid: evse_uid.to_string(),
-                        status: status.as_str(),
-                        last_updated,
-                    })
-                }
-            };
+            let mut outcomes = Vec::with_capacity(changes.len());
+            for &(location_id, evse_uid, status, last_updated) in changes {
+                outcomes.push(Self::apply_in(&tx, location_id, evse_uid, status, last_updated, source)?);
+            }
             tx.commit()?;
-            Ok(outcome)
+            Ok(outcomes)
         })?;
-        if let Outcome::Applied(change) = &outcome {
-            // No subscribers is fine: the log keeps the change for the next reconnect.
-            let _ = self.tx.send(change.clone());
+        for o in &outcomes {
+            if let Outcome::Applied(change) = o {
+                // No subscribers is fine: the log keeps the change for the next reconnect.
+                let _ = self.tx.send(change.clone());
+            }
         }
-        Ok(outcome)
+        Ok(outcomes)
+    }
+
+    fn apply_in(
+        tx: &rusqlite::Transaction<'_>,
+        location_id: &str,
+        evse_uid: &str,
+        status: EvseStatus,
+        last_updated: i64,
+        source: &str,
+    ) -> rusqlite::Result<Outcome> {
+        let stored: Option<i64> = tx
+            .prepare_cached("SELECT last_updated FROM evse_status WHERE location_id = ?1 AND evse_uid = ?2")?
+            .query_row(params![location_id, evse_uid], |r| r.get(0))
+            .optional()?;
+        Ok(match stored {
+            None => Outcome::UnknownEvse,
+            Some(t) if last_updated <= t => Outcome::Stale,
+            Some(_) => {
+                tx.prepare_cached(
+                    "UPDATE evse_status SET status = ?3, last_updated = ?4 WHERE location_id = ?1 AND evse_uid = ?2",
+                )?
+                .execute(params![location_id, evse_uid, status.as_str(), last_updated])?;
+                tx.prepare_cached(
+                    "INSERT INTO status_events (location_id, evse_uid, status, last_updated, source) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![location_id, evse_uid, status.as_str(), last_updated, source])?;
+                Outcome::Applied(Change {
+                    seq: tx.last_insert_rowid(),
+                    location_id: location_id.to_string(),
+                    evse_uid: evse_uid.to_string(),
+                    status: status.as_str(),
+                    last_updated,
+                })
+            }
+        })
     }
 
     /// Changes after `seq`, oldest first, at most `limit`.

@@ -6,12 +6,15 @@
 //! * `CHARGEFINDER_DATA`: a folder with `locations.json.gz` and `tariffs.json.gz`
 //!   (default `data/nl`, the embedded Dutch set);
 //! * `CHARGEFINDER_WEB`: the built web app to serve at `/` (default `dist`);
+//! * `CHARGEFINDER_SIMULATE`: run the charging-network simulator (`1`, or a speed such as `60`
+//!   for sixty times real time); off by default;
 //! * `CHARGEFINDER_CPO_TOKEN`: the token operator platforms push OCPI EVSE updates with
 //!   (`Authorization: Token …`); without it, pushes are refused.
 
 mod api;
 mod live;
 mod ocpi_api;
+mod simulator;
 mod store;
 
 use std::net::SocketAddr;
@@ -26,6 +29,8 @@ pub struct Config {
     pub web: PathBuf,
     /// The token operator platforms push OCPI updates with; pushes are refused without one.
     pub cpo_token: Option<String>,
+    /// Run the charging-network simulator at this many times real time.
+    pub simulate: Option<f64>,
 }
 
 impl Config {
@@ -50,6 +55,10 @@ impl Config {
             data: get("DATA", "data/nl").into(),
             web: get("WEB", "dist").into(),
             cpo_token: std::env::var("CHARGEFINDER_CPO_TOKEN").ok().filter(|t| !t.trim().is_empty()),
+            simulate: match get("SIMULATE", "").as_str() {
+                "" | "0" | "false" | "off" => None,
+                s => Some(s.parse::<f64>().ok().filter(|x| *x > 0.0 && x.is_finite()).unwrap_or(1.0)),
+            },
         })
     }
 }
@@ -88,7 +97,11 @@ fn main() -> ExitCode {
 }
 
 async fn serve(config: Config, store: store::Store) -> Result<(), String> {
-    let app = api::router(live::Live::new(store, config.cpo_token.clone()), &config.web);
+    let live = live::Live::new(store, config.cpo_token.clone());
+    if let Some(speed) = config.simulate {
+        tokio::spawn(simulator::run(live.clone(), speed, simulator::SimConfig::default()));
+    }
+    let app = api::router(live, &config.web);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
