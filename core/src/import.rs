@@ -138,6 +138,19 @@ struct At<'a> {
 }
 
 impl Ctx {
+    /// Reads a wire object, or reports the item skipped at the JSON path serde gives.
+    fn wire<T: serde::de::DeserializeOwned>(&mut self, at: &At<'_>, raw: &Value) -> Option<T> {
+        match serde_path_to_error::deserialize(raw) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                let field = e.path().to_string();
+                let field = if field == "." { String::new() } else { field };
+                self.problem(ProblemKind::Skipped, at, &field, e.inner().to_string());
+                None
+            }
+        }
+    }
+
     fn problem(&mut self, kind: ProblemKind, at: &At<'_>, field: &str, reason: impl Into<String>) {
         match kind {
             ProblemKind::Skipped => self.report.skipped += 1,
@@ -158,15 +171,7 @@ impl Ctx {
         // Read the id first so that even a location that fails to parse is reported by id.
         let raw_id = item.get("id").and_then(value_text);
         let at = At { location_id: raw_id.as_deref(), evse_uid: None, path: &path };
-        let wire: ocpi::Location = match serde_path_to_error::deserialize(&item) {
-            Ok(w) => w,
-            Err(e) => {
-                let field = e.path().to_string();
-                let field = if field == "." { String::new() } else { field };
-                self.problem(ProblemKind::Skipped, &at, &field, e.inner().to_string());
-                return None;
-            }
-        };
+        let wire: ocpi::Location = self.wire(&at, &item)?;
         let Some(id) = Text::non_empty(&wire.id) else {
             self.problem(ProblemKind::Skipped, &at, "id", "missing location id");
             return None;
@@ -382,15 +387,7 @@ impl Ctx {
     fn evse(&mut self, location_id: &str, path: &str, raw: Value) -> Option<Evse> {
         let raw_uid = raw.get("uid").and_then(value_text);
         let at = At { location_id: Some(location_id), evse_uid: raw_uid.as_deref(), path };
-        let wire: ocpi::Evse = match serde_path_to_error::deserialize(&raw) {
-            Ok(w) => w,
-            Err(e) => {
-                let field = e.path().to_string();
-                let field = if field == "." { String::new() } else { field };
-                self.problem(ProblemKind::Skipped, &at, &field, e.inner().to_string());
-                return None;
-            }
-        };
+        let wire: ocpi::Evse = self.wire(&at, &raw)?;
         let uid = match (Text::non_empty(&wire.uid), Text::non_empty(&wire.evse_id)) {
             (Some(uid), _) => uid,
             (None, Some(evse_id)) => {
@@ -447,15 +444,7 @@ impl Ctx {
 
     fn connector(&mut self, evse: &At<'_>, path: &str, raw: Value) -> Option<Connector> {
         let at = At { location_id: evse.location_id, evse_uid: evse.evse_uid, path };
-        let wire: ocpi::Connector = match serde_path_to_error::deserialize(&raw) {
-            Ok(w) => w,
-            Err(e) => {
-                let field = e.path().to_string();
-                let field = if field == "." { String::new() } else { field };
-                self.problem(ProblemKind::Skipped, &at, &field, e.inner().to_string());
-                return None;
-            }
-        };
+        let wire: ocpi::Connector = self.wire(&at, &raw)?;
         let id = Text::non_empty(&wire.id).unwrap_or_else(|| {
             self.problem(ProblemKind::Repaired, &at, "id", "missing connector id, used its position");
             path.rsplit('[').next().unwrap_or("0").trim_end_matches(']').to_string()
