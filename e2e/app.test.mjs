@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { startServer, launchChromium, nativeNearest, PHONE, ROOT } from './lib.mjs';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');
+const TOKEN = 'app-test-token';
 let server, browser;
 before(async () => {
-  [server, browser] = await Promise.all([startServer(), launchChromium()]);
+  [server, browser] = await Promise.all([startServer({ env: { CHARGEFINDER_CPO_TOKEN: TOKEN } }), launchChromium()]);
   mkdirSync(SHOTS, { recursive: true });
 });
 after(async () => { await browser?.close(); await server?.stop(); });
@@ -62,5 +63,37 @@ test("geolocation granted: the list is for the driver's own position", async () 
   const shown = await shownList(page);
   assertSameAsNative(shown, nativeNearest(here.latitude, here.longitude, 10));
   assert.match(await page.textContent('h2'), /near you/);
+  await context.close();
+});
+
+test('a status change pushed to the server reaches the list within 2 s, without a reload', async () => {
+  const context = await browser.newContext({ ...PHONE });
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  await shownList(page);
+  await page.waitForFunction(() => document.querySelector('[data-testid="live-state"]')?.textContent === 'Live', null, { timeout: 10_000 });
+  const first = page.locator('[data-testid="station"]').first();
+  const id = await first.getAttribute('data-id');
+  const before = await first.locator('[data-testid="available"]').textContent();
+  const [free, total] = before.match(/\d+/g).map(Number);
+  const loc = (await (await fetch(`${server.url}/ocpi/2.2.1/locations/${encodeURIComponent(id)}`)).json()).data;
+  // Occupy a free EVSE, or free an occupied one.
+  const target = loc.evses.find((e) => e.status === 'AVAILABLE') ?? loc.evses[0];
+  const next = target.status === 'AVAILABLE' ? 'CHARGING' : 'AVAILABLE';
+  const want = `${next === 'CHARGING' ? free - 1 : free + 1} of ${total} available`;
+  const t0 = Date.now();
+  const res = await fetch(`${server.url}/ocpi/2.2.1/locations/${loc.country_code}/${loc.party_id}/${encodeURIComponent(id)}/${encodeURIComponent(target.uid)}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Token ${Buffer.from(TOKEN).toString('base64')}` },
+    body: JSON.stringify({ status: next, last_updated: new Date().toISOString() }),
+  });
+  assert.equal(res.status, 200);
+  await page.waitForFunction(([sid, text]) => {
+    const li = document.querySelector(`[data-testid="station"][data-id="${CSS.escape(sid)}"]`);
+    return li?.querySelector('[data-testid="available"]')?.textContent === text;
+  }, [id, want], { timeout: 2_000 });
+  const ms = Date.now() - t0;
+  assert.ok(ms < 2000, `${ms} ms`);
+  await page.screenshot({ path: join(SHOTS, 'nearest-live-390x844.png') });
   await context.close();
 });

@@ -2,9 +2,8 @@
 
 use std::path::Path;
 
-use axum::extract::{FromRef, State};
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::extract::FromRef;
+use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
@@ -32,7 +31,7 @@ pub fn router(live: Live, web: &Path) -> Router {
         .route("/tariffs", get(ocpi_api::tariffs))
         .fallback(ocpi_api::not_found);
     let api = Router::new()
-        .route("/stations", get(stations))
+        .route("/stations", get(live::stations))
         .route("/live", get(live::stream))
         .route("/status", get(live::snapshot))
         .route("/health", get(|| async { "ok" }))
@@ -47,9 +46,4 @@ pub fn router(live: Live, web: &Path) -> Router {
         .fallback_service(app)
         .with_state(live)
         .layer(CompressionLayer::new())
-}
-
-/// Every station in compact form (see `chargefinder::Station`), for the app's in-browser index.
-async fn stations(State(store): State<Store>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-cache")], store.stations_json.clone())
 }

@@ -49,7 +49,19 @@ pub struct Live {
     tx: broadcast::Sender<Change>,
     /// The operator platform's token for OCPI pushes; `None` disables pushes.
     pub cpo_token: Option<String>,
+    /// `/api/stations` with current statuses, and the change it is current at.
+    stations: std::sync::Arc<std::sync::Mutex<Option<StationsBody>>>,
 }
+
+#[derive(Debug, Clone)]
+struct StationsBody {
+    bytes: axum::body::Bytes,
+    seq: i64,
+    built: std::time::Instant,
+}
+
+/// A stations body is rebuilt at most this often; clients catch up from its `seq` by the stream.
+const STATIONS_MAX_AGE: Duration = Duration::from_secs(5);
 
 /// `[location_id, evse_uid, status, last_updated]`, as `/api/status` sends it.
 pub type StatusRow = (String, String, String, i64);
@@ -60,7 +72,7 @@ const MAX_REPLAY: i64 = 50_000;
 impl Live {
     pub fn new(store: Store, cpo_token: Option<String>) -> Live {
         let (tx, _) = broadcast::channel(4096);
-        Live { store, tx, cpo_token }
+        Live { store, tx, cpo_token, stations: Default::default() }
     }
 
     /// Applies a status change in one transaction, then announces it.
@@ -150,6 +162,53 @@ impl Live {
             })?;
             rows.collect()
         })
+    }
+
+    /// Every station in compact form with its EVSEs' current status, and the change sequence
+    /// number that state includes: a client opens `/api/live?after=SEQ` and misses nothing.
+    pub fn stations(&self) -> Result<(axum::body::Bytes, i64), String> {
+        let mut cache = self.stations.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.as_ref() {
+            if c.built.elapsed() < STATIONS_MAX_AGE || c.seq == self.last_seq()? {
+                return Ok((c.bytes.clone(), c.seq));
+            }
+        }
+        let (seq, rows, statuses) = self.store.with_conn(|c| {
+            let tx = c.unchecked_transaction()?;
+            let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM status_events", [], |r| r.get(0))?;
+            let rows = tx
+                .prepare("SELECT station FROM locations ORDER BY seq")?
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let statuses = tx
+                .prepare("SELECT location_id, evse_uid, status FROM evse_status")?
+                .query_map([], |r| Ok(((r.get::<_, String>(0)?, r.get::<_, String>(1)?), r.get::<_, String>(2)?)))?
+                .collect::<rusqlite::Result<std::collections::HashMap<_, _>>>()?;
+            Ok((seq, rows, statuses))
+        })?;
+        let mut out = Vec::with_capacity(rows.iter().map(String::len).sum::<usize>() + rows.len() + 2);
+        out.push(b'[');
+        for (i, row) in rows.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            match serde_json::from_str::<chargefinder::Station>(row) {
+                Ok(mut station) => {
+                    for e in &mut station.evses {
+                        if let Some(s) = statuses.get(&(station.id.clone(), e.uid.clone())) {
+                            e.status = EvseStatus::parse(s).unwrap_or(EvseStatus::Unknown);
+                        }
+                    }
+                    serde_json::to_writer(&mut out, &station).map_err(|e| e.to_string())?;
+                }
+                // Written by our own import; if it ever fails to read, serve it as stored.
+                Err(_) => out.extend_from_slice(row.as_bytes()),
+            }
+        }
+        out.push(b']');
+        let body = StationsBody { bytes: out.into(), seq, built: std::time::Instant::now() };
+        *cache = Some(body.clone());
+        Ok((body.bytes, body.seq))
     }
 
     pub fn last_seq(&self) -> Result<i64, String> {
@@ -251,6 +310,24 @@ pub async fn stream(
         }
     });
     Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive")).into_response()
+}
+
+/// `GET /api/stations`: every station in compact form (see `chargefinder::Station`) with its
+/// EVSEs' current status; `X-Live-Seq` says which change it includes, for `/api/live?after=`.
+pub async fn stations(State(live): State<Live>) -> Response {
+    match tokio::task::spawn_blocking(move || live.stations()).await {
+        Ok(Ok((bytes, seq))) => (
+            [
+                (axum::http::header::CONTENT_TYPE, "application/json".to_string()),
+                (axum::http::header::CACHE_CONTROL, "no-cache".to_string()),
+                (axum::http::HeaderName::from_static("x-live-seq"), seq.to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(Err(e)) => OcpiError::server(e).into_response(),
+        Err(e) => OcpiError::server(e.to_string()).into_response(),
+    }
 }
 
 /// `GET /api/status`: every EVSE's current status and the stream position it is current at.

@@ -18,8 +18,6 @@ const SCHEMA_VERSION: &str = "2";
 #[derive(Debug, Clone)]
 pub struct Store {
     conn: Arc<Mutex<Connection>>,
-    /// `GET /api/stations` body, built once: the compact rows of every location.
-    pub stations_json: axum::body::Bytes,
 }
 
 /// Which OCPI object list.
@@ -88,19 +86,7 @@ impl Store {
     }
 
     fn from_conn(conn: Connection) -> Result<Store, String> {
-        let mut json = String::from("[");
-        {
-            let mut stmt = conn.prepare("SELECT station FROM locations ORDER BY seq").map_err(|e| e.to_string())?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(|e| e.to_string())?;
-            for (i, row) in rows.enumerate() {
-                if i > 0 {
-                    json.push(',');
-                }
-                json.push_str(&row.map_err(|e| e.to_string())?);
-            }
-        }
-        json.push(']');
-        Ok(Store { conn: Arc::new(Mutex::new(conn)), stations_json: json.into() })
+        Ok(Store { conn: Arc::new(Mutex::new(conn)) })
     }
 
     pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, String> {

@@ -3,8 +3,9 @@
 use chargefinder::Station;
 use gloo_net::http::Request;
 
-/// Every station in compact form (`GET /api/stations`).
-pub async fn fetch_stations() -> Result<Vec<Station>, String> {
+/// Every station in compact form (`GET /api/stations`), with current statuses, and the live
+/// stream position they are current at (`X-Live-Seq`).
+pub async fn fetch_stations() -> Result<(Vec<Station>, i64), String> {
     let res = Request::get("/api/stations")
         .send()
         .await
@@ -15,5 +16,10 @@ pub async fn fetch_stations() -> Result<Vec<Station>, String> {
             res.status()
         ));
     }
-    res.json::<Vec<Station>>().await.map_err(|_| "The station data we received was damaged. Please reload.".to_string())
+    let seq = res.headers().get("x-live-seq").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let stations = res
+        .json::<Vec<Station>>()
+        .await
+        .map_err(|_| "The station data we received was damaged. Please reload.".to_string())?;
+    Ok((stations, seq))
 }

@@ -1,10 +1,15 @@
 //! The app's components: thin views over [`crate::state`].
 
-use chargefinder::{Filter, Station, StationIndex};
+use chargefinder::{Availability, AvailabilityConfig, EvseStatus, Filter, Station, StationIndex};
 use leptos::prelude::*;
 
 use crate::geo::{self, Source};
+use crate::live::{self, Link};
 use crate::state::{nearest_rows, Row};
+
+fn now_s() -> i64 {
+    (js_sys::Date::now() / 1000.0).floor() as i64
+}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -21,7 +26,7 @@ pub fn App() -> impl IntoView {
                     {move || Suspend::new(async move {
                         let here = here.await;
                         match stations.await {
-                            Ok(list) => view! { <Nearest stations=list here=here /> }.into_any(),
+                            Ok((list, seq)) => view! { <Nearest stations=list seq=seq here=here /> }.into_any(),
                             Err(message) => view! { <p class="cf-error" role="alert">{message}</p> }.into_any(),
                         }
                     })}
@@ -32,19 +37,63 @@ pub fn App() -> impl IntoView {
 }
 
 #[component]
-fn Nearest(stations: Vec<Station>, here: geo::Here) -> impl IntoView {
+fn Nearest(stations: Vec<Station>, seq: i64, here: geo::Here) -> impl IntoView {
     let index = StationIndex::new(stations);
-    let rows = nearest_rows(&index, here.lat, here.lon, &Filter::default());
+    let count = index.len();
+    let live = Availability::new(&index, now_s(), AvailabilityConfig::default());
+    let index = StoredValue::new(index);
+    let live = StoredValue::new(live);
+    // Bumped on every applied change: the list recomputes, nothing is rebuilt.
+    let version = RwSignal::new(0u64);
+    let link = RwSignal::new(Link::Connecting);
+    let started = live::connect(
+        seq,
+        move |c| {
+            let Some(status) = EvseStatus::parse(&c.status) else { return };
+            let slot = index.with_value(|ix| ix.evse_slot(&c.location_id, &c.evse_uid));
+            if let Some(slot) = slot {
+                live.update_value(|l| {
+                    l.apply(slot, status, c.last_updated);
+                });
+                version.update(|v| *v += 1);
+            }
+        },
+        move |l| link.set(l),
+    );
+    if started.is_err() {
+        link.set(Link::Reconnecting(js_sys::Date::now()));
+    }
+    let rows = Memo::new(move |_| {
+        version.track();
+        index.with_value(|ix| live.with_value(|l| nearest_rows(ix, l, now_s(), here.lat, here.lon, &Filter::default())))
+    });
     let whence = match here.source {
         Source::Device => "near you".to_string(),
         Source::Default => "near Delft station (your position is not shared)".to_string(),
     };
+    let link_text = move || match link.get() {
+        Link::Connecting => "Connecting to live status…".to_string(),
+        Link::Live => "Live".to_string(),
+        Link::Reconnecting(since) => {
+            let d = js_sys::Date::new(&since.into());
+            format!("Reconnecting… status as of {:02}:{:02}", d.get_hours(), d.get_minutes())
+        }
+    };
+    let link_class = move || match link.get() {
+        Link::Live => "cf-link cf-link--live",
+        _ => "cf-link cf-link--stale",
+    };
     view! {
         <section aria-labelledby="cf-nearest-title">
             <h2 id="cf-nearest-title">"Nearest chargers " <span class="cf-whence">{whence}</span></h2>
-            <p class="cf-count">{format!("{} stations loaded", index.len())}</p>
+            <p class="cf-count">
+                {format!("{count} stations loaded")} " · "
+                <span class=link_class data-testid="live-state" role="status">{link_text}</span>
+            </p>
             <ol class="cf-list" data-testid="nearest-list">
-                {rows.into_iter().map(|r| view! { <StationRow row=r /> }).collect_view()}
+                <For each=move || rows.get() key=|r| (r.id.clone(), r.available) let:r>
+                    <StationRow row=r />
+                </For>
             </ol>
         </section>
     }

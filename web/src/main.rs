@@ -4,6 +4,7 @@
 mod api;
 mod app;
 mod geo;
+mod live;
 mod state;
 
 fn main() {

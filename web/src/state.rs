@@ -1,6 +1,6 @@
 //! The app's state and what it shows, as plain Rust (tested without a browser).
 
-use chargefinder::{Filter, Hit, StationIndex};
+use chargefinder::{Availability, Filter, Hit, Live, StationIndex};
 
 /// How many stations the list shows.
 pub const LIST_LEN: usize = 10;
@@ -18,9 +18,17 @@ pub struct Row {
     pub available: u32,
 }
 
-/// The nearest stations to a point, as list rows.
-pub fn nearest_rows(index: &StationIndex, lat: f64, lon: f64, filter: &Filter) -> Vec<Row> {
-    index.nearest(lat, lon, LIST_LEN, f64::INFINITY, filter).iter().map(|h| row(index, h)).collect()
+/// The nearest stations to a point, as list rows, by live status as of `now_s`.
+pub fn nearest_rows(
+    index: &StationIndex,
+    live: &Availability,
+    now_s: i64,
+    lat: f64,
+    lon: f64,
+    filter: &Filter,
+) -> Vec<Row> {
+    let live = Live { availability: live, now_s };
+    index.nearest_live(lat, lon, LIST_LEN, f64::INFINITY, filter, Some(live)).iter().map(|h| row(index, h)).collect()
 }
 
 fn row(index: &StationIndex, h: &Hit) -> Row {
@@ -62,6 +70,34 @@ pub fn format_power(kw: f32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chargefinder::{AvailabilityConfig, EvseStatus, EvseSummary, PlugFamily, PlugSet, Station};
+
+    #[test]
+    fn rows_follow_live_status_without_a_rebuild() {
+        let evse = |uid: &str| EvseSummary {
+            uid: uid.into(),
+            plugs: PlugSet::EMPTY.with(PlugFamily::Type2Socket),
+            max_power_kw: 11.0,
+            status: EvseStatus::Available,
+        };
+        let stations = vec![Station {
+            id: "L".into(),
+            name: "Here".into(),
+            lat: 52.0,
+            lon: 4.0,
+            operator: None,
+            evses: vec![evse("A"), evse("B")],
+        }];
+        let index = StationIndex::new(stations);
+        let t0 = 1_800_000_000;
+        let mut live = Availability::new(&index, t0, AvailabilityConfig::default());
+        let rows = nearest_rows(&index, &live, t0, 52.0, 4.0, &Filter::default());
+        assert_eq!((rows[0].available, rows[0].evses), (2, 2));
+        let slot = index.evse_slot("L", "A").unwrap();
+        live.apply(slot, EvseStatus::Charging, t0 + 5);
+        let rows = nearest_rows(&index, &live, t0 + 6, 52.0, 4.0, &Filter::default());
+        assert_eq!(rows[0].available, 1);
+    }
 
     #[test]
     fn distances_read_naturally() {
