@@ -46,8 +46,14 @@ test('geolocation denied: the 10 nearest to Delft station, exactly as the core c
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  const t0 = Date.now();
   await page.goto(server.url + '/');
   const shown = await shownList(page);
+  const firstResultsMs = Date.now() - t0;
+  // Figures for BENCHMARKS (this machine is noisy: printed, not asserted).
+  const bytes = await page.evaluate(() => performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
+    .reduce((s, e) => s + (e.transferSize || 0), 0));
+  console.log(`# figure: navigation → first 10 results ${firstResultsMs} ms, ${(bytes / 1e6).toFixed(2)} MB transferred (cold cache, phone viewport)`);
   assertSameAsNative(shown, nativeNearest(52.0116, 4.3571, 10));
   assert.match(await page.textContent('h2'), /Delft station/);
   await page.screenshot({ path: join(SHOTS, 'nearest-390x844.png') });

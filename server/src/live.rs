@@ -56,8 +56,18 @@ pub struct Live {
 #[derive(Debug, Clone)]
 struct StationsBody {
     bytes: axum::body::Bytes,
+    /// The same, gzipped once per build (not once per request: it is a few MB of JSON).
+    gzip: axum::body::Bytes,
     seq: i64,
     built: std::time::Instant,
+}
+
+/// A stations body: JSON, its gzip form, and the change it includes.
+#[derive(Debug, Clone)]
+pub struct Stations {
+    pub json: axum::body::Bytes,
+    pub gzip: axum::body::Bytes,
+    pub seq: i64,
 }
 
 /// A stations body is rebuilt at most this often; clients catch up from its `seq` by the stream.
@@ -166,11 +176,11 @@ impl Live {
 
     /// Every station in compact form with its EVSEs' current status, and the change sequence
     /// number that state includes: a client opens `/api/live?after=SEQ` and misses nothing.
-    pub fn stations(&self) -> Result<(axum::body::Bytes, i64), String> {
+    pub fn stations(&self) -> Result<Stations, String> {
         let mut cache = self.stations.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = cache.as_ref() {
             if c.built.elapsed() < STATIONS_MAX_AGE || c.seq == self.last_seq()? {
-                return Ok((c.bytes.clone(), c.seq));
+                return Ok(Stations { json: c.bytes.clone(), gzip: c.gzip.clone(), seq: c.seq });
             }
         }
         let (seq, rows, statuses) = self.store.with_conn(|c| {
@@ -206,9 +216,14 @@ impl Live {
             }
         }
         out.push(b']');
-        let body = StationsBody { bytes: out.into(), seq, built: std::time::Instant::now() };
+        let gzip = {
+            use std::io::Write;
+            let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(out.len() / 3), flate2::Compression::new(6));
+            gz.write_all(&out).and_then(|()| gz.finish()).map_err(|e| e.to_string())?
+        };
+        let body = StationsBody { bytes: out.into(), gzip: gzip.into(), seq, built: std::time::Instant::now() };
         *cache = Some(body.clone());
-        Ok((body.bytes, body.seq))
+        Ok(Stations { json: body.bytes, gzip: body.gzip, seq: body.seq })
     }
 
     pub fn last_seq(&self) -> Result<i64, String> {
@@ -314,17 +329,30 @@ pub async fn stream(
 
 /// `GET /api/stations`: every station in compact form (see `chargefinder::Station`) with its
 /// EVSEs' current status; `X-Live-Seq` says which change it includes, for `/api/live?after=`.
-pub async fn stations(State(live): State<Live>) -> Response {
+pub async fn stations(State(live): State<Live>, headers: HeaderMap) -> Response {
+    let gzip_ok = headers
+        .get(axum::http::header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
     match tokio::task::spawn_blocking(move || live.stations()).await {
-        Ok(Ok((bytes, seq))) => (
-            [
-                (axum::http::header::CONTENT_TYPE, "application/json".to_string()),
-                (axum::http::header::CACHE_CONTROL, "no-cache".to_string()),
-                (axum::http::HeaderName::from_static("x-live-seq"), seq.to_string()),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(Ok(st)) => {
+            let mut res = (
+                [
+                    (axum::http::header::CONTENT_TYPE, "application/json".to_string()),
+                    (axum::http::header::CACHE_CONTROL, "no-cache".to_string()),
+                    (axum::http::header::VARY, "accept-encoding".to_string()),
+                    (axum::http::HeaderName::from_static("x-live-seq"), st.seq.to_string()),
+                ],
+                if gzip_ok { st.gzip } else { st.json },
+            )
+                .into_response();
+            if gzip_ok {
+                // Already compressed: the compression layer leaves encoded bodies alone.
+                res.headers_mut()
+                    .insert(axum::http::header::CONTENT_ENCODING, axum::http::HeaderValue::from_static("gzip"));
+            }
+            res
+        }
         Ok(Err(e)) => OcpiError::server(e).into_response(),
         Err(e) => OcpiError::server(e.to_string()).into_response(),
     }

@@ -98,6 +98,10 @@ fn main() -> ExitCode {
 
 async fn serve(config: Config, store: store::Store) -> Result<(), String> {
     let live = live::Live::new(store, config.cpo_token.clone());
+    // Build the app's stations body now, so the first driver does not wait for it.
+    if let Err(e) = live.stations() {
+        return Err(format!("cannot prepare the stations: {e}"));
+    }
     if let Some(speed) = config.simulate {
         tokio::spawn(simulator::run(live.clone(), speed, simulator::SimConfig::default()));
     }
