@@ -37,7 +37,7 @@ function assertSameAsNative(shown, expected) {
     assert.equal(r.name, e.name);
     assert.ok(Math.abs(r.distance_m - e.distance_m) < 0.1, `${r.id}: ${r.distance_m} vs ${e.distance_m}`);
     assert.equal(r.plugs, e.plugs.map((p) => LABELS[p] ?? p).join(' · '));
-    assert.equal(r.available, `${e.available} of ${e.evses} available`);
+    assert.equal(r.available, `${e.available} of ${e.matching} available`);
   });
 }
 
@@ -101,5 +101,43 @@ test('a status change pushed to the server reaches the list within 2 s, without 
   const ms = Date.now() - t0;
   assert.ok(ms < 2000, `${ms} ms`);
   await page.screenshot({ path: join(SHOTS, 'nearest-live-390x844.png') });
+  // Put the EVSE back (a later update), so later tests compare with the data file again.
+  const back = await fetch(`${server.url}/ocpi/2.2.1/locations/${loc.country_code}/${loc.party_id}/${encodeURIComponent(id)}/${encodeURIComponent(target.uid)}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Token ${Buffer.from(TOKEN).toString('base64')}` },
+    body: JSON.stringify({ status: target.status, last_updated: new Date(Date.now() + 1000).toISOString() }),
+  });
+  assert.equal(back.status, 200);
+  await page.waitForFunction(([sid, text]) => {
+    const li = document.querySelector(`[data-testid="station"][data-id="${CSS.escape(sid)}"]`);
+    return li?.querySelector('[data-testid="available"]')?.textContent === text;
+  }, [id, before], { timeout: 2_000 });
+  await context.close();
+});
+
+test('filters and my car: the list is exactly what the core gives for the same data; the car is remembered', async () => {
+  const context = await browser.newContext({ ...PHONE });
+  const page = await context.newPage();
+  await page.goto(server.url + '/');
+  await shownList(page);
+  const settle = async (expected) => {
+    await page.waitForFunction((ids) => {
+      const shown = [...document.querySelectorAll('[data-testid="station"]')].map((li) => li.dataset.id);
+      return JSON.stringify(shown) === JSON.stringify(ids);
+    }, expected.map((e) => e.id), { timeout: 5_000 });
+    assertSameAsNative(await shownList(page), expected);
+  };
+  await page.check('[data-testid="plug-CCS2"]');
+  await page.selectOption('[data-testid="min-kw"]', '50');
+  await settle(nativeNearest(52.0116, 4.3571, 10, ['--plugs', 'CCS2', '--min-kw', '50']));
+  await page.screenshot({ path: join(SHOTS, 'filters-ccs2-50kw-390x844.png') });
+  await page.uncheck('[data-testid="plug-CCS2"]');
+  await page.selectOption('[data-testid="min-kw"]', '0');
+  await page.selectOption('[data-testid="vehicle"]', 'nissan-leaf-eplus-eu');
+  await settle(nativeNearest(52.0116, 4.3571, 10, ['--vehicle', 'nissan-leaf-eplus-eu']));
+  await page.reload();
+  await shownList(page);
+  assert.equal(await page.inputValue('[data-testid="vehicle"]'), 'nissan-leaf-eplus-eu', 'remembered on the device');
+  await settle(nativeNearest(52.0116, 4.3571, 10, ['--vehicle', 'nissan-leaf-eplus-eu']));
   await context.close();
 });

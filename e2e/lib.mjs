@@ -65,8 +65,9 @@ export function runServerExpectingFailure(env) {
 }
 
 /** What the core computes natively for the same data (the CLI runs the same library). */
-export function nativeNearest(lat, lon, k = 10) {
-  return JSON.parse(execFileSync(CLI_BIN, ['nearest', NL_LOCATIONS, String(lat), String(lon), String(k)], { maxBuffer: 1 << 24 }));
+export function nativeNearest(lat, lon, k = 10, options = []) {
+  // --compact: the same data the browser holds (the compact stations).
+  return JSON.parse(execFileSync(CLI_BIN, ['nearest', NL_LOCATIONS, String(lat), String(lon), String(k), '--compact', ...options], { maxBuffer: 1 << 24 }));
 }
 
 export async function launchChromium() {

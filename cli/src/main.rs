@@ -17,7 +17,10 @@ mod price;
 
 const USAGE: &str = "usage:
   chargefinder check FILE                 print the import report of an OCPI locations file as JSON
-  chargefinder nearest FILE LAT LON [K]   print the K (default 10) nearest stations as JSON
+  chargefinder nearest FILE LAT LON [K] [--plugs CCS2,TYPE2_SOCKET] [--min-kw KW] [--available] [--working]
+                [--vehicle ID] [--compact]
+                                          print the K (default 10) nearest matching stations as JSON
+                                          (--compact: from the compact stations, as the browser does)
   chargefinder price --tariff FILE --tz ZONE --start TIME --end TIME --kw P --kwh E [--amps A] [--lang en|nl|de|fr]
                                           price a session under an OCPI tariff, as JSON
 FILE may be plain JSON or gzip (.gz).";
@@ -43,7 +46,10 @@ fn run(args: &[String]) -> Result<(), String> {
             print_json(&imported.report)
         }
         Some("nearest") => {
-            let (file, lat, lon, k) = match args {
+            // Positional FILE LAT LON [K], then options.
+            let split = args.iter().position(|a| a.starts_with("--")).unwrap_or(args.len());
+            let (pos, opts) = args.split_at(split);
+            let (file, lat, lon, k) = match pos {
                 [_, f, lat, lon] => (f, lat, lon, "10"),
                 [_, f, lat, lon, k] => (f, lat, lon, k.as_str()),
                 _ => return Err(USAGE.into()),
@@ -51,9 +57,15 @@ fn run(args: &[String]) -> Result<(), String> {
             let lat: f64 = lat.parse().map_err(|_| format!("LAT {lat:?} is not a number"))?;
             let lon: f64 = lon.parse().map_err(|_| format!("LON {lon:?} is not a number"))?;
             let k: usize = k.parse().map_err(|_| format!("K {k:?} is not a whole number"))?;
+            let (filter, compact) = filter_options(opts)?;
             let imported = load(file)?;
-            let index = StationIndex::from_locations(&imported.locations);
-            let hits = index.nearest(lat, lon, k, f64::INFINITY, &Filter::default());
+            // --compact: the index the browser builds from /api/stations (no connector detail).
+            let index = if compact {
+                StationIndex::new(imported.locations.iter().map(chargefinder::Station::from_location).collect())
+            } else {
+                StationIndex::from_locations(&imported.locations)
+            };
+            let hits = index.nearest(lat, lon, k, f64::INFINITY, &filter);
             let rows: Vec<_> = hits
                 .iter()
                 .map(|h| {
@@ -63,8 +75,10 @@ fn run(args: &[String]) -> Result<(), String> {
                         "name": s.name,
                         "distance_m": h.distance_m,
                         "max_power_kw": s.max_power_kw(),
+                        "best_power_kw": h.best_power_kw,
                         "plugs": s.plugs().iter().map(|p| p.code()).collect::<Vec<_>>(),
                         "evses": s.evses.len(),
+                        "matching": h.matching_evses,
                         "available": h.available_evses,
                     })
                 })
@@ -78,6 +92,40 @@ fn run(args: &[String]) -> Result<(), String> {
         }
         _ => Err(USAGE.into()),
     }
+}
+
+/// `--plugs CCS2,TYPE2_SOCKET --min-kw 22 --available --working --vehicle ID --compact`.
+fn filter_options(opts: &[String]) -> Result<(Filter, bool), String> {
+    let mut f = Filter::default();
+    let mut compact = false;
+    let mut it = opts.iter();
+    while let Some(o) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{o} needs a value\n{USAGE}"));
+        match o.as_str() {
+            "--plugs" => {
+                for code in value()?.split(',').filter(|c| !c.is_empty()) {
+                    let fam = chargefinder::PlugFamily::from_code(code)
+                        .ok_or_else(|| format!("--plugs: unknown plug {code:?} (CCS2, TYPE2_SOCKET, CHADEMO, …)"))?;
+                    f.plugs = f.plugs.with(fam);
+                }
+            }
+            "--min-kw" => {
+                let v = value()?;
+                f.min_power_kw = v.parse().map_err(|_| format!("--min-kw {v:?} is not a number"))?;
+            }
+            "--vehicle" => {
+                let id = value()?;
+                let v = chargefinder::catalogue_vehicle(id)
+                    .ok_or_else(|| format!("--vehicle: no catalogue vehicle {id:?}"))?;
+                f.vehicle = Some(v.vehicle.clone());
+            }
+            "--available" => f.available_now = true,
+            "--working" => f.working_only = true,
+            "--compact" => compact = true,
+            other => return Err(format!("unknown option {other}\n{USAGE}")),
+        }
+    }
+    Ok((f, compact))
 }
 
 fn load(file: &str) -> Result<Imported, String> {

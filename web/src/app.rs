@@ -1,11 +1,17 @@
 //! The app's components: thin views over [`crate::state`].
 
-use chargefinder::{Availability, AvailabilityConfig, EvseStatus, Filter, Station, StationIndex};
+use chargefinder::{Availability, AvailabilityConfig, EvseStatus, Station, StationIndex};
 use leptos::prelude::*;
 
 use crate::geo::{self, Source};
 use crate::live::{self, Link};
-use crate::state::{nearest_rows, Row};
+use crate::state::{nearest_rows, Choice, Row, PLUG_CHOICES, POWER_CHOICES};
+
+const VEHICLE_KEY: &str = "chargefinder.vehicle";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+}
 
 fn now_s() -> i64 {
     (js_sys::Date::now() / 1000.0).floor() as i64
@@ -63,9 +69,13 @@ fn Nearest(stations: Vec<Station>, seq: i64, here: geo::Here) -> impl IntoView {
     if started.is_err() {
         link.set(Link::Reconnecting(js_sys::Date::now()));
     }
+    // The car is remembered on the device; everything else starts open.
+    let remembered = storage().and_then(|s| s.get_item(VEHICLE_KEY).ok().flatten()).filter(|v| !v.is_empty());
+    let choice = RwSignal::new(Choice { vehicle: remembered, ..Choice::default() });
     let rows = Memo::new(move |_| {
         version.track();
-        index.with_value(|ix| live.with_value(|l| nearest_rows(ix, l, now_s(), here.lat, here.lon, &Filter::default())))
+        let filter = choice.with(Choice::filter);
+        index.with_value(|ix| live.with_value(|l| nearest_rows(ix, l, now_s(), here.lat, here.lon, &filter)))
     });
     let whence = match here.source {
         Source::Device => "near you".to_string(),
@@ -90,12 +100,101 @@ fn Nearest(stations: Vec<Station>, seq: i64, here: geo::Here) -> impl IntoView {
                 {format!("{count} stations loaded")} " · "
                 <span class=link_class data-testid="live-state" role="status">{link_text}</span>
             </p>
+            <Filters choice=choice />
+            <Show when=move || rows.with(Vec::is_empty)>
+                <p class="cf-status" role="status" data-testid="no-results">"No charger matches these filters."</p>
+            </Show>
             <ol class="cf-list" data-testid="nearest-list">
                 <For each=move || rows.get() key=|r| (r.id.clone(), r.available) let:r>
                     <StationRow row=r />
                 </For>
             </ol>
         </section>
+    }
+}
+
+/// Plugs, minimum power, available now, and my car.
+#[component]
+fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
+    let cars = chargefinder::vehicle_catalogue();
+    view! {
+        <form class="cf-filters" aria-label="Filters" on:submit=|e| e.prevent_default()>
+            <fieldset class="cf-plugs-filter">
+                <legend>"Plug"</legend>
+                {PLUG_CHOICES
+                    .into_iter()
+                    .map(|p| {
+                        view! {
+                            <label class="cf-chip">
+                                <input
+                                    type="checkbox"
+                                    data-testid=format!("plug-{}", p.code())
+                                    prop:checked=move || choice.with(|c| c.plugs.contains(&p))
+                                    on:change=move |_| choice.update(|c| c.toggle_plug(p))
+                                />
+                                {p.label()}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </fieldset>
+            <div class="cf-filter-row">
+                <label class="cf-field">
+                    "Minimum power "
+                    <select
+                        data-testid="min-kw"
+                        on:change=move |e| {
+                            let v = event_target_value(&e).parse().unwrap_or(0);
+                            choice.update(|c| c.min_kw = v);
+                        }
+                    >
+                        {POWER_CHOICES
+                            .into_iter()
+                            .map(|kw| {
+                                let text = if kw == 0 { "any".to_string() } else { format!("{kw} kW") };
+                                view! { <option value=kw.to_string() selected=move || choice.with(|c| c.min_kw == kw)>{text}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label class="cf-chip">
+                    <input
+                        type="checkbox"
+                        data-testid="available-now"
+                        prop:checked=move || choice.with(|c| c.available_now)
+                        on:change=move |_| choice.update(|c| c.available_now = !c.available_now)
+                    />
+                    "Available now"
+                </label>
+            </div>
+            <label class="cf-field">
+                "My car "
+                <select
+                    data-testid="vehicle"
+                    on:change=move |e| {
+                        let v = event_target_value(&e);
+                        if let Some(s) = storage() {
+                            let _ = s.set_item(VEHICLE_KEY, &v);
+                        }
+                        choice.update(|c| c.vehicle = (!v.is_empty()).then_some(v));
+                    }
+                >
+                    <option value="" selected=move || choice.with(|c| c.vehicle.is_none())>"Any car"</option>
+                    {cars
+                        .iter()
+                        .map(|c| {
+                            let id = c.id.clone();
+                            let id2 = id.clone();
+                            view! {
+                                <option value=id selected=move || choice.with(|ch| ch.vehicle.as_deref() == Some(id2.as_str()))>
+                                    {c.vehicle.name.clone()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        </form>
     }
 }
 

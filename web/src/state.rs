@@ -1,9 +1,54 @@
 //! The app's state and what it shows, as plain Rust (tested without a browser).
 
-use chargefinder::{Availability, Filter, Hit, Live, StationIndex};
+use chargefinder::{catalogue_vehicle, Availability, Filter, Hit, Live, PlugFamily, PlugSet, StationIndex};
 
 /// How many stations the list shows.
 pub const LIST_LEN: usize = 10;
+
+/// The plug families offered as filters, most common first.
+pub const PLUG_CHOICES: [PlugFamily; 7] = [
+    PlugFamily::Ccs2,
+    PlugFamily::Type2Socket,
+    PlugFamily::Type2Cable,
+    PlugFamily::Chademo,
+    PlugFamily::Ccs1,
+    PlugFamily::Type1,
+    PlugFamily::Nacs,
+];
+
+/// Minimum power choices, kW (0 = any).
+pub const POWER_CHOICES: [u32; 5] = [0, 11, 22, 50, 150];
+
+/// What the driver picked, as plain data (the URL and the device remember it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Choice {
+    pub plugs: Vec<PlugFamily>,
+    pub min_kw: u32,
+    pub available_now: bool,
+    /// A catalogue vehicle id.
+    pub vehicle: Option<String>,
+}
+
+impl Choice {
+    /// The core filter for this choice.
+    pub fn filter(&self) -> Filter {
+        Filter {
+            plugs: self.plugs.iter().copied().collect::<PlugSet>(),
+            min_power_kw: self.min_kw as f32,
+            available_now: self.available_now,
+            vehicle: self.vehicle.as_deref().and_then(catalogue_vehicle).map(|c| c.vehicle.clone()),
+            ..Filter::default()
+        }
+    }
+
+    pub fn toggle_plug(&mut self, p: PlugFamily) {
+        if let Some(i) = self.plugs.iter().position(|x| *x == p) {
+            self.plugs.remove(i);
+        } else {
+            self.plugs.push(p);
+        }
+    }
+}
 
 /// One row of the nearest-stations list, ready to show.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +85,7 @@ fn row(index: &StationIndex, h: &Hit) -> Row {
         distance: format_distance(h.distance_m),
         power: format_power(s.max_power_kw()),
         plugs: s.plugs().iter().map(|p| p.label()).collect(),
-        evses: s.evses.len(),
+        evses: h.matching_evses as usize,
         available: h.available_evses,
     }
 }
@@ -97,6 +142,23 @@ mod tests {
         live.apply(slot, EvseStatus::Charging, t0 + 5);
         let rows = nearest_rows(&index, &live, t0 + 6, 52.0, 4.0, &Filter::default());
         assert_eq!(rows[0].available, 1);
+    }
+
+    #[test]
+    fn choices_become_core_filters() {
+        let mut c = Choice::default();
+        assert_eq!(c.filter(), Filter::default());
+        c.toggle_plug(PlugFamily::Ccs2);
+        c.toggle_plug(PlugFamily::Chademo);
+        c.toggle_plug(PlugFamily::Chademo);
+        c.min_kw = 50;
+        c.vehicle = Some("vw-id3-pro".into());
+        let f = c.filter();
+        assert_eq!(f.plugs, PlugSet::EMPTY.with(PlugFamily::Ccs2));
+        assert_eq!(f.min_power_kw, 50.0);
+        assert_eq!(f.vehicle.map(|v| v.max_dc_kw), Some(120.0));
+        c.vehicle = Some("no-such-car".into());
+        assert!(c.filter().vehicle.is_none(), "an unknown remembered car is ignored, not a crash");
     }
 
     #[test]
