@@ -141,3 +141,22 @@ test('filters and my car: the list is exactly what the core gives for the same d
   await settle(nativeNearest(52.0116, 4.3571, 10, ['--vehicle', 'nissan-leaf-eplus-eu']));
   await context.close();
 });
+
+test('a deep link reproduces the view, and the view is written back to the URL', async () => {
+  const context = await browser.newContext({ ...PHONE });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/?lat=53.21940&lon=6.56650&plugs=CCS2&kw=50`);
+  const shown = await shownList(page);
+  assertSameAsNative(shown, nativeNearest(53.2194, 6.5665, 10, ['--plugs', 'CCS2', '--min-kw', '50']));
+  assert.ok(await page.isChecked('[data-testid="plug-CCS2"]'));
+  assert.equal(await page.inputValue('[data-testid="min-kw"]'), '50');
+  assert.match(await page.textContent('h2'), /53\.2194, 6\.5665/);
+  await page.check('[data-testid="available-now"]');
+  await page.waitForFunction(() => location.search.includes('free=1'), null, { timeout: 2_000 });
+  assert.equal(new URL(page.url()).search, '?lat=53.21940&lon=6.56650&plugs=CCS2&kw=50&free=1');
+  // A hostile link is ignored, not executed or shown.
+  await page.goto(`${server.url}/?plugs=%3Cimg%20src=x%20onerror=alert(1)%3E&car=%3Cscript%3E&lat=999`);
+  await shownList(page);
+  assert.equal(await page.inputValue('[data-testid="vehicle"]'), '');
+  await context.close();
+});

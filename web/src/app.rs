@@ -9,6 +9,10 @@ use crate::state::{nearest_rows, Choice, Row, PLUG_CHOICES, POWER_CHOICES};
 
 const VEHICLE_KEY: &str = "chargefinder.vehicle";
 
+fn location_search() -> String {
+    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+}
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
@@ -20,7 +24,14 @@ fn now_s() -> i64 {
 #[component]
 pub fn App() -> impl IntoView {
     let stations = LocalResource::new(crate::api::fetch_stations);
-    let here = LocalResource::new(geo::current_position);
+    // A shared link's position wins over the device's.
+    let link_at = Choice::from_query(&location_search()).1;
+    let here = LocalResource::new(move || async move {
+        match link_at {
+            Some((lat, lon)) => geo::Here { lat, lon, source: Source::Link },
+            None => geo::current_position().await,
+        }
+    });
     view! {
         <div class="cf-app">
             <header class="cf-header">
@@ -71,7 +82,17 @@ fn Nearest(stations: Vec<Station>, seq: i64, here: geo::Here) -> impl IntoView {
     }
     // The car is remembered on the device; everything else starts open.
     let remembered = storage().and_then(|s| s.get_item(VEHICLE_KEY).ok().flatten()).filter(|v| !v.is_empty());
-    let choice = RwSignal::new(Choice { vehicle: remembered, ..Choice::default() });
+    let (from_link, _) = Choice::from_query(&location_search());
+    let choice = RwSignal::new(Choice { vehicle: from_link.vehicle.clone().or(remembered), ..from_link });
+    // The URL holds the view, so a link (or a reload) reproduces it.
+    let at = (here.source != Source::Default).then_some((here.lat, here.lon));
+    Effect::new(move |_| {
+        let q = choice.with(|c| c.to_query(at));
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let url = if q.is_empty() { "?".to_string() } else { format!("?{q}") };
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    });
     let rows = Memo::new(move |_| {
         version.track();
         let filter = choice.with(Choice::filter);
@@ -80,6 +101,7 @@ fn Nearest(stations: Vec<Station>, seq: i64, here: geo::Here) -> impl IntoView {
     let whence = match here.source {
         Source::Device => "near you".to_string(),
         Source::Default => "near Delft station (your position is not shared)".to_string(),
+        Source::Link => format!("near {:.4}, {:.4}", here.lat, here.lon),
     };
     let link_text = move || match link.get() {
         Link::Connecting => "Connecting to live status…".to_string(),

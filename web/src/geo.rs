@@ -12,6 +12,8 @@ pub const DEFAULT: Here = Here { lat: 52.0116, lon: 4.3571, source: Source::Defa
 pub enum Source {
     Device,
     Default,
+    /// From a shared link.
+    Link,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -41,6 +41,50 @@ impl Choice {
         }
     }
 
+    /// The query string for this choice and a position (`lat`, `lon`, `plugs`, `kw`, `free`,
+    /// `car`), the view a shared link reproduces.
+    pub fn to_query(&self, at: Option<(f64, f64)>) -> String {
+        let mut q = Vec::new();
+        if let Some((lat, lon)) = at {
+            q.push(format!("lat={lat:.5}&lon={lon:.5}"));
+        }
+        if !self.plugs.is_empty() {
+            q.push(format!("plugs={}", self.plugs.iter().map(|p| p.code()).collect::<Vec<_>>().join(",")));
+        }
+        if self.min_kw > 0 {
+            q.push(format!("kw={}", self.min_kw));
+        }
+        if self.available_now {
+            q.push("free=1".to_string());
+        }
+        if let Some(car) = &self.vehicle {
+            q.push(format!(
+                "car={}",
+                car.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>()
+            ));
+        }
+        q.join("&")
+    }
+
+    /// Reads a query string; unknown or malformed parts are ignored (a link is outside data).
+    pub fn from_query(query: &str) -> (Choice, Option<(f64, f64)>) {
+        let mut c = Choice::default();
+        let (mut lat, mut lon) = (None, None);
+        for pair in query.trim_start_matches('?').split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match k {
+                "lat" => lat = v.parse::<f64>().ok().filter(|x| (-90.0..=90.0).contains(x)),
+                "lon" => lon = v.parse::<f64>().ok().filter(|x| (-180.0..=180.0).contains(x)),
+                "plugs" => c.plugs = v.split(',').filter_map(PlugFamily::from_code).collect(),
+                "kw" => c.min_kw = v.parse().ok().filter(|kw| POWER_CHOICES.contains(kw)).unwrap_or(0),
+                "free" => c.available_now = v == "1",
+                "car" => c.vehicle = catalogue_vehicle(v).map(|_| v.to_string()),
+                _ => {}
+            }
+        }
+        (c, lat.zip(lon))
+    }
+
     pub fn toggle_plug(&mut self, p: PlugFamily) {
         if let Some(i) = self.plugs.iter().position(|x| *x == p) {
             self.plugs.remove(i);
@@ -159,6 +203,21 @@ mod tests {
         assert_eq!(f.vehicle.map(|v| v.max_dc_kw), Some(120.0));
         c.vehicle = Some("no-such-car".into());
         assert!(c.filter().vehicle.is_none(), "an unknown remembered car is ignored, not a crash");
+    }
+
+    #[test]
+    fn links_round_trip_and_bad_links_are_ignored() {
+        let c = Choice {
+            plugs: vec![PlugFamily::Ccs2, PlugFamily::Chademo],
+            min_kw: 50,
+            available_now: true,
+            vehicle: Some("vw-id3-pro".into()),
+        };
+        let q = c.to_query(Some((52.0116, 4.3571)));
+        assert_eq!(q, "lat=52.01160&lon=4.35710&plugs=CCS2,CHADEMO&kw=50&free=1&car=vw-id3-pro");
+        assert_eq!(Choice::from_query(&format!("?{q}")), (c, Some((52.0116, 4.3571))));
+        let (bad, at) = Choice::from_query("lat=95&lon=4&plugs=USB_C,<script>&kw=-3&car=%3Cscript%3E&x");
+        assert_eq!((bad, at), (Choice::default(), None));
     }
 
     #[test]
