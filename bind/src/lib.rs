@@ -7,7 +7,7 @@
 use chargefinder::tariff::{self, ChargePlan, Language, Pricer, TariffTable};
 use chargefinder::{
     catalogue_vehicle, import_locations, import_ocm_pois, ocpi, vehicle_catalogue, viewport_bbox, Applied,
-    Availability, AvailabilityConfig, Capabilities, Capability, ClusterIndex, Current, EvseStatus,
+    Availability, AvailabilityConfig, Capabilities, Capability, ClusterCounts, ClusterIndex, Current, EvseStatus,
     Filter as CoreFilter, Hit, Live, Location, PlugFamily, PlugSet, Report, Station, StationIndex, Vehicle,
 };
 use js_sys::{Array, Float64Array, Uint32Array};
@@ -322,7 +322,9 @@ impl Filter {
     /// `new Filter()` matches every published EVSE. Queries borrow a filter: compile it once,
     /// reuse it for every query until the driver changes it.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "FilterOptions | undefined")] options: JsValue) -> Result<Filter, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "FilterOptions | undefined")] options: JsValue,
+    ) -> Result<Filter, JsValue> {
         if options.is_undefined() || options.is_null() {
             return Ok(Filter::default());
         }
@@ -420,6 +422,16 @@ fn now_s() -> i64 {
     (js_sys::Date::now() / 1000.0).floor() as i64
 }
 
+/// Cluster counts for one filter and one state of the live table, valid for `from_s..until_s`.
+#[derive(Debug)]
+struct CachedCounts {
+    filter: CoreFilter,
+    generation: u64,
+    from_s: i64,
+    until_s: i64,
+    counts: ClusterCounts,
+}
+
 /// A charging network loaded from OCPI (or OCM, or columns), indexed for queries, with live
 /// status and, once added, tariffs.
 #[wasm_bindgen]
@@ -433,6 +445,9 @@ pub struct ChargeFinder {
     raw: Vec<serde_json::Value>,
     live: Availability,
     clusters: Option<ClusterIndex>,
+    /// The last counts `clusters` computed, reused while the filter, the live table and the
+    /// time window they were computed for still hold (panning and zooming only walk the cells).
+    cluster_counts: Option<CachedCounts>,
     /// Every tariff added (later ones with the same id win in the table).
     tariff_list: Vec<tariff::Tariff>,
     tariffs: TariffTable,
@@ -449,6 +464,7 @@ impl ChargeFinder {
             raw,
             live,
             clusters: None,
+            cluster_counts: None,
             tariff_list: Vec::new(),
             tariffs: TariffTable::default(),
         }
@@ -673,6 +689,7 @@ impl ChargeFinder {
     #[wasm_bindgen(js_name = buildClusters)]
     pub fn build_clusters(&mut self) {
         self.clusters = Some(ClusterIndex::new(&self.index));
+        self.cluster_counts = None;
     }
 
     /// Map clusters for a viewport at a zoom level, as a flat `Float64Array` of 6 numbers per
@@ -1033,14 +1050,7 @@ impl ChargeFinder {
         Ok(self.index.nearest_live(lat, lon, k, max_distance_m.unwrap_or(f64::INFINITY), f, Some(self.live_now())))
     }
 
-    fn bbox_hits(
-        &self,
-        west: f64,
-        south: f64,
-        east: f64,
-        north: f64,
-        filter: &Filter,
-    ) -> Result<Vec<Hit>, JsValue> {
+    fn bbox_hits(&self, west: f64, south: f64, east: f64, north: f64, filter: &Filter) -> Result<Vec<Hit>, JsValue> {
         if [west, south, east, north].iter().any(|x| !x.is_finite()) || south > north {
             return Err(error::argument(format!(
                 "inBbox: [{west}, {south}, {east}, {north}] is not [west, south, east, north]"
@@ -1069,8 +1079,25 @@ impl ChargeFinder {
         }
         let Some(ci) = &self.clusters else { return Ok(Vec::new()) };
         let f = &filter.inner;
-        let counts = ci.counts(&self.index, f, Some(Live { availability: &self.live, now_s: now_s() }));
-        Ok(ci.clusters(&counts, [west, south, east, north], zoom))
+        let now = now_s();
+        let generation = self.live.generation();
+        let fresh = self
+            .cluster_counts
+            .as_ref()
+            .is_some_and(|c| c.generation == generation && (c.from_s..c.until_s).contains(&now) && c.filter == *f);
+        if !fresh {
+            // One O(n) pass per filter or status change, not per viewport.
+            let counts = ci.counts(&self.index, f, Some(Live { availability: &self.live, now_s: now }));
+            self.cluster_counts = Some(CachedCounts {
+                filter: f.clone(),
+                generation,
+                from_s: now,
+                until_s: self.live.valid_until(now),
+                counts,
+            });
+        }
+        let Some(cached) = &self.cluster_counts else { return Ok(Vec::new()) };
+        Ok(ci.clusters(&cached.counts, [west, south, east, north], zoom))
     }
 
     fn hit_object(&self, h: &Hit, route: Option<(f64, f64)>) -> Result<JsValue, JsValue> {
