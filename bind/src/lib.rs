@@ -643,7 +643,10 @@ impl ChargeFinder {
         north: f64,
         filter: &Filter,
     ) -> Result<Uint32Array, JsValue> {
-        Ok(ids(&self.bbox_hits(west, south, east, north, filter)?))
+        check_bbox("inBbox", [west, south, east, north])?;
+        let mut out = Vec::new();
+        self.index.in_bbox_ids([west, south, east, north], &filter.inner, Some(self.live_now()), &mut out);
+        Ok(Uint32Array::from(&out[..]))
     }
 
     /// Like `inBbox`, returning plain objects (distance is from the box's centre).
@@ -1002,6 +1005,16 @@ fn ids(hits: &[Hit]) -> Uint32Array {
     Uint32Array::from(&v[..])
 }
 
+/// A `[west, south, east, north]` in degrees, or an argument error naming the call.
+fn check_bbox(what: &str, [west, south, east, north]: [f64; 4]) -> Result<(), JsValue> {
+    if [west, south, east, north].iter().any(|x| !x.is_finite()) || south > north {
+        return Err(error::argument(format!(
+            "{what}: [{west}, {south}, {east}, {north}] is not [west, south, east, north]"
+        )));
+    }
+    Ok(())
+}
+
 /// RFC 3339 text, ms since 1970, or undefined (now) → unix seconds.
 fn time_arg(what: &str, v: &JsValue) -> Result<i64, JsValue> {
     if v.is_undefined() || v.is_null() {
@@ -1051,11 +1064,7 @@ impl ChargeFinder {
     }
 
     fn bbox_hits(&self, west: f64, south: f64, east: f64, north: f64, filter: &Filter) -> Result<Vec<Hit>, JsValue> {
-        if [west, south, east, north].iter().any(|x| !x.is_finite()) || south > north {
-            return Err(error::argument(format!(
-                "inBbox: [{west}, {south}, {east}, {north}] is not [west, south, east, north]"
-            )));
-        }
+        check_bbox("inBbox", [west, south, east, north])?;
         let f = &filter.inner;
         Ok(self.index.in_bbox([west, south, east, north], f, Some(self.live_now())))
     }

@@ -104,7 +104,129 @@ pub(crate) fn unit_box(lat_lo: f64, lat_hi: f64, lon_lo: f64, lon_hi: f64) -> ([
     ([xlo - EPS, ylo - EPS, zlo - EPS], [xhi + EPS, yhi + EPS, zhi + EPS])
 }
 
+/// One longitude range of a rectangle as a test on unit-sphere points, so that the points a
+/// box query finds are settled without reading their latitude and longitude: the latitude
+/// bounds become bounds on `z = sin(lat)` and the longitude bounds half-planes through the
+/// axis. Points within [`MARGIN`] of an edge (and near the poles, where `x` and `y` vanish)
+/// are left to the exact test on degrees.
+#[derive(Debug, Clone, Copy)]
+struct Patch {
+    z_lo: f64,
+    z_hi: f64,
+    /// (cos, sin) of the west and east longitudes.
+    west: (f64, f64),
+    east: (f64, f64),
+    /// The range spans more than 180°: a point is outside only in the wedge east → west.
+    reflex: bool,
+    /// The range is the whole circle.
+    all_lon: bool,
+}
+
+/// Far above the rounding of a unit vector's coordinates (~1e-16) and far below any distance
+/// that matters (1e-12 of the Earth's radius is 6 µm).
+const MARGIN: f64 = 1e-12;
+
+impl Patch {
+    fn new(south: f64, north: f64, lon_lo: f64, lon_hi: f64) -> Self {
+        let unit = |lon: f64| (lon.to_radians().cos(), lon.to_radians().sin());
+        Patch {
+            z_lo: south.to_radians().sin(),
+            z_hi: north.to_radians().sin(),
+            west: unit(lon_lo),
+            east: unit(lon_hi),
+            reflex: lon_hi - lon_lo > 180.0,
+            all_lon: lon_hi - lon_lo >= 360.0,
+        }
+    }
+
+    /// `Some(inside)` when the point is clearly inside or outside, `None` near an edge.
+    #[inline]
+    fn classify(&self, p: &[f64; 3]) -> Option<bool> {
+        let z = p[2];
+        if z < self.z_lo - MARGIN || z > self.z_hi + MARGIN {
+            return Some(false);
+        }
+        let lat_in = z > self.z_lo + MARGIN && z < self.z_hi - MARGIN;
+        if self.all_lon {
+            return lat_in.then_some(true);
+        }
+        // cross(a, b) > 0: b lies counter-clockwise (east) of a, within 180°.
+        let after_west = self.west.0 * p[1] - self.west.1 * p[0];
+        let before_east = p[0] * self.east.1 - p[1] * self.east.0;
+        let lon_in = if self.reflex {
+            // Outside exactly in the open wedge from east round to west (less than 180°).
+            if after_west > MARGIN || before_east > MARGIN {
+                Some(true)
+            } else if after_west < -MARGIN && before_east < -MARGIN {
+                Some(false)
+            } else {
+                None
+            }
+        } else if after_west > MARGIN && before_east > MARGIN {
+            Some(true)
+        } else if after_west < -MARGIN || before_east < -MARGIN {
+            Some(false)
+        } else {
+            None
+        };
+        match lon_in {
+            Some(false) => Some(false),
+            Some(true) if lat_in => Some(true),
+            _ => None,
+        }
+    }
+}
+
 impl StationIndex {
+    /// Calls `visit(tree position)` for every station inside the rectangle, without evaluating
+    /// any filter; the exact test on degrees decides points near an edge. Across the
+    /// antimeridian a station at ±180° may be visited twice (callers sort and dedup).
+    fn visit_in_rect(&self, rect: &LonLatRect, mut visit: impl FnMut(u32)) {
+        for (lo, hi) in rect.lon_ranges() {
+            let patch = Patch::new(rect.south, rect.north, lo, hi);
+            let (min, max) = unit_box(rect.south, rect.north, lo, hi);
+            self.tree().in_box(min, max, |j, p| {
+                let inside = match patch.classify(p) {
+                    Some(v) => v,
+                    None => self
+                        .station_at(j)
+                        .and_then(|i| self.stations().get(i as usize))
+                        .is_some_and(|s| rect.contains(s.lat, s.lon)),
+                };
+                if inside {
+                    visit(j);
+                }
+            });
+        }
+    }
+
+    /// Positions of the stations inside `[west, south, east, north]` with at least one EVSE
+    /// passing `filter`, appended to `out` (cleared first) in ascending order: what
+    /// [`in_bbox`](Self::in_bbox) returns as `Hit::station`, without distances or EVSE counts.
+    /// The map's fast path; pass the same `out` every time to reuse its memory.
+    ///
+    /// # Runtime
+    /// The box query plus, per station in the box, a test on its summary (plugs, best power,
+    /// flags); the EVSEs are read only when the summary cannot decide, and only until one
+    /// matches.
+    pub fn in_bbox_ids(&self, bbox: [f64; 4], filter: &Filter, live: Option<Live<'_>>, out: &mut Vec<u32>) {
+        out.clear();
+        let Some(rect) = LonLatRect::new(bbox) else {
+            return;
+        };
+        let mut p = Prepared::new(filter, self.columns(), live);
+        let cols = self.columns();
+        self.visit_in_rect(&rect, |j| {
+            if p.matches(cols, j) {
+                if let Some(i) = self.station_at(j) {
+                    out.push(i);
+                }
+            }
+        });
+        out.sort_unstable();
+        out.dedup();
+    }
+
     /// Stations inside `[west, south, east, north]` (degrees) with at least one EVSE passing
     /// `filter`, in index order. `distance_m` is measured from the rectangle's centre.
     ///
@@ -124,19 +246,14 @@ impl StationIndex {
         let mut p = Prepared::new(filter, self.columns(), live);
         let (clat, clon) = rect.center();
         let mut out = Vec::new();
-        for (lo, hi) in rect.lon_ranges() {
-            let (min, max) = unit_box(rect.south, rect.north, lo, hi);
-            self.tree().in_box(min, max, |j, _| {
-                let Some(s) = self.station_at(j).and_then(|i| self.stations().get(i as usize)) else {
-                    return;
-                };
-                if rect.contains(s.lat, s.lon) {
-                    if let Some(hit) = self.hit_at(&mut p, j, haversine_m(clat, clon, s.lat, s.lon)) {
-                        out.push(hit);
-                    }
-                }
-            });
-        }
+        self.visit_in_rect(&rect, |j| {
+            let Some(s) = self.station_at(j).and_then(|i| self.stations().get(i as usize)) else {
+                return;
+            };
+            if let Some(hit) = self.hit_at(&mut p, j, haversine_m(clat, clon, s.lat, s.lon)) {
+                out.push(hit);
+            }
+        });
         // A station on the antimeridian (±180 is one point in 3D) may be found in both halves.
         out.sort_by_key(|h| h.station);
         out.dedup_by_key(|h| h.station);

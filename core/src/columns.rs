@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::hours::Schedule;
 use crate::model::{Hours, Location, PowerType};
-use crate::plug::{canonical_connector_type, PlugFamily, CONNECTOR_TYPES};
+use crate::plug::{canonical_connector_type, PlugFamily, PlugSet, CONNECTOR_TYPES};
 use crate::station::Station;
 
 /// One connector, 8 bytes.
@@ -25,6 +25,10 @@ pub(crate) const NO_STANDARD: u8 = u8::MAX;
 pub(crate) const NONE: u32 = u32::MAX;
 /// Station flag: OCPI `publish`.
 pub(crate) const PUBLISHED: u8 = 1;
+/// Station flag: some connector is AC.
+pub(crate) const HAS_AC: u8 = 2;
+/// Station flag: some connector is DC.
+pub(crate) const HAS_DC: u8 = 4;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Columns {
@@ -34,6 +38,12 @@ pub(crate) struct Columns {
     /// 0 = always open; `i` = `schedules[i - 1]`.
     pub schedule: Vec<u32>,
     pub flags: Vec<u8>,
+    /// The plug families of all the station's connectors: a filter on plugs that misses this
+    /// set rejects the station with one AND, before any EVSE is looked at.
+    pub plug_union: Vec<u32>,
+    /// The best connector power at the station, kW (−∞ without connectors); an upper bound of
+    /// what any filter's power test can see (a vehicle only lowers it).
+    pub max_kw: Vec<f32>,
     // Per EVSE (the EVSE's slot is its position).
     pub evse_station: Vec<u32>,
     pub conn_start: Vec<u32>,
@@ -146,6 +156,24 @@ impl Columns {
     fn finish(&mut self, stations: &[Station], order: &[u32]) {
         self.evse_start.push(self.evse_station.len() as u32);
         self.conn_start.push(self.conns.len() as u32);
+        let n = self.flags.len();
+        self.plug_union = Vec::with_capacity(n);
+        self.max_kw = Vec::with_capacity(n);
+        for i in 0..n as u32 {
+            let (mut plugs, mut kw, mut flags) = (0u32, f32::NEG_INFINITY, 0u8);
+            for slot in self.evses(i) {
+                for c in self.conns(slot) {
+                    plugs |= PlugSet::EMPTY.with(c.family).0;
+                    kw = kw.max(c.kw);
+                    flags |= if c.dc { HAS_DC } else { HAS_AC };
+                }
+            }
+            self.plug_union.push(plugs);
+            self.max_kw.push(kw);
+            if let Some(f) = self.flags.get_mut(i as usize) {
+                *f |= flags;
+            }
+        }
         let m = self.evse_station.len();
         self.evse_lookup = vec![NONE; table_size(m)];
         for slot in 0..m as u32 {
@@ -213,6 +241,8 @@ impl Columns {
             + self.operator.capacity() * 4
             + self.schedule.capacity() * 4
             + self.flags.capacity()
+            + self.plug_union.capacity() * 4
+            + self.max_kw.capacity() * 4
             + self.evse_station.capacity() * 4
             + self.conn_start.capacity() * 4
             + self.caps.capacity() * 2

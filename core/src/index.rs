@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::columns::Columns;
 use crate::filter::{Filter, Live, Prepared};
-use crate::kdtree::KdTree;
+use crate::kdtree::{KdTree, Pending};
 use crate::model::Location;
 use crate::sphere::{chord2_for_m, haversine_m, to_unit};
 use crate::station::Station;
@@ -197,9 +197,72 @@ impl StationIndex {
         // Chord and haversine agree on order up to rounding: walk a hair past each bound and let
         // the haversine distance (what we report) decide.
         let max_c2 = loosen(chord2_for_m(max_distance_m.max(0.0)));
-        // Co-located stations are common (one site, several operators' ids). Take every station
+        if k > BOUNDED_K {
+            return self.nearest_by_iter(lat, lon, k, max_distance_m, max_c2, &mut p, q, out);
+        }
+        // Below this chord² the haversine distance is surely within the limit; at or above it,
+        // it is computed to decide.
+        let sure_c2 = chord2_for_m(max_distance_m.max(0.0)) * (1.0 - 1e-9);
+        // Co-located stations are common (one site, several operators' ids). Keep every match
         // tied with the k-th, then order ties by id, so the answer does not depend on tree
         // layout or the last bit of a platform's sine (native and wasm must agree).
+        SCRATCH.with(|cell| {
+            let mut scratch = cell.take();
+            let (queue, best) = (&mut scratch.queue, &mut scratch.best);
+            best.clear();
+            self.tree.nearest_bounded(q, max_c2, queue, |j, c2| {
+                let bound = |best: &Vec<(f64, u32)>| match best.get(k - 1) {
+                    Some(&(kth, _)) => loosen(kth).min(max_c2),
+                    None => max_c2,
+                };
+                if !p.matches(&self.cols, j) {
+                    return bound(best);
+                }
+                if c2 >= sure_c2 {
+                    let s = self.station_at(j).and_then(|i| self.stations.get(i as usize));
+                    if s.is_none_or(|s| haversine_m(lat, lon, s.lat, s.lon) > max_distance_m) {
+                        return bound(best);
+                    }
+                }
+                // Sorted by chord², then tree position: a few dozen entries at most.
+                let at = best.partition_point(|&(c, i)| c < c2 || (c == c2 && i < j));
+                best.insert(at, (c2, j));
+                if let Some(&(kth, _)) = best.get(k - 1) {
+                    let limit = loosen(kth);
+                    let keep = best.partition_point(|&(c, _)| c <= limit);
+                    best.truncate(keep);
+                }
+                bound(best)
+            });
+            for &(_, j) in best.iter() {
+                let Some(s) = self.station_at(j).and_then(|i| self.stations.get(i as usize)) else {
+                    continue;
+                };
+                if let Some(hit) = self.hit_at(&mut p, j, haversine_m(lat, lon, s.lat, s.lon)) {
+                    out.push(hit);
+                }
+            }
+            cell.set(scratch);
+        });
+        self.sort_hits(&mut out);
+        out.truncate(k);
+        out
+    }
+
+    /// [`nearest_live`](Self::nearest_live) for a large `k`: walks the points in chord order
+    /// (no sorted candidate list to keep).
+    #[allow(clippy::too_many_arguments)]
+    fn nearest_by_iter(
+        &self,
+        lat: f64,
+        lon: f64,
+        k: usize,
+        max_distance_m: f64,
+        max_c2: f64,
+        p: &mut Prepared<'_>,
+        q: [f64; 3],
+        mut out: Vec<Hit>,
+    ) -> Vec<Hit> {
         let mut last_c2 = f64::NAN;
         for (j, c2) in self.tree.nearest_iter(q) {
             if c2 > max_c2 || (out.len() >= k && c2 > loosen(last_c2)) {
@@ -212,7 +275,7 @@ impl StationIndex {
             if d > max_distance_m {
                 continue;
             }
-            if let Some(hit) = self.hit_at(&mut p, j, d) {
+            if let Some(hit) = self.hit_at(p, j, d) {
                 out.push(hit);
                 last_c2 = c2;
             }
@@ -229,6 +292,21 @@ impl StationIndex {
             a.distance_m.total_cmp(&b.distance_m).then_with(|| id(a).cmp(&id(b))).then(a.station.cmp(&b.station))
         });
     }
+}
+
+/// Up to this `k`, nearest keeps a sorted list of the best matches and prunes with the k-th.
+const BOUNDED_K: usize = 256;
+
+/// Per-thread scratch space of nearest queries, reused so a query allocates nothing but its
+/// result.
+#[derive(Debug, Default)]
+struct Scratch {
+    queue: Vec<Pending>,
+    best: Vec<(f64, u32)>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
 }
 
 fn loosen(c2: f64) -> f64 {

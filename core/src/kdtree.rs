@@ -92,12 +92,112 @@ impl KdTree {
     }
 }
 
-fn dist2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+/// A subtree waiting in [`KdTree::nearest_bounded`]'s queue, keyed by the squared distance from
+/// the query to its box.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pending {
+    d2: f64,
+    lo: u32,
+    hi: u32,
+    axis: u8,
+    min: [f64; 3],
+    max: [f64; 3],
 }
 
+impl PartialEq for Pending {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Pending {
+    /// Reversed: the heap pops the nearest box.
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.d2.total_cmp(&self.d2).then(o.lo.cmp(&self.lo))
+    }
+}
+
+impl KdTree {
+    /// Best-first search with a shrinking bound, as geokdbush does it: subtrees are opened
+    /// nearest box first, and every point of an opened subtree with chord² ≤ `bound` goes to
+    /// `visit(tree position, chord²)`, which returns the new bound (the caller's k-th best, say;
+    /// it may only shrink). Stops when the nearest waiting box is beyond the bound. Points come
+    /// in no particular order; every point within the final bound is visited.
+    ///
+    /// `queue` is scratch space (cleared), passed in so that repeated queries reuse it.
+    pub fn nearest_bounded(
+        &self,
+        q: [f64; 3],
+        mut bound: f64,
+        queue: &mut Vec<Pending>,
+        mut visit: impl FnMut(u32, f64) -> f64,
+    ) {
+        queue.clear();
+        let mut heap = BinaryHeap::from(std::mem::take(queue));
+        if !self.points.is_empty() {
+            heap.push(Pending { d2: 0.0, lo: 0, hi: self.points.len() as u32, axis: 0, min: [-1.5; 3], max: [1.5; 3] });
+        }
+        while let Some(node) = heap.pop() {
+            if node.d2 > bound {
+                break;
+            }
+            let (lo, hi) = (node.lo as usize, node.hi as usize);
+            if hi - lo <= NODE_SIZE {
+                for (i, p) in self.points.get(lo..hi).unwrap_or(&[]).iter().enumerate() {
+                    let d2 = dist2(&q, p);
+                    if d2 <= bound {
+                        bound = visit((lo + i) as u32, d2);
+                    }
+                }
+                continue;
+            }
+            let m = (lo + hi) / 2;
+            let Some(p) = self.points.get(m) else { continue };
+            let d2 = dist2(&q, p);
+            if d2 <= bound {
+                bound = visit(m as u32, d2);
+            }
+            let axis = usize::from(node.axis);
+            let next = ((axis + 1) % 3) as u8;
+            let split = p.get(axis).copied().unwrap_or(0.0);
+            let (mut left_max, mut right_min) = (node.max, node.min);
+            if let (Some(l), Some(r)) = (left_max.get_mut(axis), right_min.get_mut(axis)) {
+                *l = split;
+                *r = split;
+            }
+            if m > lo {
+                let d2 = box_dist2(&q, &node.min, &left_max);
+                if d2 <= bound {
+                    heap.push(Pending { d2, lo: node.lo, hi: m as u32, axis: next, min: node.min, max: left_max });
+                }
+            }
+            if hi > m + 1 {
+                let d2 = box_dist2(&q, &right_min, &node.max);
+                if d2 <= bound {
+                    heap.push(Pending { d2, lo: m as u32 + 1, hi: node.hi, axis: next, min: right_min, max: node.max });
+                }
+            }
+        }
+        *queue = heap.into_vec();
+    }
+}
+
+#[inline]
+fn dist2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    let (x, y, z) = (a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    x * x + y * y + z * z
+}
+
+#[inline]
 fn box_dist2(q: &[f64; 3], min: &[f64; 3], max: &[f64; 3]) -> f64 {
-    (0..3).map(|a| (min[a] - q[a]).max(0.0).max(q[a] - max[a]).powi(2)).sum()
+    let d = |a: usize| (min[a] - q[a]).max(0.0).max(q[a] - max[a]);
+    let (x, y, z) = (d(0), d(1), d(2));
+    x * x + y * y + z * z
 }
 
 fn sort(items: &mut [([f64; 3], u32)], axis: usize) {
