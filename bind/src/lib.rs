@@ -615,7 +615,12 @@ impl ChargeFinder {
         #[wasm_bindgen(js_name = maxDistanceM)] max_distance_m: Option<f64>,
         filter: &Filter,
     ) -> Result<Uint32Array, JsValue> {
-        Ok(ids(&self.nearest_hits(lat, lon, k, max_distance_m, filter)?))
+        check_point("nearest", lat, lon)?;
+        let mut out = Vec::new();
+        let max = max_distance_m.unwrap_or(f64::INFINITY);
+        let k = k.unwrap_or(10) as usize;
+        self.index.nearest_ids(lat, lon, k, max, &filter.inner, Some(self.live_now()), &mut out);
+        Ok(Uint32Array::from(&out[..]))
     }
 
     /// Like `nearest`, returning plain objects for display.
@@ -1000,9 +1005,14 @@ impl ChargeFinder {
     }
 }
 
-fn ids(hits: &[Hit]) -> Uint32Array {
-    let v: Vec<u32> = hits.iter().map(|h| h.station).collect();
-    Uint32Array::from(&v[..])
+/// A latitude and longitude in degrees, or an argument error naming the call.
+fn check_point(what: &str, lat: f64, lon: f64) -> Result<(), JsValue> {
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        return Err(error::argument(format!(
+            "{what}: lat must be in [-90, 90] and lon in [-180, 180], got {lat}, {lon}"
+        )));
+    }
+    Ok(())
 }
 
 /// A `[west, south, east, north]` in degrees, or an argument error naming the call.
@@ -1053,11 +1063,7 @@ impl ChargeFinder {
         max_distance_m: Option<f64>,
         filter: &Filter,
     ) -> Result<Vec<Hit>, JsValue> {
-        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-            return Err(error::argument(format!(
-                "nearest: lat must be in [-90, 90] and lon in [-180, 180], got {lat}, {lon}"
-            )));
-        }
+        check_point("nearest", lat, lon)?;
         let f = &filter.inner;
         let k = k.unwrap_or(10) as usize;
         Ok(self.index.nearest_live(lat, lon, k, max_distance_m.unwrap_or(f64::INFINITY), f, Some(self.live_now())))

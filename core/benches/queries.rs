@@ -233,6 +233,15 @@ fn main() {
                 black_box(hits);
             });
             println!("bbox {km:>3} × {km:>3} km (avg {:>6} hits)   {:>10.2} µs", found / reps, us);
+            let mut ids = Vec::new();
+            let us = time_us(reps, |i| {
+                let (la, lo) = points[i];
+                let dlat = km / 2.0 / 111.2;
+                let dlon = dlat / la.to_radians().cos();
+                index.in_bbox_ids([lo - dlon, la - dlat, lo + dlon, la + dlat], &Filter::default(), None, &mut ids);
+                black_box(&ids);
+            });
+            println!("bbox {km:>3} × {km:>3} km, ids only (in_bbox_ids) {:>6.2} µs", us);
         }
 
         let mut table = Availability::new(&index, 1_780_000_000, AvailabilityConfig::default());

@@ -30,6 +30,21 @@ pub(crate) const HAS_AC: u8 = 2;
 /// Station flag: some connector is DC.
 pub(crate) const HAS_DC: u8 = 4;
 
+/// The union of a station's connectors, 8 bytes (one read per station in a query).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Summary {
+    /// Plug families ([`PlugSet`] bits): a filter on plugs that misses them rejects the station
+    /// with one AND.
+    pub plugs: u32,
+    /// The best connector power, kW (−∞ without connectors): an upper bound of what any
+    /// filter's power test can see (a vehicle only lowers it).
+    pub max_kw: f32,
+}
+
+impl Summary {
+    pub const NONE: Summary = Summary { plugs: 0, max_kw: f32::NEG_INFINITY };
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Columns {
     // Per station.
@@ -38,12 +53,8 @@ pub(crate) struct Columns {
     /// 0 = always open; `i` = `schedules[i - 1]`.
     pub schedule: Vec<u32>,
     pub flags: Vec<u8>,
-    /// The plug families of all the station's connectors: a filter on plugs that misses this
-    /// set rejects the station with one AND, before any EVSE is looked at.
-    pub plug_union: Vec<u32>,
-    /// The best connector power at the station, kW (−∞ without connectors); an upper bound of
-    /// what any filter's power test can see (a vehicle only lowers it).
-    pub max_kw: Vec<f32>,
+    /// What any connector of the station offers, for rejecting it before its EVSEs are read.
+    pub summary: Vec<Summary>,
     // Per EVSE (the EVSE's slot is its position).
     pub evse_station: Vec<u32>,
     pub conn_start: Vec<u32>,
@@ -157,8 +168,7 @@ impl Columns {
         self.evse_start.push(self.evse_station.len() as u32);
         self.conn_start.push(self.conns.len() as u32);
         let n = self.flags.len();
-        self.plug_union = Vec::with_capacity(n);
-        self.max_kw = Vec::with_capacity(n);
+        self.summary = Vec::with_capacity(n);
         for i in 0..n as u32 {
             let (mut plugs, mut kw, mut flags) = (0u32, f32::NEG_INFINITY, 0u8);
             for slot in self.evses(i) {
@@ -168,8 +178,7 @@ impl Columns {
                     flags |= if c.dc { HAS_DC } else { HAS_AC };
                 }
             }
-            self.plug_union.push(plugs);
-            self.max_kw.push(kw);
+            self.summary.push(Summary { plugs, max_kw: kw });
             if let Some(f) = self.flags.get_mut(i as usize) {
                 *f |= flags;
             }
@@ -241,8 +250,7 @@ impl Columns {
             + self.operator.capacity() * 4
             + self.schedule.capacity() * 4
             + self.flags.capacity()
-            + self.plug_union.capacity() * 4
-            + self.max_kw.capacity() * 4
+            + self.summary.capacity() * size_of::<Summary>()
             + self.evse_station.capacity() * 4
             + self.conn_start.capacity() * 4
             + self.caps.capacity() * 2

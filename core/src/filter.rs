@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::availability::Availability;
-use crate::columns::{Columns, Conn, HAS_AC, HAS_DC, NONE, NO_STANDARD, PUBLISHED};
+use crate::columns::{Columns, Conn, Summary, HAS_AC, HAS_DC, NONE, NO_STANDARD, PUBLISHED};
 use crate::model::{Capabilities, EvseStatus, ParkingRestrictions};
 use crate::plug::{canonical_connector_type, PlugSet, CONNECTOR_TYPES};
 use crate::station::EvseSummary;
@@ -99,6 +99,8 @@ pub(crate) struct Prepared<'a> {
     /// The filter has no per-EVSE or per-connector test beyond "has a connector of ≥ 0 kW",
     /// so a station that passes the station tests and has such a connector matches.
     evse_free: bool,
+    /// The filter has no station test beyond the flags (no operators, no opening hours).
+    station_free: bool,
 }
 
 /// How one station fares.
@@ -154,6 +156,7 @@ impl<'a> Prepared<'a> {
             need_plugs: [f.plugs.0, f.vehicle.as_ref().map_or(0, |v| v.accepts().0)],
             need_flags,
             evse_free,
+            station_free: f.operators.is_empty() && f.exclude_operators.is_empty() && f.open_at.is_none(),
         }
     }
 
@@ -164,19 +167,37 @@ impl<'a> Prepared<'a> {
     pub fn matches(&mut self, cols: &Columns, i: u32) -> bool {
         let k = i as usize;
         let flags = cols.flags.get(k).copied().unwrap_or(0);
-        let plugs = cols.plug_union.get(k).copied().unwrap_or(0);
-        let max_kw = cols.max_kw.get(k).copied().unwrap_or(f32::NEG_INFINITY);
+        let Summary { plugs, max_kw } = cols.summary.get(k).copied().unwrap_or(Summary::NONE);
         if flags & self.need_flags != self.need_flags
             || self.need_plugs.iter().any(|&m| m != 0 && m & plugs == 0)
             || max_kw.partial_cmp(&self.f.min_power_kw).is_none_or(|o| o == std::cmp::Ordering::Less)
         {
             return false;
         }
-        if !self.station_passes(cols, i) {
+        if !self.station_free && !self.station_passes(cols, i) {
             return false;
         }
         // With no EVSE-level test, `max_kw >= 0` above already found a matching connector.
-        self.evse_free || cols.evses(i).any(|slot| self.evse(cols, slot).is_some())
+        self.evse_free || cols.evses(i).any(|slot| self.evse_matches(cols, slot))
+    }
+
+    /// `self.evse(cols, slot).is_some()`, reading only the columns the filter tests (the live
+    /// status only for status and reliability filters; connectors first, as they reject most).
+    #[inline]
+    fn evse_matches(&self, cols: &Columns, slot: u32) -> bool {
+        let f = self.f;
+        if !cols.conns(slot).iter().any(|c| self.connector(c).is_some()) {
+            return false;
+        }
+        let e = slot as usize;
+        if f.capabilities.0 != 0 && cols.caps.get(e).copied().unwrap_or(0) & f.capabilities.0 != f.capabilities.0 {
+            return false;
+        }
+        if f.exclude_parking.0 != 0 && cols.parking.get(e).copied().unwrap_or(0) & f.exclude_parking.0 != 0 {
+            return false;
+        }
+        let needs_status = f.available_now || f.working_only || f.min_reliability > 0.0;
+        !needs_status || self.evse(cols, slot).is_some()
     }
 
     /// Evaluates station `i`.

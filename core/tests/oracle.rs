@@ -58,6 +58,9 @@ proptest! {
         let mut wide = index.nearest(lat, lon, k + 300, max_m, &f);
         wide.truncate(k);
         prop_assert_eq!(&wide, &got);
+        let mut ids = vec![7];
+        index.nearest_ids(lat, lon, k, max_m, &f, None, &mut ids);
+        prop_assert_eq!(ids, got.iter().map(|h| h.station).collect::<Vec<_>>());
         for (h, w) in got.iter().zip(&want) {
             prop_assert_eq!(h.station as usize, w.2);
             prop_assert!((h.distance_m - w.0).abs() < 1e-6);
