@@ -638,7 +638,8 @@ impl ChargeFinder {
     }
 
     /// Positions of every station in `[west, south, east, north]` (degrees; `west > east`
-    /// crosses the antimeridian) with an EVSE matching `filter`.
+    /// crosses the antimeridian) with an EVSE matching `filter`, in no particular order (the
+    /// index's spatial order, like kdbush's `range`). The fast path for drawing.
     #[wasm_bindgen(js_name = inBbox)]
     pub fn in_bbox(
         &self,

@@ -30,11 +30,16 @@ pub(crate) const HAS_AC: u8 = 2;
 /// Station flag: some connector is DC.
 pub(crate) const HAS_DC: u8 = 4;
 
+/// The plug bits of [`Summary::plugs`] (there are 19 families).
+pub(crate) const SUMMARY_PLUGS: u32 = 0x00ff_ffff;
+const _: () = assert!(PlugFamily::ALL.len() <= 24);
+
 /// The union of a station's connectors, 8 bytes (one read per station in a query).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Summary {
-    /// Plug families ([`PlugSet`] bits): a filter on plugs that misses them rejects the station
-    /// with one AND.
+    /// Plug families ([`PlugSet`] bits, below bit 24): a filter on plugs that misses them
+    /// rejects the station with one AND. The top byte holds the station's flags
+    /// ([`PUBLISHED`], [`HAS_AC`], [`HAS_DC`]), so the summary alone settles most stations.
     pub plugs: u32,
     /// The best connector power, kW (−∞ without connectors): an upper bound of what any
     /// filter's power test can see (a vehicle only lowers it).
@@ -178,10 +183,11 @@ impl Columns {
                     flags |= if c.dc { HAS_DC } else { HAS_AC };
                 }
             }
-            self.summary.push(Summary { plugs, max_kw: kw });
             if let Some(f) = self.flags.get_mut(i as usize) {
                 *f |= flags;
+                flags = *f;
             }
+            self.summary.push(Summary { plugs: (plugs & SUMMARY_PLUGS) | (u32::from(flags) << 24), max_kw: kw });
         }
         let m = self.evse_station.len();
         self.evse_lookup = vec![NONE; table_size(m)];

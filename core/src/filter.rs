@@ -166,8 +166,8 @@ impl<'a> Prepared<'a> {
     #[inline]
     pub fn matches(&mut self, cols: &Columns, i: u32) -> bool {
         let k = i as usize;
-        let flags = cols.flags.get(k).copied().unwrap_or(0);
         let Summary { plugs, max_kw } = cols.summary.get(k).copied().unwrap_or(Summary::NONE);
+        let flags = (plugs >> 24) as u8;
         if flags & self.need_flags != self.need_flags
             || self.need_plugs.iter().any(|&m| m != 0 && m & plugs == 0)
             || max_kw.partial_cmp(&self.f.min_power_kw).is_none_or(|o| o == std::cmp::Ordering::Less)

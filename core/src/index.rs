@@ -237,17 +237,39 @@ impl StationIndex {
         let mut p = Prepared::new(filter, &self.cols, live);
         let mut best = Vec::with_capacity(k + 8);
         self.nearest_candidates(lat, lon, k, max_distance_m, &mut p, &mut best);
-        let mut found: Vec<(f64, u32)> = best
-            .iter()
-            .filter_map(|&(_, j)| {
-                let i = self.station_at(j)?;
-                let s = self.stations.get(i as usize)?;
-                Some((haversine_m(lat, lon, s.lat, s.lon), i))
-            })
-            .collect();
-        let id = |i: u32| self.stations.get(i as usize).map(|s| s.id.as_str());
-        found.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| id(a.1).cmp(&id(b.1))).then(a.1.cmp(&b.1)));
-        out.extend(found.iter().take(k).map(|&(_, i)| i));
+        // `best` is in chord order, which is haversine order except between near-equal chords
+        // (rounding): only runs of those need the haversine distance and the ids to be ordered
+        // as nearest_live orders them; everything else needs no station read at all.
+        let mut run: Vec<(f64, u32)> = Vec::new();
+        let mut i = 0;
+        while let Some(&(c2, _)) = best.get(i) {
+            if out.len() >= k {
+                break;
+            }
+            // A run: each next chord within rounding of the previous one.
+            let mut end = i + 1;
+            let mut last = c2;
+            while let Some(&(c, _)) = best.get(end).filter(|e| e.0 <= loosen(last)) {
+                last = c;
+                end += 1;
+            }
+            let group = best.get(i..end).unwrap_or(&[]);
+            if let [(_, j)] = group {
+                out.extend(self.station_at(*j));
+            } else {
+                run.clear();
+                run.extend(group.iter().filter_map(|&(_, j)| {
+                    let i = self.station_at(j)?;
+                    let s = self.stations.get(i as usize)?;
+                    Some((haversine_m(lat, lon, s.lat, s.lon), i))
+                }));
+                let id = |i: u32| self.stations.get(i as usize).map(|s| s.id.as_str());
+                run.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| id(a.1).cmp(&id(b.1))).then(a.1.cmp(&b.1)));
+                out.extend(run.iter().map(|&(_, i)| i));
+            }
+            i = end;
+        }
+        out.truncate(k);
     }
 
     /// The matches within `max_distance_m` with chord² up to (a hair past) the k-th smallest,

@@ -86,6 +86,7 @@ proptest! {
             .map(|(i, _)| i as u32).collect();
         let mut ids = vec![7];
         index.in_bbox_ids(bbox, &f, None, &mut ids);
+        ids.sort_unstable();
         prop_assert_eq!(&ids, &got, "in_bbox_ids {:?}", bbox);
         prop_assert_eq!(got, want, "bbox {:?}", bbox);
     }
