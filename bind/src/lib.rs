@@ -616,11 +616,10 @@ impl ChargeFinder {
         filter: &Filter,
     ) -> Result<Uint32Array, JsValue> {
         check_point("nearest", lat, lon)?;
-        let mut out = Vec::new();
         let max = max_distance_m.unwrap_or(f64::INFINITY);
         let k = k.unwrap_or(10) as usize;
-        self.index.nearest_ids(lat, lon, k, max, &filter.inner, Some(self.live_now()), &mut out);
-        Ok(Uint32Array::from(&out[..]))
+        let live = Some(self.live_now());
+        Ok(with_ids(|out| self.index.nearest_ids(lat, lon, k, max, &filter.inner, live, out)))
     }
 
     /// Like `nearest`, returning plain objects for display.
@@ -650,9 +649,8 @@ impl ChargeFinder {
         filter: &Filter,
     ) -> Result<Uint32Array, JsValue> {
         check_bbox("inBbox", [west, south, east, north])?;
-        let mut out = Vec::new();
-        self.index.in_bbox_ids([west, south, east, north], &filter.inner, Some(self.live_now()), &mut out);
-        Ok(Uint32Array::from(&out[..]))
+        let live = Some(self.live_now());
+        Ok(with_ids(|out| self.index.in_bbox_ids([west, south, east, north], &filter.inner, live, out)))
     }
 
     /// Like `inBbox`, returning plain objects (distance is from the box's centre).
@@ -1004,6 +1002,22 @@ impl ChargeFinder {
             .collect();
         to_js(&list)
     }
+}
+
+thread_local! {
+    /// The id buffer of `nearest` and `inBbox`, reused across calls (its memory stays grown).
+    static IDS: std::cell::Cell<Vec<u32>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Runs an id query into the reused buffer and copies the ids out to JS.
+fn with_ids(query: impl FnOnce(&mut Vec<u32>)) -> Uint32Array {
+    IDS.with(|cell| {
+        let mut ids = cell.take();
+        query(&mut ids);
+        let out = Uint32Array::from(&ids[..]);
+        cell.set(ids);
+        out
+    })
 }
 
 /// A latitude and longitude in degrees, or an argument error naming the call.

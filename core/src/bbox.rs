@@ -75,11 +75,19 @@ pub(crate) fn wrap(lon: f64) -> f64 {
     }
 }
 
+/// (sin lat_lo, sin lat_hi), (cos, sin) of lon_lo, (cos, sin) of lon_hi.
+type Trig = ((f64, f64), (f64, f64), (f64, f64));
+
 /// The 3D box around the unit-sphere patch of `[lat_lo, lat_hi] × [lon_lo, lon_hi]` (degrees,
-/// `lon_lo <= lon_hi`, both in [-180, 180]).
-pub(crate) fn unit_box(lat_lo: f64, lat_hi: f64, lon_lo: f64, lon_hi: f64) -> ([f64; 3], [f64; 3]) {
-    let range = |lo: f64, hi: f64, f: fn(f64) -> f64, peaks: &[(f64, f64)]| {
-        let (a, b) = (f(lo.to_radians()), f(hi.to_radians()));
+/// `lon_lo <= lon_hi`, both in [-180, 180]), and the sines and cosines computed on the way.
+fn unit_box(lat_lo: f64, lat_hi: f64, lon_lo: f64, lon_hi: f64) -> ([f64; 3], [f64; 3], Trig) {
+    let (zlo, zhi) = (lat_lo.to_radians().sin(), lat_hi.to_radians().sin());
+    let (lon_lo_sin, lon_lo_cos) = lon_lo.to_radians().sin_cos();
+    let (lon_hi_sin, lon_hi_cos) = lon_hi.to_radians().sin_cos();
+    // cos lat ≥ 0 on [-90°, 90°]: from the sine (the box is padded by far more than the
+    // rounding this adds).
+    let cos_of = |z: f64| (1.0 - z * z).max(0.0).sqrt();
+    let range = |lo: f64, hi: f64, (a, b): (f64, f64), peaks: &[(f64, f64)]| {
         let (mut mn, mut mx) = (a.min(b), a.max(b));
         for &(at, v) in peaks {
             if lo <= at && at <= hi {
@@ -89,19 +97,22 @@ pub(crate) fn unit_box(lat_lo: f64, lat_hi: f64, lon_lo: f64, lon_hi: f64) -> ([
         }
         (mn, mx)
     };
-    let (cmin, cmax) = range(lat_lo, lat_hi, f64::cos, &[(0.0, 1.0)]);
+    let (cmin, cmax) = range(lat_lo, lat_hi, (cos_of(zlo), cos_of(zhi)), &[(0.0, 1.0)]);
     let (cmin, cmax) = (cmin.max(0.0), cmax.max(0.0));
-    let (clo, chi) = range(lon_lo, lon_hi, f64::cos, &[(0.0, 1.0), (-180.0, -1.0), (180.0, -1.0)]);
-    let (slo, shi) = range(lon_lo, lon_hi, f64::sin, &[(90.0, 1.0), (-90.0, -1.0)]);
+    let (clo, chi) = range(lon_lo, lon_hi, (lon_lo_cos, lon_hi_cos), &[(0.0, 1.0), (-180.0, -1.0), (180.0, -1.0)]);
+    let (slo, shi) = range(lon_lo, lon_hi, (lon_lo_sin, lon_hi_sin), &[(90.0, 1.0), (-90.0, -1.0)]);
     let span = |lo: f64, hi: f64| {
         let c = [cmin * lo, cmax * lo, cmin * hi, cmax * hi];
         (c.iter().copied().fold(f64::INFINITY, f64::min), c.iter().copied().fold(f64::NEG_INFINITY, f64::max))
     };
     let (xlo, xhi) = span(clo, chi);
     let (ylo, yhi) = span(slo, shi);
-    let (zlo, zhi) = (lat_lo.to_radians().sin(), lat_hi.to_radians().sin());
     const EPS: f64 = 1e-9;
-    ([xlo - EPS, ylo - EPS, zlo - EPS], [xhi + EPS, yhi + EPS, zhi + EPS])
+    (
+        [xlo - EPS, ylo - EPS, zlo - EPS],
+        [xhi + EPS, yhi + EPS, zhi + EPS],
+        ((zlo, zhi), (lon_lo_cos, lon_lo_sin), (lon_hi_cos, lon_hi_sin)),
+    )
 }
 
 /// One longitude range of a rectangle as a test on unit-sphere points, so that the points a
@@ -127,16 +138,10 @@ struct Patch {
 const MARGIN: f64 = 1e-12;
 
 impl Patch {
-    fn new(south: f64, north: f64, lon_lo: f64, lon_hi: f64) -> Self {
-        let unit = |lon: f64| (lon.to_radians().cos(), lon.to_radians().sin());
-        Patch {
-            z_lo: south.to_radians().sin(),
-            z_hi: north.to_radians().sin(),
-            west: unit(lon_lo),
-            east: unit(lon_hi),
-            reflex: lon_hi - lon_lo > 180.0,
-            all_lon: lon_hi - lon_lo >= 360.0,
-        }
+    /// From the sines of the latitudes and (cos, sin) of the longitudes, as `unit_box`
+    /// computed them (trigonometry is software in wasm: compute it once).
+    fn new(z: (f64, f64), lon_lo: f64, lon_hi: f64, west: (f64, f64), east: (f64, f64)) -> Self {
+        Patch { z_lo: z.0, z_hi: z.1, west, east, reflex: lon_hi - lon_lo > 180.0, all_lon: lon_hi - lon_lo >= 360.0 }
     }
 
     /// `Some(inside)` when the point is clearly inside or outside, `None` near an edge.
@@ -183,8 +188,8 @@ impl StationIndex {
     /// antimeridian a station at ±180° may be visited twice (callers sort and dedup).
     fn visit_in_rect(&self, rect: &LonLatRect, mut visit: impl FnMut(u32)) {
         for (lo, hi) in rect.lon_ranges() {
-            let patch = Patch::new(rect.south, rect.north, lo, hi);
-            let (min, max) = unit_box(rect.south, rect.north, lo, hi);
+            let (min, max, trig) = unit_box(rect.south, rect.north, lo, hi);
+            let patch = Patch::new(trig.0, lo, hi, trig.1, trig.2);
             self.tree().in_box(min, max, |j, p| {
                 let inside = match patch.classify(p) {
                     Some(v) => v,

@@ -37,8 +37,20 @@ impl KdTree {
 
     /// Calls `visit(tree position, point)` for every point inside the box `[min, max]`.
     pub fn in_box(&self, min: [f64; 3], max: [f64; 3], mut visit: impl FnMut(u32, &[f64; 3])) {
-        let mut stack = vec![(0usize, self.points.len(), 0usize)];
-        while let Some((lo, hi, axis)) = stack.pop() {
+        // Depth-first with a fixed stack: each level leaves at most one sibling waiting, and
+        // the tree of u32-indexed points is at most 32 levels deep.
+        let mut stack = [(0usize, 0usize, 0usize); 72];
+        let mut top = 0;
+        let push = |stack: &mut [(usize, usize, usize); 72], top: &mut usize, item| {
+            if let Some(slot) = stack.get_mut(*top) {
+                *slot = item;
+                *top += 1;
+            }
+        };
+        push(&mut stack, &mut top, (0, self.points.len(), 0));
+        while top > 0 {
+            top -= 1;
+            let Some(&(lo, hi, axis)) = stack.get(top) else { break };
             if hi - lo <= NODE_SIZE {
                 for i in lo..hi {
                     if let Some(p) = self.points.get(i) {
@@ -58,10 +70,10 @@ impl KdTree {
             }
             let next = (axis + 1) % 3;
             if min[axis] <= p[axis] {
-                stack.push((lo, m, next));
+                push(&mut stack, &mut top, (lo, m, next));
             }
             if max[axis] >= p[axis] {
-                stack.push((m + 1, hi, next));
+                push(&mut stack, &mut top, (m + 1, hi, next));
             }
         }
     }
