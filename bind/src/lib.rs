@@ -567,17 +567,9 @@ impl ChargeFinder {
             });
         }
         let report = Report { locations_seen: n, locations: n, evses: e, ..Report::default() };
-        let mut cf = Self::assemble(StationIndex::new(stations), report, Vec::new(), Vec::new());
-        // The columns' statuses are the live table's starting point.
-        let t = now_s();
-        for i in 0..n as u32 {
-            for (k, slot) in cf.index.evse_slots(i).enumerate() {
-                if let Some(&s) = status.get(evse_offset[i as usize] as usize + k) {
-                    cf.live.apply(slot, EvseStatus::from_u8(s), t);
-                }
-            }
-        }
-        Ok(cf)
+        // The columns' statuses are the live table's starting point: `Availability::new` seeds
+        // the table from the index's imported statuses, which are these.
+        Ok(Self::assemble(StationIndex::new(stations), report, Vec::new(), Vec::new()))
     }
 
     /// Number of stations in the index.
