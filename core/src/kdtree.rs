@@ -106,15 +106,15 @@ impl KdTree {
 }
 
 /// A subtree waiting in [`KdTree::nearest_bounded`]'s queue, keyed by the squared distance from
-/// the query to its box.
+/// the query to its box. The box itself is not kept, only the query's distance to it along each
+/// axis (48 bytes instead of 64): a child's differs from its parent's on the split axis alone.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Pending {
     d2: f64,
     lo: u32,
     hi: u32,
     axis: u8,
-    min: [f64; 3],
-    max: [f64; 3],
+    off: [f64; 3],
 }
 
 impl PartialEq for Pending {
@@ -153,7 +153,7 @@ impl KdTree {
         queue.clear();
         let mut heap = BinaryHeap::from(std::mem::take(queue));
         if !self.points.is_empty() {
-            heap.push(Pending { d2: 0.0, lo: 0, hi: self.points.len() as u32, axis: 0, min: [-1.5; 3], max: [1.5; 3] });
+            heap.push(Pending { d2: 0.0, lo: 0, hi: self.points.len() as u32, axis: 0, off: [0.0; 3] });
         }
         while let Some(node) = heap.pop() {
             if node.d2 > bound {
@@ -177,22 +177,22 @@ impl KdTree {
             }
             let axis = usize::from(node.axis);
             let next = ((axis + 1) % 3) as u8;
-            let split = p.get(axis).copied().unwrap_or(0.0);
-            let (mut left_max, mut right_min) = (node.max, node.min);
-            if let (Some(l), Some(r)) = (left_max.get_mut(axis), right_min.get_mut(axis)) {
-                *l = split;
-                *r = split;
-            }
-            if m > lo {
-                let d2 = box_dist2(&q, &node.min, &left_max);
-                if d2 <= bound {
-                    heap.push(Pending { d2, lo: node.lo, hi: m as u32, axis: next, min: node.min, max: left_max });
+            let (Some(&split), Some(&qa), Some(&o)) = (p.get(axis), q.get(axis), node.off.get(axis)) else {
+                continue;
+            };
+            // With the parent's box [a, b] on this axis and o = max(a - q, 0, q - b), the left
+            // child [a, split] is max(o, q - split) away and the right [split, b] max(o, split - q).
+            for (child_lo, child_hi, gap) in [(lo, m, qa - split), (m + 1, hi, split - qa)] {
+                if child_hi <= child_lo {
+                    continue;
                 }
-            }
-            if hi > m + 1 {
-                let d2 = box_dist2(&q, &right_min, &node.max);
+                let mut off = node.off;
+                if let Some(a) = off.get_mut(axis) {
+                    *a = o.max(gap);
+                }
+                let d2 = off[0] * off[0] + off[1] * off[1] + off[2] * off[2];
                 if d2 <= bound {
-                    heap.push(Pending { d2, lo: m as u32 + 1, hi: node.hi, axis: next, min: right_min, max: node.max });
+                    heap.push(Pending { d2, lo: child_lo as u32, hi: child_hi as u32, axis: next, off });
                 }
             }
         }
