@@ -7,7 +7,7 @@
 use chargefinder::tariff::{self, ChargePlan, Language, TariffTable};
 use chargefinder::{
     catalogue_vehicle, import_locations, import_ocm_pois, ocpi, vehicle_catalogue, viewport_bbox, Applied,
-    Availability, AvailabilityConfig, Capabilities, Capability, ClusterIndex, Current, EvseStatus,
+    Availability, AvailabilityConfig, Capabilities, Capability, ClusterCounts, ClusterIndex, Current, EvseStatus,
     Filter as CoreFilter, Hit, Live, Location, PlugFamily, PlugSet, Report, Station, StationIndex, Vehicle,
 };
 use js_sys::{Array, Float64Array, Uint32Array};
@@ -422,6 +422,16 @@ fn now_s() -> i64 {
     (js_sys::Date::now() / 1000.0).floor() as i64
 }
 
+/// Cluster counts for one filter and one state of the live table, valid for `from_s..until_s`.
+#[derive(Debug)]
+struct CachedCounts {
+    filter: CoreFilter,
+    generation: u64,
+    from_s: i64,
+    until_s: i64,
+    counts: ClusterCounts,
+}
+
 /// A charging network loaded from OCPI (or OCM, or columns), indexed for queries, with live
 /// status and, once added, tariffs.
 #[wasm_bindgen]
@@ -435,6 +445,9 @@ pub struct ChargeFinder {
     raw: Vec<serde_json::Value>,
     live: Availability,
     clusters: Option<ClusterIndex>,
+    /// The last counts `clusters` computed, reused while the filter, the live table and the
+    /// time window they were computed for still hold (panning and zooming only walk the cells).
+    cluster_counts: Option<CachedCounts>,
     /// Every tariff added (later ones with the same id win in the table).
     tariff_list: Vec<tariff::Tariff>,
     tariffs: TariffTable,
@@ -451,6 +464,7 @@ impl ChargeFinder {
             raw,
             live,
             clusters: None,
+            cluster_counts: None,
             tariff_list: Vec::new(),
             tariffs: TariffTable::default(),
         }
@@ -553,17 +567,9 @@ impl ChargeFinder {
             });
         }
         let report = Report { locations_seen: n, locations: n, evses: e, ..Report::default() };
-        let mut cf = Self::assemble(StationIndex::new(stations), report, Vec::new(), Vec::new());
-        // The columns' statuses are the live table's starting point.
-        let t = now_s();
-        for i in 0..n as u32 {
-            for (k, slot) in cf.index.evse_slots(i).enumerate() {
-                if let Some(&s) = status.get(evse_offset[i as usize] as usize + k) {
-                    cf.live.apply(slot, EvseStatus::from_u8(s), t);
-                }
-            }
-        }
-        Ok(cf)
+        // The columns' statuses are the live table's starting point: `Availability::new` seeds
+        // the table from the index's imported statuses, which are these.
+        Ok(Self::assemble(StationIndex::new(stations), report, Vec::new(), Vec::new()))
     }
 
     /// Number of stations in the index.
@@ -601,7 +607,11 @@ impl ChargeFinder {
         #[wasm_bindgen(js_name = maxDistanceM)] max_distance_m: Option<f64>,
         filter: &Filter,
     ) -> Result<Uint32Array, JsValue> {
-        Ok(ids(&self.nearest_hits(lat, lon, k, max_distance_m, filter)?))
+        check_point("nearest", lat, lon)?;
+        let max = max_distance_m.unwrap_or(f64::INFINITY);
+        let k = k.unwrap_or(10) as usize;
+        let live = Some(self.live_now());
+        Ok(with_ids(|out| self.index.nearest_ids(lat, lon, k, max, &filter.inner, live, out)))
     }
 
     /// Like `nearest`, returning plain objects for display.
@@ -619,7 +629,8 @@ impl ChargeFinder {
     }
 
     /// Positions of every station in `[west, south, east, north]` (degrees; `west > east`
-    /// crosses the antimeridian) with an EVSE matching `filter`.
+    /// crosses the antimeridian) with an EVSE matching `filter`, in no particular order (the
+    /// index's spatial order, like kdbush's `range`). The fast path for drawing.
     #[wasm_bindgen(js_name = inBbox)]
     pub fn in_bbox(
         &self,
@@ -629,7 +640,9 @@ impl ChargeFinder {
         north: f64,
         filter: &Filter,
     ) -> Result<Uint32Array, JsValue> {
-        Ok(ids(&self.bbox_hits(west, south, east, north, filter)?))
+        check_bbox("inBbox", [west, south, east, north])?;
+        let live = Some(self.live_now());
+        Ok(with_ids(|out| self.index.in_bbox_ids([west, south, east, north], &filter.inner, live, out)))
     }
 
     /// Like `inBbox`, returning plain objects (distance is from the box's centre).
@@ -675,6 +688,7 @@ impl ChargeFinder {
     #[wasm_bindgen(js_name = buildClusters)]
     pub fn build_clusters(&mut self) {
         self.clusters = Some(ClusterIndex::new(&self.index));
+        self.cluster_counts = None;
     }
 
     /// Map clusters for a viewport at a zoom level, as a flat `Float64Array` of 6 numbers per
@@ -968,9 +982,40 @@ impl ChargeFinder {
     }
 }
 
-fn ids(hits: &[Hit]) -> Uint32Array {
-    let v: Vec<u32> = hits.iter().map(|h| h.station).collect();
-    Uint32Array::from(&v[..])
+thread_local! {
+    /// The id buffer of `nearest` and `inBbox`, reused across calls (its memory stays grown).
+    static IDS: std::cell::Cell<Vec<u32>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Runs an id query into the reused buffer and copies the ids out to JS.
+fn with_ids(query: impl FnOnce(&mut Vec<u32>)) -> Uint32Array {
+    IDS.with(|cell| {
+        let mut ids = cell.take();
+        query(&mut ids);
+        let out = Uint32Array::from(&ids[..]);
+        cell.set(ids);
+        out
+    })
+}
+
+/// A latitude and longitude in degrees, or an argument error naming the call.
+fn check_point(what: &str, lat: f64, lon: f64) -> Result<(), JsValue> {
+    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+        return Err(error::argument(format!(
+            "{what}: lat must be in [-90, 90] and lon in [-180, 180], got {lat}, {lon}"
+        )));
+    }
+    Ok(())
+}
+
+/// A `[west, south, east, north]` in degrees, or an argument error naming the call.
+fn check_bbox(what: &str, [west, south, east, north]: [f64; 4]) -> Result<(), JsValue> {
+    if [west, south, east, north].iter().any(|x| !x.is_finite()) || south > north {
+        return Err(error::argument(format!(
+            "{what}: [{west}, {south}, {east}, {north}] is not [west, south, east, north]"
+        )));
+    }
+    Ok(())
 }
 
 /// RFC 3339 text, ms since 1970, or undefined (now) → unix seconds.
@@ -1011,22 +1056,14 @@ impl ChargeFinder {
         max_distance_m: Option<f64>,
         filter: &Filter,
     ) -> Result<Vec<Hit>, JsValue> {
-        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-            return Err(error::argument(format!(
-                "nearest: lat must be in [-90, 90] and lon in [-180, 180], got {lat}, {lon}"
-            )));
-        }
+        check_point("nearest", lat, lon)?;
         let f = &filter.inner;
         let k = k.unwrap_or(10) as usize;
         Ok(self.index.nearest_live(lat, lon, k, max_distance_m.unwrap_or(f64::INFINITY), f, Some(self.live_now())))
     }
 
     fn bbox_hits(&self, west: f64, south: f64, east: f64, north: f64, filter: &Filter) -> Result<Vec<Hit>, JsValue> {
-        if [west, south, east, north].iter().any(|x| !x.is_finite()) || south > north {
-            return Err(error::argument(format!(
-                "inBbox: [{west}, {south}, {east}, {north}] is not [west, south, east, north]"
-            )));
-        }
+        check_bbox("inBbox", [west, south, east, north])?;
         let f = &filter.inner;
         Ok(self.index.in_bbox([west, south, east, north], f, Some(self.live_now())))
     }
@@ -1050,8 +1087,25 @@ impl ChargeFinder {
         }
         let Some(ci) = &self.clusters else { return Ok(Vec::new()) };
         let f = &filter.inner;
-        let counts = ci.counts(&self.index, f, Some(Live { availability: &self.live, now_s: now_s() }));
-        Ok(ci.clusters(&counts, [west, south, east, north], zoom))
+        let now = now_s();
+        let generation = self.live.generation();
+        let fresh = self
+            .cluster_counts
+            .as_ref()
+            .is_some_and(|c| c.generation == generation && (c.from_s..c.until_s).contains(&now) && c.filter == *f);
+        if !fresh {
+            // One O(n) pass per filter or status change, not per viewport.
+            let counts = ci.counts(&self.index, f, Some(Live { availability: &self.live, now_s: now }));
+            self.cluster_counts = Some(CachedCounts {
+                filter: f.clone(),
+                generation,
+                from_s: now,
+                until_s: self.live.valid_until(now),
+                counts,
+            });
+        }
+        let Some(cached) = &self.cluster_counts else { return Ok(Vec::new()) };
+        Ok(ci.clusters(&cached.counts, [west, south, east, north], zoom))
     }
 
     fn hit_object(&self, h: &Hit, route: Option<(f64, f64)>) -> Result<JsValue, JsValue> {

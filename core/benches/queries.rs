@@ -190,6 +190,17 @@ fn main() {
             black_box(index.nearest(la, lo, 10, 50_000.0, &Filter::default()));
         });
         println!("nearest 10 ≤ 50 km, no filter       {:>10.2} µs", us);
+        // CHARGEFINDER_BENCH_REPEAT=200 repeats this line (for `perf record` of the hot path).
+        let repeat = std::env::var("CHARGEFINDER_BENCH_REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+        let mut ids = Vec::new();
+        for _ in 0..repeat {
+            let us = time_us(reps, |i| {
+                let (la, lo) = points[i];
+                index.nearest_ids(la, lo, 10, 50_000.0, &filter, None, &mut ids);
+                black_box(&ids);
+            });
+            println!("nearest 10 ≤ 50 km, filter, ids only {:>9.2} µs", us);
+        }
 
         // The same filtered query on rstar (the product owner's default choice), over the same
         // unit-sphere points with the same per-station filter, so the two trees compare directly.
@@ -233,6 +244,15 @@ fn main() {
                 black_box(hits);
             });
             println!("bbox {km:>3} × {km:>3} km (avg {:>6} hits)   {:>10.2} µs", found / reps, us);
+            let mut ids = Vec::new();
+            let us = time_us(reps, |i| {
+                let (la, lo) = points[i];
+                let dlat = km / 2.0 / 111.2;
+                let dlon = dlat / la.to_radians().cos();
+                index.in_bbox_ids([lo - dlon, la - dlat, lo + dlon, la + dlat], &Filter::default(), None, &mut ids);
+                black_box(&ids);
+            });
+            println!("bbox {km:>3} × {km:>3} km, ids only (in_bbox_ids) {:>6.2} µs", us);
         }
 
         let mut table = Availability::new(&index, 1_780_000_000, AvailabilityConfig::default());

@@ -62,6 +62,8 @@ pub struct Availability {
     /// Days since the epoch of bit 0.
     day: i64,
     config: AvailabilityConfig,
+    /// Bumped by every update that changed something (see [`Availability::generation`]).
+    generation: u64,
 }
 
 impl Availability {
@@ -77,6 +79,7 @@ impl Availability {
             bad: vec![0; n],
             day: as_of_s.div_euclid(DAY_S),
             config: AvailabilityConfig { reliability_days: config.reliability_days.clamp(1, 32), ..config },
+            generation: 0,
         };
         for e in 0..n {
             t.mark(e, EvseStatus::from_u8(t.status[e]), 0, 0);
@@ -114,6 +117,7 @@ impl Availability {
         if updated_s < i64::from(last) {
             return Applied::Stale;
         }
+        self.generation = self.generation.wrapping_add(1);
         let day = updated_s.div_euclid(DAY_S);
         if day > self.day {
             self.roll_to(day);
@@ -237,6 +241,31 @@ impl Availability {
             (Some(&s), Some(&u)) if now_s - i64::from(u) <= i64::from(self.config.max_age_s) => EvseStatus::from_u8(s),
             _ => EvseStatus::Unknown,
         }
+    }
+
+    /// A counter bumped by every applied update: a result computed from this table (e.g.
+    /// [`crate::ClusterIndex::counts`]) at generation `g` and time `t` still holds while the
+    /// generation is `g` and the time is in `t..`[`valid_until`](Self::valid_until)`(t)`.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The first instant after `now_s` at which a query could see this table differently without
+    /// any update: a fresh status going stale, or the next UTC day (reliability windows move).
+    ///
+    /// # Runtime
+    /// O(EVSEs), one pass over the update times; meant for caching, once per cache fill.
+    pub fn valid_until(&self, now_s: i64) -> i64 {
+        let max_age = i64::from(self.config.max_age_s);
+        let mut until = (now_s.div_euclid(DAY_S) + 1) * DAY_S;
+        for &u in &self.updated_s {
+            // Stale once now - u > max_age, i.e. from u + max_age + 1 on.
+            let stale_at = i64::from(u) + max_age + 1;
+            if stale_at > now_s && stale_at < until {
+                until = stale_at;
+            }
+        }
+        until
     }
 
     /// When EVSE `slot` was last updated, unix seconds.

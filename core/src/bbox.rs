@@ -75,11 +75,19 @@ pub(crate) fn wrap(lon: f64) -> f64 {
     }
 }
 
+/// (sin lat_lo, sin lat_hi), (cos, sin) of lon_lo, (cos, sin) of lon_hi.
+type Trig = ((f64, f64), (f64, f64), (f64, f64));
+
 /// The 3D box around the unit-sphere patch of `[lat_lo, lat_hi] × [lon_lo, lon_hi]` (degrees,
-/// `lon_lo <= lon_hi`, both in [-180, 180]).
-pub(crate) fn unit_box(lat_lo: f64, lat_hi: f64, lon_lo: f64, lon_hi: f64) -> ([f64; 3], [f64; 3]) {
-    let range = |lo: f64, hi: f64, f: fn(f64) -> f64, peaks: &[(f64, f64)]| {
-        let (a, b) = (f(lo.to_radians()), f(hi.to_radians()));
+/// `lon_lo <= lon_hi`, both in [-180, 180]), and the sines and cosines computed on the way.
+fn unit_box(lat_lo: f64, lat_hi: f64, lon_lo: f64, lon_hi: f64) -> ([f64; 3], [f64; 3], Trig) {
+    let (zlo, zhi) = (lat_lo.to_radians().sin(), lat_hi.to_radians().sin());
+    let (lon_lo_sin, lon_lo_cos) = lon_lo.to_radians().sin_cos();
+    let (lon_hi_sin, lon_hi_cos) = lon_hi.to_radians().sin_cos();
+    // cos lat ≥ 0 on [-90°, 90°]: from the sine (the box is padded by far more than the
+    // rounding this adds).
+    let cos_of = |z: f64| (1.0 - z * z).max(0.0).sqrt();
+    let range = |lo: f64, hi: f64, (a, b): (f64, f64), peaks: &[(f64, f64)]| {
         let (mut mn, mut mx) = (a.min(b), a.max(b));
         for &(at, v) in peaks {
             if lo <= at && at <= hi {
@@ -89,22 +97,145 @@ pub(crate) fn unit_box(lat_lo: f64, lat_hi: f64, lon_lo: f64, lon_hi: f64) -> ([
         }
         (mn, mx)
     };
-    let (cmin, cmax) = range(lat_lo, lat_hi, f64::cos, &[(0.0, 1.0)]);
+    let (cmin, cmax) = range(lat_lo, lat_hi, (cos_of(zlo), cos_of(zhi)), &[(0.0, 1.0)]);
     let (cmin, cmax) = (cmin.max(0.0), cmax.max(0.0));
-    let (clo, chi) = range(lon_lo, lon_hi, f64::cos, &[(0.0, 1.0), (-180.0, -1.0), (180.0, -1.0)]);
-    let (slo, shi) = range(lon_lo, lon_hi, f64::sin, &[(90.0, 1.0), (-90.0, -1.0)]);
+    let (clo, chi) = range(lon_lo, lon_hi, (lon_lo_cos, lon_hi_cos), &[(0.0, 1.0), (-180.0, -1.0), (180.0, -1.0)]);
+    let (slo, shi) = range(lon_lo, lon_hi, (lon_lo_sin, lon_hi_sin), &[(90.0, 1.0), (-90.0, -1.0)]);
     let span = |lo: f64, hi: f64| {
         let c = [cmin * lo, cmax * lo, cmin * hi, cmax * hi];
         (c.iter().copied().fold(f64::INFINITY, f64::min), c.iter().copied().fold(f64::NEG_INFINITY, f64::max))
     };
     let (xlo, xhi) = span(clo, chi);
     let (ylo, yhi) = span(slo, shi);
-    let (zlo, zhi) = (lat_lo.to_radians().sin(), lat_hi.to_radians().sin());
     const EPS: f64 = 1e-9;
-    ([xlo - EPS, ylo - EPS, zlo - EPS], [xhi + EPS, yhi + EPS, zhi + EPS])
+    (
+        [xlo - EPS, ylo - EPS, zlo - EPS],
+        [xhi + EPS, yhi + EPS, zhi + EPS],
+        ((zlo, zhi), (lon_lo_cos, lon_lo_sin), (lon_hi_cos, lon_hi_sin)),
+    )
+}
+
+/// One longitude range of a rectangle as a test on unit-sphere points, so that the points a
+/// box query finds are settled without reading their latitude and longitude: the latitude
+/// bounds become bounds on `z = sin(lat)` and the longitude bounds half-planes through the
+/// axis. Points within [`MARGIN`] of an edge (and near the poles, where `x` and `y` vanish)
+/// are left to the exact test on degrees.
+#[derive(Debug, Clone, Copy)]
+struct Patch {
+    z_lo: f64,
+    z_hi: f64,
+    /// (cos, sin) of the west and east longitudes.
+    west: (f64, f64),
+    east: (f64, f64),
+    /// The range spans more than 180°: a point is outside only in the wedge east → west.
+    reflex: bool,
+    /// The range is the whole circle.
+    all_lon: bool,
+}
+
+/// Far above the rounding of a unit vector's coordinates (~1e-16) and far below any distance
+/// that matters (1e-12 of the Earth's radius is 6 µm).
+const MARGIN: f64 = 1e-12;
+
+impl Patch {
+    /// From the sines of the latitudes and (cos, sin) of the longitudes, as `unit_box`
+    /// computed them (trigonometry is software in wasm: compute it once).
+    fn new(z: (f64, f64), lon_lo: f64, lon_hi: f64, west: (f64, f64), east: (f64, f64)) -> Self {
+        Patch { z_lo: z.0, z_hi: z.1, west, east, reflex: lon_hi - lon_lo > 180.0, all_lon: lon_hi - lon_lo >= 360.0 }
+    }
+
+    /// `Some(inside)` when the point is clearly inside or outside, `None` near an edge.
+    #[inline]
+    fn classify(&self, p: &[f64; 3]) -> Option<bool> {
+        let z = p[2];
+        if z < self.z_lo - MARGIN || z > self.z_hi + MARGIN {
+            return Some(false);
+        }
+        let lat_in = z > self.z_lo + MARGIN && z < self.z_hi - MARGIN;
+        if self.all_lon {
+            return lat_in.then_some(true);
+        }
+        // cross(a, b) > 0: b lies counter-clockwise (east) of a, within 180°.
+        let after_west = self.west.0 * p[1] - self.west.1 * p[0];
+        let before_east = p[0] * self.east.1 - p[1] * self.east.0;
+        let lon_in = if self.reflex {
+            // Outside exactly in the open wedge from east round to west (less than 180°).
+            if after_west > MARGIN || before_east > MARGIN {
+                Some(true)
+            } else if after_west < -MARGIN && before_east < -MARGIN {
+                Some(false)
+            } else {
+                None
+            }
+        } else if after_west > MARGIN && before_east > MARGIN {
+            Some(true)
+        } else if after_west < -MARGIN || before_east < -MARGIN {
+            Some(false)
+        } else {
+            None
+        };
+        match lon_in {
+            Some(false) => Some(false),
+            Some(true) if lat_in => Some(true),
+            _ => None,
+        }
+    }
 }
 
 impl StationIndex {
+    /// Calls `visit(tree position)` for every station inside the rectangle, without evaluating
+    /// any filter; the exact test on degrees decides points near an edge. Across the
+    /// antimeridian a station at ±180° may be visited twice (callers sort and dedup).
+    fn visit_in_rect(&self, rect: &LonLatRect, mut visit: impl FnMut(u32)) {
+        for (lo, hi) in rect.lon_ranges() {
+            let (min, max, trig) = unit_box(rect.south, rect.north, lo, hi);
+            let patch = Patch::new(trig.0, lo, hi, trig.1, trig.2);
+            self.tree().in_box(min, max, |j, p| {
+                let inside = match patch.classify(p) {
+                    Some(v) => v,
+                    None => self
+                        .station_at(j)
+                        .and_then(|i| self.stations().get(i as usize))
+                        .is_some_and(|s| rect.contains(s.lat, s.lon)),
+                };
+                if inside {
+                    visit(j);
+                }
+            });
+        }
+    }
+
+    /// Positions of the stations inside `[west, south, east, north]` with at least one EVSE
+    /// passing `filter`, into `out` (cleared first): the stations of [`in_bbox`](Self::in_bbox),
+    /// without distances or EVSE counts, in the index's spatial order (not sorted, as kdbush
+    /// and flatbush return theirs: sorting a few thousand ids cost a third of a big box).
+    /// The map's fast path; pass the same `out` every time to reuse its memory.
+    ///
+    /// # Runtime
+    /// The box query plus, per station in the box, a test on its summary (plugs, best power,
+    /// flags); the EVSEs are read only when the summary cannot decide, and only until one
+    /// matches.
+    pub fn in_bbox_ids(&self, bbox: [f64; 4], filter: &Filter, live: Option<Live<'_>>, out: &mut Vec<u32>) {
+        out.clear();
+        let Some(rect) = LonLatRect::new(bbox) else {
+            return;
+        };
+        let mut p = Prepared::new(filter, self.columns(), live);
+        let cols = self.columns();
+        self.visit_in_rect(&rect, |j| {
+            if p.matches(cols, j) {
+                if let Some(i) = self.station_at(j) {
+                    out.push(i);
+                }
+            }
+        });
+        if rect.west > rect.east {
+            // Across the antimeridian a station at ±180° may have been found in both halves.
+            out.sort_unstable();
+            out.dedup();
+        }
+    }
+
     /// Stations inside `[west, south, east, north]` (degrees) with at least one EVSE passing
     /// `filter`, in index order. `distance_m` is measured from the rectangle's centre.
     ///
@@ -124,19 +255,14 @@ impl StationIndex {
         let mut p = Prepared::new(filter, self.columns(), live);
         let (clat, clon) = rect.center();
         let mut out = Vec::new();
-        for (lo, hi) in rect.lon_ranges() {
-            let (min, max) = unit_box(rect.south, rect.north, lo, hi);
-            self.tree().in_box(min, max, |j, _| {
-                let Some(s) = self.station_at(j).and_then(|i| self.stations().get(i as usize)) else {
-                    return;
-                };
-                if rect.contains(s.lat, s.lon) {
-                    if let Some(hit) = self.hit_at(&mut p, j, haversine_m(clat, clon, s.lat, s.lon)) {
-                        out.push(hit);
-                    }
-                }
-            });
-        }
+        self.visit_in_rect(&rect, |j| {
+            let Some(s) = self.station_at(j).and_then(|i| self.stations().get(i as usize)) else {
+                return;
+            };
+            if let Some(hit) = self.hit_at(&mut p, j, haversine_m(clat, clon, s.lat, s.lon)) {
+                out.push(hit);
+            }
+        });
         // A station on the antimeridian (±180 is one point in 3D) may be found in both halves.
         out.sort_by_key(|h| h.station);
         out.dedup_by_key(|h| h.station);

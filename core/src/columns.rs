@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::hours::Schedule;
 use crate::model::{Hours, Location, PowerType};
-use crate::plug::{canonical_connector_type, PlugFamily, CONNECTOR_TYPES};
+use crate::plug::{canonical_connector_type, PlugFamily, PlugSet, CONNECTOR_TYPES};
 use crate::station::Station;
 
 /// One connector, 8 bytes.
@@ -25,6 +25,30 @@ pub(crate) const NO_STANDARD: u8 = u8::MAX;
 pub(crate) const NONE: u32 = u32::MAX;
 /// Station flag: OCPI `publish`.
 pub(crate) const PUBLISHED: u8 = 1;
+/// Station flag: some connector is AC.
+pub(crate) const HAS_AC: u8 = 2;
+/// Station flag: some connector is DC.
+pub(crate) const HAS_DC: u8 = 4;
+
+/// The plug bits of [`Summary::plugs`] (there are 19 families).
+pub(crate) const SUMMARY_PLUGS: u32 = 0x00ff_ffff;
+const _: () = assert!(PlugFamily::ALL.len() <= 24);
+
+/// The union of a station's connectors, 8 bytes (one read per station in a query).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Summary {
+    /// Plug families ([`PlugSet`] bits, below bit 24): a filter on plugs that misses them
+    /// rejects the station with one AND. The top byte holds the station's flags
+    /// ([`PUBLISHED`], [`HAS_AC`], [`HAS_DC`]), so the summary alone settles most stations.
+    pub plugs: u32,
+    /// The best connector power, kW (−∞ without connectors): an upper bound of what any
+    /// filter's power test can see (a vehicle only lowers it).
+    pub max_kw: f32,
+}
+
+impl Summary {
+    pub const NONE: Summary = Summary { plugs: 0, max_kw: f32::NEG_INFINITY };
+}
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Columns {
@@ -34,6 +58,8 @@ pub(crate) struct Columns {
     /// 0 = always open; `i` = `schedules[i - 1]`.
     pub schedule: Vec<u32>,
     pub flags: Vec<u8>,
+    /// What any connector of the station offers, for rejecting it before its EVSEs are read.
+    pub summary: Vec<Summary>,
     // Per EVSE (the EVSE's slot is its position).
     pub evse_station: Vec<u32>,
     pub conn_start: Vec<u32>,
@@ -146,6 +172,23 @@ impl Columns {
     fn finish(&mut self, stations: &[Station], order: &[u32]) {
         self.evse_start.push(self.evse_station.len() as u32);
         self.conn_start.push(self.conns.len() as u32);
+        let n = self.flags.len();
+        self.summary = Vec::with_capacity(n);
+        for i in 0..n as u32 {
+            let (mut plugs, mut kw, mut flags) = (0u32, f32::NEG_INFINITY, 0u8);
+            for slot in self.evses(i) {
+                for c in self.conns(slot) {
+                    plugs |= PlugSet::EMPTY.with(c.family).0;
+                    kw = kw.max(c.kw);
+                    flags |= if c.dc { HAS_DC } else { HAS_AC };
+                }
+            }
+            if let Some(f) = self.flags.get_mut(i as usize) {
+                *f |= flags;
+                flags = *f;
+            }
+            self.summary.push(Summary { plugs: (plugs & SUMMARY_PLUGS) | (u32::from(flags) << 24), max_kw: kw });
+        }
         let m = self.evse_station.len();
         self.evse_lookup = vec![NONE; table_size(m)];
         for slot in 0..m as u32 {
@@ -213,6 +256,7 @@ impl Columns {
             + self.operator.capacity() * 4
             + self.schedule.capacity() * 4
             + self.flags.capacity()
+            + self.summary.capacity() * size_of::<Summary>()
             + self.evse_station.capacity() * 4
             + self.conn_start.capacity() * 4
             + self.caps.capacity() * 2

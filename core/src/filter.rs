@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::availability::Availability;
-use crate::columns::{Columns, Conn, NONE, NO_STANDARD, PUBLISHED};
+use crate::columns::{Columns, Conn, Summary, HAS_AC, HAS_DC, NONE, NO_STANDARD, PUBLISHED};
 use crate::model::{Capabilities, EvseStatus, ParkingRestrictions};
 use crate::plug::{canonical_connector_type, PlugSet, CONNECTOR_TYPES};
 use crate::station::EvseSummary;
@@ -91,6 +91,16 @@ pub(crate) struct Prepared<'a> {
     exclude_operators: Vec<u32>,
     /// Per schedule: 0 = not yet known, 1 = open, 2 = closed.
     open: Vec<u8>,
+    /// A station can match only when its plug union meets each non-zero mask (the filter's
+    /// plugs, the vehicle's inlets and adapters).
+    need_plugs: [u32; 2],
+    /// Station flags the filter needs (published, AC, DC).
+    need_flags: u8,
+    /// The filter has no per-EVSE or per-connector test beyond "has a connector of ≥ 0 kW",
+    /// so a station that passes the station tests and has such a connector matches.
+    evse_free: bool,
+    /// The filter has no station test beyond the flags (no operators, no opening hours).
+    station_free: bool,
 }
 
 /// How one station fares.
@@ -120,14 +130,74 @@ impl<'a> Prepared<'a> {
                 })
                 .collect()
         };
+        let need_flags = (if f.include_unpublished { 0 } else { PUBLISHED })
+            | match f.current {
+                Some(Current::Ac) => HAS_AC,
+                Some(Current::Dc) => HAS_DC,
+                None => 0,
+            };
+        let evse_free = f.plugs.is_empty()
+            && standards == 0
+            && f.current.is_none()
+            && f.vehicle.is_none()
+            && f.min_power_kw == 0.0
+            && !f.available_now
+            && !f.working_only
+            && f.min_reliability.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+            && f.capabilities.0 == 0
+            && f.exclude_parking.0 == 0;
         Prepared {
             f,
             live,
             standards,
             operators: (!f.operators.is_empty()).then(|| ids(&f.operators)),
-            exclude_operators: ids(&f.exclude_operators),
+            exclude_operators: if f.exclude_operators.is_empty() { Vec::new() } else { ids(&f.exclude_operators) },
             open: if f.open_at.is_some() { vec![0; cols.schedules.len()] } else { Vec::new() },
+            need_plugs: [f.plugs.0, f.vehicle.as_ref().map_or(0, |v| v.accepts().0)],
+            need_flags,
+            evse_free,
+            station_free: f.operators.is_empty() && f.exclude_operators.is_empty() && f.open_at.is_none(),
         }
+    }
+
+    /// Does station `i` have at least one EVSE passing the filter? The same answer as
+    /// `station(cols, i).matching > 0`, but most stations are settled by their summary (plug
+    /// union, best power, flags) and the EVSE loop stops at the first match.
+    #[inline]
+    pub fn matches(&mut self, cols: &Columns, i: u32) -> bool {
+        let k = i as usize;
+        let Summary { plugs, max_kw } = cols.summary.get(k).copied().unwrap_or(Summary::NONE);
+        let flags = (plugs >> 24) as u8;
+        if flags & self.need_flags != self.need_flags
+            || self.need_plugs.iter().any(|&m| m != 0 && m & plugs == 0)
+            || max_kw.partial_cmp(&self.f.min_power_kw).is_none_or(|o| o == std::cmp::Ordering::Less)
+        {
+            return false;
+        }
+        if !self.station_free && !self.station_passes(cols, i) {
+            return false;
+        }
+        // With no EVSE-level test, `max_kw >= 0` above already found a matching connector.
+        self.evse_free || cols.evses(i).any(|slot| self.evse_matches(cols, slot))
+    }
+
+    /// `self.evse(cols, slot).is_some()`, reading only the columns the filter tests (the live
+    /// status only for status and reliability filters; connectors first, as they reject most).
+    #[inline]
+    fn evse_matches(&self, cols: &Columns, slot: u32) -> bool {
+        let f = self.f;
+        if !cols.conns(slot).iter().any(|c| self.connector(c).is_some()) {
+            return false;
+        }
+        let e = slot as usize;
+        if f.capabilities.0 != 0 && cols.caps.get(e).copied().unwrap_or(0) & f.capabilities.0 != f.capabilities.0 {
+            return false;
+        }
+        if f.exclude_parking.0 != 0 && cols.parking.get(e).copied().unwrap_or(0) & f.exclude_parking.0 != 0 {
+            return false;
+        }
+        let needs_status = f.available_now || f.working_only || f.min_reliability > 0.0;
+        !needs_status || self.evse(cols, slot).is_some()
     }
 
     /// Evaluates station `i`.

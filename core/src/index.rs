@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::columns::Columns;
 use crate::filter::{Filter, Live, Prepared};
-use crate::kdtree::KdTree;
+use crate::kdtree::{KdTree, Pending};
 use crate::model::Location;
 use crate::sphere::{chord2_for_m, haversine_m, to_unit};
 use crate::station::Station;
@@ -193,13 +193,152 @@ impl StationIndex {
             return out;
         }
         let mut p = Prepared::new(filter, &self.cols, live);
+        if k > BOUNDED_K {
+            let max_c2 = loosen(chord2_for_m(max_distance_m.max(0.0)));
+            return self.nearest_by_iter(lat, lon, k, max_distance_m, max_c2, &mut p, to_unit(lat, lon), out);
+        }
+        let mut best = Vec::with_capacity(k + 8);
+        self.nearest_candidates(lat, lon, k, max_distance_m, &mut p, &mut best);
+        for &(_, j) in &best {
+            let Some(s) = self.station_at(j).and_then(|i| self.stations.get(i as usize)) else {
+                continue;
+            };
+            if let Some(hit) = self.hit_at(&mut p, j, haversine_m(lat, lon, s.lat, s.lon)) {
+                out.push(hit);
+            }
+        }
+        self.sort_hits(&mut out);
+        out.truncate(k);
+        out
+    }
+
+    /// The station positions [`nearest_live`](Self::nearest_live) returns, in the same order,
+    /// into `out` (cleared first), without counting EVSEs per station. The fast path for a map
+    /// or a list that looks up what it shows; pass the same `out` every time to reuse it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn nearest_ids(
+        &self,
+        lat: f64,
+        lon: f64,
+        k: usize,
+        max_distance_m: f64,
+        filter: &Filter,
+        live: Option<Live<'_>>,
+        out: &mut Vec<u32>,
+    ) {
+        out.clear();
+        if k == 0 || !lat.is_finite() || !lon.is_finite() || max_distance_m.is_nan() {
+            return;
+        }
+        if k > BOUNDED_K {
+            out.extend(self.nearest_live(lat, lon, k, max_distance_m, filter, live).iter().map(|h| h.station));
+            return;
+        }
+        let mut p = Prepared::new(filter, &self.cols, live);
+        let mut best = Vec::with_capacity(k + 8);
+        self.nearest_candidates(lat, lon, k, max_distance_m, &mut p, &mut best);
+        // `best` is in chord order, which is haversine order except between near-equal chords
+        // (rounding): only runs of those need the haversine distance and the ids to be ordered
+        // as nearest_live orders them; everything else needs no station read at all.
+        let mut run: Vec<(f64, u32)> = Vec::new();
+        let mut i = 0;
+        while let Some(&(c2, _)) = best.get(i) {
+            if out.len() >= k {
+                break;
+            }
+            // A run: each next chord within rounding of the previous one.
+            let mut end = i + 1;
+            let mut last = c2;
+            while let Some(&(c, _)) = best.get(end).filter(|e| e.0 <= loosen(last)) {
+                last = c;
+                end += 1;
+            }
+            let group = best.get(i..end).unwrap_or(&[]);
+            if let [(_, j)] = group {
+                out.extend(self.station_at(*j));
+            } else {
+                run.clear();
+                run.extend(group.iter().filter_map(|&(_, j)| {
+                    let i = self.station_at(j)?;
+                    let s = self.stations.get(i as usize)?;
+                    Some((haversine_m(lat, lon, s.lat, s.lon), i))
+                }));
+                let id = |i: u32| self.stations.get(i as usize).map(|s| s.id.as_str());
+                run.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| id(a.1).cmp(&id(b.1))).then(a.1.cmp(&b.1)));
+                out.extend(run.iter().map(|&(_, i)| i));
+            }
+            i = end;
+        }
+        out.truncate(k);
+    }
+
+    /// The matches within `max_distance_m` with chord² up to (a hair past) the k-th smallest,
+    /// as (chord², tree position) sorted by chord²: the k nearest and everything tied with the
+    /// k-th, for the caller to order by haversine distance and id. `k` is 1..=[`BOUNDED_K`].
+    fn nearest_candidates(
+        &self,
+        lat: f64,
+        lon: f64,
+        k: usize,
+        max_distance_m: f64,
+        p: &mut Prepared<'_>,
+        best: &mut Vec<(f64, u32)>,
+    ) {
+        best.clear();
         let q = to_unit(lat, lon);
         // Chord and haversine agree on order up to rounding: walk a hair past each bound and let
         // the haversine distance (what we report) decide.
         let max_c2 = loosen(chord2_for_m(max_distance_m.max(0.0)));
-        // Co-located stations are common (one site, several operators' ids). Take every station
+        // Below this chord² the haversine distance is surely within the limit; at or above it,
+        // it is computed to decide.
+        let sure_c2 = chord2_for_m(max_distance_m.max(0.0)) * (1.0 - 1e-9);
+        // Co-located stations are common (one site, several operators' ids). Keep every match
         // tied with the k-th, then order ties by id, so the answer does not depend on tree
         // layout or the last bit of a platform's sine (native and wasm must agree).
+        let bound = |best: &Vec<(f64, u32)>| match best.get(k.saturating_sub(1)) {
+            Some(&(kth, _)) => loosen(kth).min(max_c2),
+            None => max_c2,
+        };
+        QUEUE.with(|cell| {
+            let mut queue = cell.take();
+            self.tree.nearest_bounded(q, max_c2, &mut queue, |j, c2| {
+                if !p.matches(&self.cols, j) {
+                    return bound(best);
+                }
+                if c2 >= sure_c2 {
+                    let s = self.station_at(j).and_then(|i| self.stations.get(i as usize));
+                    if s.is_none_or(|s| haversine_m(lat, lon, s.lat, s.lon) > max_distance_m) {
+                        return bound(best);
+                    }
+                }
+                // Sorted by chord², then tree position: a few dozen entries at most.
+                let at = best.partition_point(|&(c, i)| c < c2 || (c == c2 && i < j));
+                best.insert(at, (c2, j));
+                if let Some(&(kth, _)) = best.get(k.saturating_sub(1)) {
+                    let limit = loosen(kth);
+                    let keep = best.partition_point(|&(c, _)| c <= limit);
+                    best.truncate(keep);
+                }
+                bound(best)
+            });
+            cell.set(queue);
+        });
+    }
+
+    /// [`nearest_live`](Self::nearest_live) for a large `k`: walks the points in chord order
+    /// (no sorted candidate list to keep).
+    #[allow(clippy::too_many_arguments)]
+    fn nearest_by_iter(
+        &self,
+        lat: f64,
+        lon: f64,
+        k: usize,
+        max_distance_m: f64,
+        max_c2: f64,
+        p: &mut Prepared<'_>,
+        q: [f64; 3],
+        mut out: Vec<Hit>,
+    ) -> Vec<Hit> {
         let mut last_c2 = f64::NAN;
         for (j, c2) in self.tree.nearest_iter(q) {
             if c2 > max_c2 || (out.len() >= k && c2 > loosen(last_c2)) {
@@ -212,7 +351,7 @@ impl StationIndex {
             if d > max_distance_m {
                 continue;
             }
-            if let Some(hit) = self.hit_at(&mut p, j, d) {
+            if let Some(hit) = self.hit_at(p, j, d) {
                 out.push(hit);
                 last_c2 = c2;
             }
@@ -229,6 +368,14 @@ impl StationIndex {
             a.distance_m.total_cmp(&b.distance_m).then_with(|| id(a).cmp(&id(b))).then(a.station.cmp(&b.station))
         });
     }
+}
+
+/// Up to this `k`, nearest keeps a sorted list of the best matches and prunes with the k-th.
+const BOUNDED_K: usize = 256;
+
+thread_local! {
+    /// The search queue of nearest queries, reused so that a query allocates only its results.
+    static QUEUE: std::cell::Cell<Vec<Pending>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 fn loosen(c2: f64) -> f64 {

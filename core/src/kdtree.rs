@@ -8,8 +8,9 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-/// Leaves hold at most this many points (scanned linearly).
-const NODE_SIZE: usize = 16;
+/// Leaves hold at most this many points (scanned linearly). 32 rather than 16: a third fewer
+/// subtrees opened per nearest query and a little faster boxes, measured at 100k stations.
+const NODE_SIZE: usize = 32;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KdTree {
@@ -37,8 +38,20 @@ impl KdTree {
 
     /// Calls `visit(tree position, point)` for every point inside the box `[min, max]`.
     pub fn in_box(&self, min: [f64; 3], max: [f64; 3], mut visit: impl FnMut(u32, &[f64; 3])) {
-        let mut stack = vec![(0usize, self.points.len(), 0usize)];
-        while let Some((lo, hi, axis)) = stack.pop() {
+        // Depth-first with a fixed stack: each level leaves at most one sibling waiting, and
+        // the tree of u32-indexed points is at most 32 levels deep.
+        let mut stack = [(0usize, 0usize, 0usize); 72];
+        let mut top = 0;
+        let push = |stack: &mut [(usize, usize, usize); 72], top: &mut usize, item| {
+            if let Some(slot) = stack.get_mut(*top) {
+                *slot = item;
+                *top += 1;
+            }
+        };
+        push(&mut stack, &mut top, (0, self.points.len(), 0));
+        while top > 0 {
+            top -= 1;
+            let Some(&(lo, hi, axis)) = stack.get(top) else { break };
             if hi - lo <= NODE_SIZE {
                 for i in lo..hi {
                     if let Some(p) = self.points.get(i) {
@@ -58,10 +71,10 @@ impl KdTree {
             }
             let next = (axis + 1) % 3;
             if min[axis] <= p[axis] {
-                stack.push((lo, m, next));
+                push(&mut stack, &mut top, (lo, m, next));
             }
             if max[axis] >= p[axis] {
-                stack.push((m + 1, hi, next));
+                push(&mut stack, &mut top, (m + 1, hi, next));
             }
         }
     }
@@ -92,12 +105,112 @@ impl KdTree {
     }
 }
 
-fn dist2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)
+/// A subtree waiting in [`KdTree::nearest_bounded`]'s queue, keyed by the squared distance from
+/// the query to its box. The box itself is not kept, only the query's distance to it along each
+/// axis (48 bytes instead of 64): a child's differs from its parent's on the split axis alone.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pending {
+    d2: f64,
+    lo: u32,
+    hi: u32,
+    axis: u8,
+    off: [f64; 3],
 }
 
+impl PartialEq for Pending {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Pending {
+    /// Reversed: the heap pops the nearest box.
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.d2.total_cmp(&self.d2).then(o.lo.cmp(&self.lo))
+    }
+}
+
+impl KdTree {
+    /// Best-first search with a shrinking bound, as geokdbush does it: subtrees are opened
+    /// nearest box first, and every point of an opened subtree with chord² ≤ `bound` goes to
+    /// `visit(tree position, chord²)`, which returns the new bound (the caller's k-th best, say;
+    /// it may only shrink). Stops when the nearest waiting box is beyond the bound. Points come
+    /// in no particular order; every point within the final bound is visited.
+    ///
+    /// `queue` is scratch space (cleared), passed in so that repeated queries reuse it.
+    pub fn nearest_bounded(
+        &self,
+        q: [f64; 3],
+        mut bound: f64,
+        queue: &mut Vec<Pending>,
+        mut visit: impl FnMut(u32, f64) -> f64,
+    ) {
+        queue.clear();
+        let mut heap = BinaryHeap::from(std::mem::take(queue));
+        if !self.points.is_empty() {
+            heap.push(Pending { d2: 0.0, lo: 0, hi: self.points.len() as u32, axis: 0, off: [0.0; 3] });
+        }
+        while let Some(node) = heap.pop() {
+            if node.d2 > bound {
+                break;
+            }
+            let (lo, hi) = (node.lo as usize, node.hi as usize);
+            if hi - lo <= NODE_SIZE {
+                for (i, p) in self.points.get(lo..hi).unwrap_or(&[]).iter().enumerate() {
+                    let d2 = dist2(&q, p);
+                    if d2 <= bound {
+                        bound = visit((lo + i) as u32, d2);
+                    }
+                }
+                continue;
+            }
+            let m = (lo + hi) / 2;
+            let Some(p) = self.points.get(m) else { continue };
+            let d2 = dist2(&q, p);
+            if d2 <= bound {
+                bound = visit(m as u32, d2);
+            }
+            let axis = usize::from(node.axis);
+            let next = ((axis + 1) % 3) as u8;
+            let (Some(&split), Some(&qa), Some(&o)) = (p.get(axis), q.get(axis), node.off.get(axis)) else {
+                continue;
+            };
+            // With the parent's box [a, b] on this axis and o = max(a - q, 0, q - b), the left
+            // child [a, split] is max(o, q - split) away and the right [split, b] max(o, split - q).
+            for (child_lo, child_hi, gap) in [(lo, m, qa - split), (m + 1, hi, split - qa)] {
+                if child_hi <= child_lo {
+                    continue;
+                }
+                let mut off = node.off;
+                if let Some(a) = off.get_mut(axis) {
+                    *a = o.max(gap);
+                }
+                let d2 = off[0] * off[0] + off[1] * off[1] + off[2] * off[2];
+                if d2 <= bound {
+                    heap.push(Pending { d2, lo: child_lo as u32, hi: child_hi as u32, axis: next, off });
+                }
+            }
+        }
+        *queue = heap.into_vec();
+    }
+}
+
+#[inline]
+fn dist2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    let (x, y, z) = (a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+    x * x + y * y + z * z
+}
+
+#[inline]
 fn box_dist2(q: &[f64; 3], min: &[f64; 3], max: &[f64; 3]) -> f64 {
-    (0..3).map(|a| (min[a] - q[a]).max(0.0).max(q[a] - max[a]).powi(2)).sum()
+    let d = |a: usize| (min[a] - q[a]).max(0.0).max(q[a] - max[a]);
+    let (x, y, z) = (d(0), d(1), d(2));
+    x * x + y * y + z * z
 }
 
 fn sort(items: &mut [([f64; 3], u32)], axis: usize) {

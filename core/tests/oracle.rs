@@ -54,6 +54,13 @@ proptest! {
         want.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
         want.truncate(k);
         prop_assert_eq!(got.len(), want.len());
+        // Large k takes the chord-order walk instead of the bounded search: same order.
+        let mut wide = index.nearest(lat, lon, k + 300, max_m, &f);
+        wide.truncate(k);
+        prop_assert_eq!(&wide, &got);
+        let mut ids = vec![7];
+        index.nearest_ids(lat, lon, k, max_m, &f, None, &mut ids);
+        prop_assert_eq!(ids, got.iter().map(|h| h.station).collect::<Vec<_>>());
         for (h, w) in got.iter().zip(&want) {
             prop_assert_eq!(h.station as usize, w.2);
             prop_assert!((h.distance_m - w.0).abs() < 1e-6);
@@ -77,6 +84,10 @@ proptest! {
         let want: Vec<u32> = st.iter().enumerate()
             .filter(|(_, x)| x.lat >= s && x.lat <= s + height && lon_in(x.lon, w, e) && oracle_eval(x, &f).is_some())
             .map(|(i, _)| i as u32).collect();
+        let mut ids = vec![7];
+        index.in_bbox_ids(bbox, &f, None, &mut ids);
+        ids.sort_unstable();
+        prop_assert_eq!(&ids, &got, "in_bbox_ids {:?}", bbox);
         prop_assert_eq!(got, want, "bbox {:?}", bbox);
     }
 
