@@ -73,14 +73,18 @@ pub fn distance_to_route_m(route: &[(f64, f64)], lat: f64, lon: f64) -> Option<(
     let legs = pts.windows(2).map(|w| (w[0], w[1])).chain((pts.len() == 1).then(|| (pts[0], pts[0])));
     for (a, b) in legs {
         let (d, along) = point_to_arc(&p, &a, &b);
-        let cand = (d * EARTH_RADIUS_M, (start + along) * EARTH_RADIUS_M);
-        if best.is_none_or(|b| cand.0 < b.0) {
-            best = Some(cand);
+        if best.is_none_or(|b| d < b.0 - LEG_TIE_RAD) {
+            best = Some((d, start + along));
         }
         start += angle(&a, &b);
     }
-    best
+    best.map(|(d, along)| (d * EARTH_RADIUS_M, along * EARTH_RADIUS_M))
 }
+
+/// A station as near one leg as another (a route that doubles back) belongs to the earlier
+/// leg, the first time the route passes it. Within this many radians (6 µm) counts as as near,
+/// so float noise never decides.
+const LEG_TIE_RAD: f64 = 1e-12;
 
 impl StationIndex {
     /// Stations within `max_distance_m` of the route (vertices as (lat, lon) degrees) with an
@@ -129,7 +133,7 @@ impl StationIndex {
                 if d <= d_rad {
                     let cand = (d, start + along);
                     let e = best.entry(i).or_insert(cand);
-                    if cand.0 < e.0 {
+                    if cand.0 < e.0 - LEG_TIE_RAD {
                         *e = cand;
                     }
                 }

@@ -93,23 +93,7 @@ proptest! {
 
     #[test]
     fn corridor_matches_brute_force(seed in any::<u64>(), n in 1usize..300, legs in 1usize..6, d_km in prop::sample::select(vec![0.5, 5.0, 50.0, 400.0])) {
-        let st = stations(seed, n);
-        let f = filter(seed);
-        let index = StationIndex::new(st.clone());
-        let route: Vec<(f64, f64)> = (0..=legs).map(|i| query_point(seed.wrapping_add(i as u64 * 7919))).collect();
-        let d = d_km * 1000.0;
-        let got = index.along_route(&route, d, &f, None);
-        let mut want: Vec<(f64, f64, usize)> = st.iter().enumerate()
-            .filter(|(_, s)| oracle_eval(s, &f).is_some())
-            .filter_map(|(i, s)| { let (dist, along) = distance_to_route_m(&route, s.lat, s.lon)?; (dist <= d).then_some((along, dist, i)) })
-            .collect();
-        want.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).then(st[a.2].id.cmp(&st[b.2].id)).then(a.2.cmp(&b.2)));
-        prop_assert_eq!(got.len(), want.len());
-        for (h, w) in got.iter().zip(&want) {
-            prop_assert_eq!(h.hit.station as usize, w.2);
-            prop_assert!((h.along_m - w.0).abs() < 1e-3 && (h.hit.distance_m - w.1).abs() < 1e-3);
-            prop_assert!((h.detour_m - 2.0 * h.hit.distance_m).abs() < 1e-9);
-        }
+        corridor_case(seed, n, legs, d_km)?;
     }
 
     #[test]
@@ -190,4 +174,40 @@ fn nearest_ties_are_ordered_by_id() {
     let hits = index.nearest(52.1, 4.0, 3, 1e6, &Filter::default());
     let ids: Vec<_> = hits.iter().map(|h| index.station(h.station).id.clone()).collect();
     assert_eq!(ids, ["Z5", "Z6", "Z7"]);
+}
+
+/// The corridor check, shared by the property test and its regression cases.
+fn corridor_case(seed: u64, n: usize, legs: usize, d_km: f64) -> Result<(), TestCaseError> {
+    let st = stations(seed, n);
+    let f = filter(seed);
+    let index = StationIndex::new(st.clone());
+    let route: Vec<(f64, f64)> = (0..=legs).map(|i| query_point(seed.wrapping_add(i as u64 * 7919))).collect();
+    let d = d_km * 1000.0;
+    let got = index.along_route(&route, d, &f, None);
+    let mut want: Vec<(f64, f64, usize)> = st
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| oracle_eval(s, &f).is_some())
+        .filter_map(|(i, s)| {
+            let (dist, along) = distance_to_route_m(&route, s.lat, s.lon)?;
+            (dist <= d).then_some((along, dist, i))
+        })
+        .collect();
+    want.sort_by(|a, b| {
+        a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)).then(st[a.2].id.cmp(&st[b.2].id)).then(a.2.cmp(&b.2))
+    });
+    prop_assert_eq!(got.len(), want.len());
+    for (h, w) in got.iter().zip(&want) {
+        prop_assert_eq!(h.hit.station as usize, w.2);
+        prop_assert!((h.along_m - w.0).abs() < 1e-3 && (h.hit.distance_m - w.1).abs() < 1e-3);
+        prop_assert!((h.detour_m - 2.0 * h.hit.distance_m).abs() < 1e-9);
+    }
+    Ok(())
+}
+
+/// Found by the property test: a route that doubles back (pole → equator → pole) leaves some
+/// stations equally near both legs; which leg (and so which `along`) won was float noise.
+#[test]
+fn corridor_regression_route_doubling_back() {
+    corridor_case(10_899_683_565_701_651_568, 63, 2, 400.0).unwrap();
 }
