@@ -51,6 +51,8 @@ pub struct Live {
     pub cpo_token: Option<String>,
     /// `/api/stations` with current statuses, and the change it is current at.
     stations: std::sync::Arc<std::sync::Mutex<Option<StationsBody>>>,
+    /// Reports a driver's address sent recently (`POST /api/reports` rate limit).
+    pub report_limit: std::sync::Arc<std::sync::Mutex<crate::reports::RateLimit>>,
 }
 
 #[derive(Debug, Clone)]
@@ -82,7 +84,12 @@ const MAX_REPLAY: i64 = 50_000;
 impl Live {
     pub fn new(store: Store, cpo_token: Option<String>) -> Live {
         let (tx, _) = broadcast::channel(4096);
-        Live { store, tx, cpo_token, stations: Default::default() }
+        Live { store, tx, cpo_token, stations: Default::default(), report_limit: Default::default() }
+    }
+
+    /// Forgets the stations body, so the next `/api/stations` includes a changed location.
+    pub fn invalidate_stations(&self) {
+        *self.stations.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// Applies a status change in one transaction, then announces it.
@@ -368,7 +375,7 @@ pub async fn snapshot(State(live): State<Live>) -> Response {
 }
 
 /// OCPI's `Authorization: Token …` (2.2: base64 of the token; 2.1.1: the token itself).
-fn authorized(live: &Live, headers: &HeaderMap) -> Result<(), OcpiError> {
+pub(crate) fn authorized(live: &Live, headers: &HeaderMap) -> Result<(), OcpiError> {
     let Some(expected) = live.cpo_token.as_deref() else {
         return Err(OcpiError {
             http: StatusCode::UNAUTHORIZED,
@@ -423,7 +430,7 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn ok_envelope() -> Response {
+pub(crate) fn ok_envelope() -> Response {
     let body = serde_json::json!({"status_code": 1000, "status_message": "Success", "timestamp": now_rfc3339()});
     axum::Json(body).into_response()
 }
