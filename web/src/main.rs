@@ -6,8 +6,10 @@ mod app;
 mod geo;
 mod i18n;
 mod live;
+mod report;
 mod state;
 mod station;
+mod station_state;
 
 fn main() {
     console_error_panic_hook::set_once();
