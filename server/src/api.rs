@@ -62,6 +62,7 @@ pub fn router(live: Live, web: &Path) -> Router {
         .route("/stations", get(live::stations))
         .route("/live", get(live::stream))
         .route("/status", get(live::snapshot))
+        .route("/locations/{location_id}", get(prices::location))
         .route("/locations/{location_id}/prices", get(prices::prices))
         .route("/reports", post(reports::create))
         .route("/operator/reports", get(reports::list))

@@ -189,6 +189,30 @@ fn tariffs(store: &Store, ids: &[&str]) -> Result<Vec<Tariff>, String> {
     Ok(raw.iter().filter_map(|j| Tariff::from_json(j.as_bytes()).ok()).collect())
 }
 
+/// One stored location, through the core's import (the domain model: validated, typed).
+pub fn load_location(store: &Store, id: &str) -> Result<Location, ApiError> {
+    let raw = store.location(id).map_err(ApiError::server)?.ok_or_else(|| {
+        let shown: String = id.chars().take(64).collect();
+        ApiError::not_found(format!("No station has id {shown:?}."))
+    })?;
+    import_locations(raw.as_bytes())
+        .ok()
+        .and_then(|i| i.locations.into_iter().next())
+        .ok_or_else(|| ApiError::server(format!("the stored location {id:?} can no longer be read")))
+}
+
+/// `GET /api/locations/{id}`: the full location as the core's domain model (`chargefinder::Location`
+/// in JSON), for the station screen. The server runs the tolerant OCPI import once, so the
+/// phone's wasm needs only serde for it, not the importer (`/ocpi/2.2.1/locations/{id}` still
+/// serves the object as received).
+pub async fn location(State(store): State<Store>, Path(id): Path<String>) -> Response {
+    match tokio::task::spawn_blocking(move || load_location(&store, &id)).await {
+        Ok(Ok(loc)) => axum::Json(loc).into_response(),
+        Ok(Err(e)) => e.into_response(),
+        Err(e) => ApiError::server(format!("the lookup did not finish: {e}")).into_response(),
+    }
+}
+
 /// The prices at one location, as of `now` (the estimate's start).
 pub fn prices_at(
     store: &Store,
@@ -197,14 +221,7 @@ pub fn prices_at(
     lang: Language,
     now: jiff::Timestamp,
 ) -> Result<Prices, ApiError> {
-    let raw = store.location(id).map_err(ApiError::server)?.ok_or_else(|| {
-        let shown: String = id.chars().take(64).collect();
-        ApiError::not_found(format!("No station has id {shown:?}."))
-    })?;
-    let loc: Location = import_locations(raw.as_bytes())
-        .ok()
-        .and_then(|i| i.locations.into_iter().next())
-        .ok_or_else(|| ApiError::server(format!("the stored location {id:?} can no longer be read")))?;
+    let loc = load_location(store, id)?;
     let mut ids: Vec<&str> = loc
         .evses
         .iter()
@@ -423,6 +440,18 @@ pub(crate) mod tests {
         assert_eq!(language(Some("english")).unwrap_err().status, StatusCode::BAD_REQUEST);
         assert_eq!(language(Some("fr-BE")).unwrap(), Language::Fr);
         assert_eq!(language(None).unwrap(), Language::En);
+    }
+
+    #[test]
+    fn the_location_comes_as_the_domain_model() {
+        let store = test_store("model");
+        let loc = load_location(&store, "LOC1").unwrap();
+        let json = serde_json::to_string(&loc).unwrap();
+        let back: Location = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, loc, "the app reads exactly what the server sends");
+        assert_eq!(back.evses.len(), 2);
+        assert_eq!(back.evses[1].connectors[0].max_power_kw(), Some(100.0));
+        assert_eq!(load_location(&store, "NOPE").unwrap_err().status, StatusCode::NOT_FOUND);
     }
 
     #[test]

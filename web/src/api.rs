@@ -38,18 +38,17 @@ pub enum FetchError {
     Damaged,
 }
 
-/// One location's full OCPI object (`GET /ocpi/2.2.1/locations/{id}`), read through the core's
-/// tolerant import, fetched when a station opens (the list holds only compact stations).
+/// One location in full (`GET /api/locations/{id}`: the OCPI object as the core's domain model,
+/// converted once on the server), fetched when a station opens; the list holds only compact
+/// stations.
 pub async fn fetch_location(id: &str) -> Result<chargefinder::Location, FetchError> {
-    let url = format!("/ocpi/2.2.1/locations/{}", crate::state::encode(id));
+    let url = format!("/api/locations/{}", crate::state::encode(id));
     let res = Request::get(&url).send().await.map_err(|_| FetchError::Offline)?;
     match res.status() {
-        200 => {}
-        404 => return Err(FetchError::NotFound),
-        s => return Err(FetchError::Status(s)),
+        200 => res.json::<chargefinder::Location>().await.map_err(|_| FetchError::Damaged),
+        404 => Err(FetchError::NotFound),
+        s => Err(FetchError::Status(s)),
     }
-    let bytes = res.binary().await.map_err(|_| FetchError::Damaged)?;
-    chargefinder::import_locations(&bytes).ok().and_then(|i| i.locations.into_iter().next()).ok_or(FetchError::Damaged)
 }
 
 /// What `GET /api/locations/{id}/prices` answers (see `server/src/prices.rs`).

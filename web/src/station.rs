@@ -86,6 +86,9 @@ pub mod msg {
     }
 }
 
+/// Something fetched: not yet (`None`), or what came of it.
+type Loaded<T> = RwSignal<Option<Result<T, FetchError>>>;
+
 /// The message for a failed fetch, in `lang`.
 fn fetch_error_text(e: &FetchError, lang: Lang) -> String {
     match e {
@@ -103,6 +106,54 @@ fn status_msg(k: StatusKind) -> Msg {
         StatusKind::OutOfOrder => msg::OUT_OF_ORDER,
         StatusKind::Unknown => msg::UNKNOWN,
     }
+}
+
+/// The UTC offset of IANA zone `tz` at `now_ms`, in seconds, from the browser's `Intl` (an
+/// unknown zone throws there: `None`, and the caller reads hours as UTC, as the core does).
+fn utc_offset_s(tz: &str, now_ms: f64) -> Option<i32> {
+    let ctor: wasm_bindgen::JsValue = js_sys::Reflect::get(&js_sys::global(), &"Intl".into())
+        .and_then(|intl| js_sys::Reflect::get(&intl, &"DateTimeFormat".into()))
+        .ok()?;
+    let opts = js_sys::Object::new();
+    for (k, v) in [
+        ("timeZone", tz),
+        ("hourCycle", "h23"),
+        ("year", "numeric"),
+        ("month", "numeric"),
+        ("day", "numeric"),
+        ("hour", "numeric"),
+        ("minute", "numeric"),
+        ("second", "numeric"),
+    ] {
+        let _ = js_sys::Reflect::set(&opts, &k.into(), &v.into());
+    }
+    let args = js_sys::Array::of2(&"en-US".into(), &opts);
+    let fmt = js_sys::Reflect::construct(ctor.dyn_ref::<js_sys::Function>()?, &args).ok()?;
+    let f = js_sys::Reflect::get(&fmt, &"formatToParts".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+    let parts = f.call1(&fmt, &js_sys::Date::new(&now_ms.into())).ok()?.dyn_into::<js_sys::Array>().ok()?;
+    let mut v = [0i64; 6];
+    for p in parts.iter() {
+        let ty = js_sys::Reflect::get(&p, &"type".into()).ok()?.as_string()?;
+        let value = js_sys::Reflect::get(&p, &"value".into()).ok()?.as_string()?;
+        let i = match ty.as_str() {
+            "year" => 0,
+            "month" => 1,
+            "day" => 2,
+            "hour" => 3,
+            "minute" => 4,
+            "second" => 5,
+            _ => continue,
+        };
+        v[i] = value.parse().ok()?;
+    }
+    // The local wall time read as if it were UTC, minus the instant: the offset.
+    let wall = jiff::civil::DateTime::new(v[0] as i16, v[1] as i8, v[2] as i8, v[3] as i8, v[4] as i8, v[5] as i8, 0)
+        .ok()?
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()?
+        .timestamp()
+        .as_second();
+    i32::try_from(wall - (now_ms / 1000.0).floor() as i64).ok()
 }
 
 /// After the screen closes, focus returns to the station's link in the list.
@@ -128,31 +179,54 @@ pub fn StationScreen(id: String) -> impl IntoView {
     let lang = ctx.lang;
     // The compact station's name shows at once; the OCPI object's replaces it when it arrives.
     let compact_name = ctx.index.with_value(|ix| ix.station_by_id(&id).map(|i| ix.station(i).name.clone()));
-    let location = {
+    // Plain signals, not resources: a resource read here would make the app's outer Suspense
+    // hold the whole screen (heading included) until the fetch ends.
+    let location: Loaded<Location> = RwSignal::new(None);
+    let load = {
         let id = id.clone();
-        LocalResource::new(move || {
+        Callback::new(move |()| {
             let id = id.clone();
-            async move { api::fetch_location(&id).await }
+            location.set(None);
+            leptos::task::spawn_local(async move {
+                let r = api::fetch_location(&id).await;
+                // The screen may have closed meanwhile.
+                let _ = location.try_set(Some(r));
+            });
         })
     };
-    let prices = {
+    load.run(());
+    // Prices follow the car and the language; an answer to an older question is dropped.
+    let prices: Loaded<Prices> = RwSignal::new(None);
+    let asked = StoredValue::new(0u32);
+    {
         let id = id.clone();
-        LocalResource::new(move || {
+        Effect::new(move |_| {
             let vehicle = ctx.choice.with(|c| c.vehicle.clone());
-            let lang = lang.get().code();
+            let code = lang.get().code();
             let id = id.clone();
-            async move { api::fetch_prices(&id, vehicle, lang).await }
-        })
-    };
+            asked.update_value(|n| *n += 1);
+            let question = asked.get_value();
+            leptos::task::spawn_local(async move {
+                let r = api::fetch_prices(&id, vehicle, code).await;
+                if asked.try_get_value() == Some(question) {
+                    let _ = prices.try_set(Some(r));
+                }
+            });
+        });
+    }
     // A clock for "updated N min ago" and "open now".
     let now = RwSignal::new(now_s());
     let tick = set_interval_with_handle(move || now.set(now_s()), Duration::from_secs(30)).ok();
-    let heading = NodeRef::<leptos::html::H2>::new();
-    Effect::new(move |_| {
-        if let Some(h) = heading.get() {
-            let _ = h.focus();
-        }
-    });
+    // Focus moves to the heading once the screen is in the document (after this render).
+    set_timeout(
+        || {
+            let h = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("cf-station-title"));
+            if let Some(h) = h.and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = h.focus();
+            }
+        },
+        Duration::ZERO,
+    );
     {
         let id = id.clone();
         on_cleanup(move || {
@@ -177,7 +251,7 @@ pub fn StationScreen(id: String) -> impl IntoView {
             <button type="button" class="cf-back" data-testid="back" on:click=move |_| ctx.close_station()>
                 "← " {move || ctx.t(i18n::msg::BACK)}
             </button>
-            <h2 id="cf-station-title" data-testid="station-name" tabindex="-1" node_ref=heading>{title}</h2>
+            <h2 id="cf-station-title" data-testid="station-name" tabindex="-1">{title}</h2>
             {move || match location.get() {
                 None => {
                     view! { <p class="cf-status" role="status">{move || msg::LOADING.get(lang.get())}</p> }.into_any()
@@ -188,7 +262,7 @@ pub fn StationScreen(id: String) -> impl IntoView {
                             <p class="cf-error" role="alert" data-testid="station-error">
                                 {move || fetch_error_text(&e, lang.get())}
                             </p>
-                            <button type="button" class="cf-button" on:click=move |_| location.refetch()>
+                            <button type="button" class="cf-button" on:click=move |_| load.run(())>
                                 {move || msg::RETRY.get(lang.get())}
                             </button>
                         </div>
@@ -202,14 +276,15 @@ pub fn StationScreen(id: String) -> impl IntoView {
 }
 
 #[component]
-fn Details(loc: Location, prices: LocalResource<Result<Prices, FetchError>>, now: RwSignal<i64>) -> impl IntoView {
+fn Details(loc: Location, prices: Loaded<Prices>, now: RwSignal<i64>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
     let hours = {
         let (h, tz) = (loc.opening_times.clone(), loc.time_zone.clone());
         move || {
             let l = lang.get();
-            match opening_hours(h.as_ref(), &tz, now.get()) {
+            let t = now.get();
+            match opening_hours(h.as_ref(), utc_offset_s(&tz, t as f64 * 1000.0).unwrap_or(0), t) {
                 OpeningHours::NotPublished => msg::HOURS_UNKNOWN.get(l).to_string(),
                 OpeningHours::Always { open_now: true } => msg::OPEN_247.get(l).to_string(),
                 OpeningHours::Always { open_now: false } => {
@@ -231,7 +306,8 @@ fn Details(loc: Location, prices: LocalResource<Result<Prices, FetchError>>, now
     let open_class = {
         let (h, tz) = (loc.opening_times.clone(), loc.time_zone.clone());
         move || {
-            let open = match opening_hours(h.as_ref(), &tz, now.get()) {
+            let t = now.get();
+            let open = match opening_hours(h.as_ref(), utc_offset_s(&tz, t as f64 * 1000.0).unwrap_or(0), t) {
                 OpeningHours::NotPublished => true,
                 OpeningHours::Always { open_now } | OpeningHours::Weekly { open_now, .. } => open_now,
             };
@@ -292,12 +368,7 @@ fn Details(loc: Location, prices: LocalResource<Result<Prices, FetchError>>, now
 }
 
 #[component]
-fn EvseItem(
-    loc_id: String,
-    evse: Evse,
-    prices: LocalResource<Result<Prices, FetchError>>,
-    now: RwSignal<i64>,
-) -> impl IntoView {
+fn EvseItem(loc_id: String, evse: Evse, prices: Loaded<Prices>, now: RwSignal<i64>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let Ctx { index, live, version, lang, .. } = ctx;
     let slot = index.with_value(|ix| ix.evse_slot(&loc_id, &evse.uid));
@@ -340,11 +411,7 @@ fn EvseItem(
 }
 
 #[component]
-fn ConnectorItem(
-    evse_uid: String,
-    connector: Connector,
-    prices: LocalResource<Result<Prices, FetchError>>,
-) -> impl IntoView {
+fn ConnectorItem(evse_uid: String, connector: Connector, prices: Loaded<Prices>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let lang = ctx.lang;
     let kw = connector.max_power_kw();

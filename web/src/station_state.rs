@@ -51,11 +51,13 @@ pub enum OpeningHours {
     Weekly { today: Vec<(u16, u16)>, open_now: bool },
 }
 
-/// The hours at `now_s`, with `regular_hours` read in the station's time zone (OCPI gives them
-/// as local times). A period that runs past midnight shows on both days.
-pub fn opening_hours(hours: Option<&Hours>, time_zone: &str, now_s: i64) -> OpeningHours {
+/// The hours at `now_s`, with `regular_hours` read in the station's local time (OCPI gives them
+/// as local times): `offset_s` is the station's UTC offset at `now_s` (the browser's `Intl`
+/// knows every time zone, so the app does not ship a second tz database; the offset at this
+/// moment is all "today" and "open now" need). A period that runs past midnight shows on both days.
+pub fn opening_hours(hours: Option<&Hours>, offset_s: i32, now_s: i64) -> OpeningHours {
     let Some(h) = hours else { return OpeningHours::NotPublished };
-    let tz = TimeZone::get(time_zone).unwrap_or(TimeZone::UTC);
+    let tz = jiff::tz::Offset::from_seconds(offset_s).map(TimeZone::fixed).unwrap_or(TimeZone::UTC);
     let open_now = h.is_open(&tz, now_s);
     if h.twentyfourseven {
         return OpeningHours::Always { open_now };
@@ -208,7 +210,7 @@ mod tests {
     fn hours_are_local_and_say_whether_it_is_open_now() {
         // Monday to Friday 08:00–18:00 in Amsterdam; 2026-06-08 is a Monday (UTC+2 in summer).
         let h = weekly(&(1..=5).map(|d| (d, 480, 1080)).collect::<Vec<_>>());
-        let tz = "Europe/Amsterdam";
+        let tz = 7200; // Europe/Amsterdam in summer
         assert_eq!(
             opening_hours(Some(&h), tz, at("2026-06-08T06:30:00Z")),
             OpeningHours::Weekly { today: vec![(480, 1080)], open_now: true },
@@ -236,21 +238,18 @@ mod tests {
         let h = weekly(&[(5, 22 * 60, 2 * 60), (6, 2 * 60, 12 * 60)]);
         // Saturday 2026-06-13 01:00 UTC: yesterday's night runs until 02:00, then today's period.
         assert_eq!(
-            opening_hours(Some(&h), "UTC", at("2026-06-13T01:00:00Z")),
+            opening_hours(Some(&h), 0, at("2026-06-13T01:00:00Z")),
             OpeningHours::Weekly { today: vec![(0, 720)], open_now: true }
         );
         assert_eq!(
-            opening_hours(Some(&h), "UTC", at("2026-06-12T10:00:00Z")),
+            opening_hours(Some(&h), 0, at("2026-06-12T10:00:00Z")),
             OpeningHours::Weekly { today: vec![(1320, 1440)], open_now: false }
         );
         let closed = ExceptionalPeriod { begin_s: at("2026-06-12T00:00:00Z"), end_s: at("2026-06-13T00:00:00Z") };
         let h = Hours { twentyfourseven: true, exceptional_closings: vec![closed], ..Hours::default() };
-        assert_eq!(
-            opening_hours(Some(&h), "UTC", at("2026-06-12T10:00:00Z")),
-            OpeningHours::Always { open_now: false }
-        );
-        assert_eq!(opening_hours(Some(&h), "UTC", at("2026-06-13T10:00:00Z")), OpeningHours::Always { open_now: true });
-        assert_eq!(opening_hours(None, "UTC", 0), OpeningHours::NotPublished);
+        assert_eq!(opening_hours(Some(&h), 0, at("2026-06-12T10:00:00Z")), OpeningHours::Always { open_now: false });
+        assert_eq!(opening_hours(Some(&h), 0, at("2026-06-13T10:00:00Z")), OpeningHours::Always { open_now: true });
+        assert_eq!(opening_hours(None, 0, 0), OpeningHours::NotPublished);
         assert_eq!(period_text((480, 1440)), "08:00–24:00");
     }
 
