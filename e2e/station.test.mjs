@@ -127,19 +127,30 @@ test('keyboard only: Tab to a station, Enter opens it, Shift+Tab reaches back, E
 
 test('a deep link opens the station directly, prices for my car as the server computes them; back goes to the list', async () => {
   const { context, page, problems } = await newPage();
-  await page.goto(server.url + '/');
-  const id = await firstListed(page);
   const car = 'vw-id3-pro';
+  // The nearest station near Delft whose operator publishes a price that applies to this car.
+  await page.goto(`${server.url}/?lat=52.0116&lon=4.3571&car=${car}`);
+  await page.waitForSelector('[data-testid="station"]', { timeout: 30_000 });
+  const ids = await page.$$eval('[data-testid="station"]', (items) => items.map((li) => li.dataset.id));
+  let id, prices;
+  for (const candidate of ids) {
+    const p = await (await fetch(`${server.url}/api/locations/${encodeURIComponent(candidate)}/prices?vehicle=${car}&lang=en`)).json();
+    if (p.connectors.some((c) => c.estimate)) { id = candidate; prices = p; break; }
+  }
+  assert.ok(id, `one of ${ids.length} nearby stations has a price for the car`);
   await page.goto(`${server.url}/?station=${encodeURIComponent(id)}&car=${car}`);
   await page.waitForSelector('[data-testid="station-screen"]');
   await assertDetails(page, await ocpi(id));
-  const prices = await (await fetch(`${server.url}/api/locations/${encodeURIComponent(id)}/prices?vehicle=${car}&lang=en`)).json();
   assert.match(prices.plan.text, /20% to 80%/);
   await page.waitForFunction((t) => document.querySelector('[data-testid="price-plan"]')?.textContent === t, prices.plan.text, { timeout: 5_000 });
   const shownEstimates = await page.$$eval('[data-testid="price-estimate"]', (ps) => ps.map((p) => p.textContent));
   const wantEstimates = prices.connectors.filter((c) => c.estimate).map((c) => c.estimate.total_text);
   assert.equal(shownEstimates.length, wantEstimates.length);
+  assert.ok(wantEstimates.length > 0);
   shownEstimates.forEach((s, i) => assert.ok(s.startsWith(`About ${wantEstimates[i]} for your car`), `${s} / ${wantEstimates[i]}`));
+  assert.match(wantEstimates[0], /^€\d+\.\d\d/);
+  await page.locator('[data-testid="price-estimate"]').first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, 'station-prices-390x844.png') });
   const words = await page.$$eval('[data-testid="price-words"]', (ps) => ps.map((p) => p.textContent));
   assert.deepEqual(words, prices.connectors.filter((c) => c.words).map((c) => `Price: ${c.words}`));
   // My car's power per connector.

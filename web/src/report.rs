@@ -151,7 +151,10 @@ pub fn ReportForm(location_id: String, evses: Vec<(String, String)>) -> impl Int
             <form class="cf-report-form" on:submit=on_submit novalidate>
                 <label class="cf-report-label">
                     <span>{move || msg::KIND.get(lang.get())}</span>
-                    <select data-testid="report-kind" on:change=move |e| kind.set(event_target_value(&e))>
+                    <select data-testid="report-kind" on:change=move |e| {
+                            kind.set(event_target_value(&e));
+                            said.set(None);
+                        }>
                         {REPORT_KINDS
                             .into_iter()
                             .map(|k| {
@@ -166,7 +169,10 @@ pub fn ReportForm(location_id: String, evses: Vec<(String, String)>) -> impl Int
                 </label>
                 <label class="cf-report-label">
                     <span>{move || msg::WHICH.get(lang.get())}</span>
-                    <select data-testid="report-evse" on:change=move |e| evse.set(event_target_value(&e))>
+                    <select data-testid="report-evse" on:change=move |e| {
+                            evse.set(event_target_value(&e));
+                            said.set(None);
+                        }>
                         <option value="">{move || msg::WHOLE.get(lang.get())}</option>
                         {evses
                             .into_iter()
@@ -182,7 +188,11 @@ pub fn ReportForm(location_id: String, evses: Vec<(String, String)>) -> impl Int
                         maxlength=REPORT_MAX_CHARS.to_string()
                         aria-describedby="cf-report-left"
                         prop:value=move || text.get()
-                        on:input=move |e| text.set(event_target_value(&e))
+                        on:input=move |e| {
+                            text.set(event_target_value(&e));
+                            // What was said was about the text before this edit.
+                            said.set(None);
+                        }
                     ></textarea>
                 </label>
                 <p id="cf-report-left" class="cf-report-left">
