@@ -167,6 +167,31 @@ test('a deep link opens the station directly, prices for my car as the server co
   await context.close();
 });
 
+test('directions hand off to the device’s maps; share copies the link (no Web Share here) and says so', async () => {
+  const android = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36';
+  const { context, page, problems } = await newPage({ userAgent: android, permissions: ['clipboard-read', 'clipboard-write'] });
+  await page.goto(server.url + '/');
+  const id = await firstListed(page);
+  const loc = await ocpi(id);
+  await page.goto(`${server.url}/?station=${encodeURIComponent(id)}`);
+  await page.waitForSelector('[data-testid="evse"]');
+  const href = await page.getAttribute('[data-testid="directions"]', 'href');
+  const [lat, lon] = [Number(loc.coordinates.latitude).toFixed(6), Number(loc.coordinates.longitude).toFixed(6)];
+  assert.ok(href.startsWith(`geo:${lat},${lon}?q=${lat},${lon}(`), href);
+  assert.equal(await page.evaluate(() => typeof navigator.share), 'undefined', 'headless Chromium on Linux has no Web Share: the copy path runs');
+  await page.click('[data-testid="share"]');
+  await page.waitForFunction(() => /Link copied/.test(document.querySelector('[data-testid="share-feedback"]')?.textContent ?? ''), null, { timeout: 2_000 });
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, `${server.url}/?station=${encodeURIComponent(id).replace(/\*/g, '%2A')}`);
+  // The copied link opens the same station.
+  const other = await context.newPage();
+  await other.goto(copied);
+  await other.waitForSelector('[data-testid="evse"]');
+  assert.equal(await other.textContent('[data-testid="station-name"]'), loc.name || loc.address);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('switching language changes the screen’s words', async () => {
   const { context, page, problems } = await newPage();
   await page.goto(server.url + '/');
