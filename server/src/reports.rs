@@ -43,6 +43,33 @@ pub fn migrate(c: &Connection) -> rusqlite::Result<()> {
     )
 }
 
+/// Copies the reports of the database at `old` (when there is one with reports) into the
+/// freshly imported one at `new`, so a new data file does not erase what drivers told operators.
+pub fn carry_over(old: &std::path::Path, new: &std::path::Path) -> Result<(), String> {
+    if !old.exists() {
+        return Ok(());
+    }
+    let err = |e: rusqlite::Error| format!("cannot keep the reports of {}: {e}", old.display());
+    let c = Connection::open(new).map_err(err)?;
+    migrate(&c).map_err(err)?;
+    c.execute("ATTACH DATABASE ?1 AS old", [old.to_string_lossy()]).map_err(err)?;
+    let has: bool = c
+        .query_row("SELECT COUNT(*) > 0 FROM old.sqlite_master WHERE type = 'table' AND name = 'reports'", [], |r| {
+            r.get(0)
+        })
+        .map_err(err)?;
+    if has {
+        c.execute(
+            "INSERT INTO reports (id, location_id, evse_uid, kind, text, created)
+             SELECT id, location_id, evse_uid, kind, text, created FROM old.reports",
+            [],
+        )
+        .map_err(err)?;
+    }
+    c.execute("DETACH DATABASE old", []).map_err(err)?;
+    Ok(())
+}
+
 /// A report as a driver sends it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct NewReport {
@@ -308,6 +335,23 @@ mod tests {
         assert!(l.allow(b, 200), "per address");
         assert!(l.allow(a, 100 + RateLimit::WINDOW_S), "the oldest has left the window");
         assert!(!l.allow(a, 100 + RateLimit::WINDOW_S));
+    }
+
+    #[test]
+    fn reports_survive_a_new_data_file() {
+        let store = test_store("carry");
+        let v = validate(&store, report("LOC1", None, "payment", "Card refused")).unwrap();
+        let id = insert(&store, &v, 5_000).unwrap();
+        let dir = std::env::temp_dir().join(format!("cf-station-test-carry-{}", std::process::id()));
+        drop(store);
+        // A changed data file: the database is imported again.
+        let tariffs = std::fs::read_to_string(dir.join("tariffs.json.gz")).unwrap();
+        std::fs::write(dir.join("tariffs.json.gz"), tariffs.replace("0.50", "0.55")).unwrap();
+        let store = Store::open_or_import(&dir.join("db.sqlite"), &dir).unwrap();
+        let kept = since(&store, 0, 10).unwrap();
+        assert_eq!(kept.iter().map(|r| (r.id, r.text.as_str())).collect::<Vec<_>>(), [(id, "Card refused")]);
+        let next = insert(&store, &validate(&store, report("LOC1", None, "broken", "")).unwrap(), 6_000).unwrap();
+        assert!(next > id, "numbers keep counting up");
     }
 
     #[test]

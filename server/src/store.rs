@@ -75,9 +75,12 @@ impl Store {
         }
         let tmp = tmp_path(db);
         let _ = std::fs::remove_file(&tmp);
-        let result = import_into(&tmp, &loc_path, &loc_raw, &tariff_path, &tariff_raw, &hash).and_then(|()| {
-            std::fs::rename(&tmp, db).map_err(|e| format!("cannot move {} into place: {e}", tmp.display()))
-        });
+        let result = import_into(&tmp, &loc_path, &loc_raw, &tariff_path, &tariff_raw, &hash)
+            // Drivers' reports are not derived from the data files: keep them.
+            .and_then(|()| crate::reports::carry_over(db, &tmp))
+            .and_then(|()| {
+                std::fs::rename(&tmp, db).map_err(|e| format!("cannot move {} into place: {e}", tmp.display()))
+            });
         if let Err(e) = result {
             let _ = std::fs::remove_file(&tmp);
             return Err(e);
