@@ -192,6 +192,31 @@ test('directions hand off to the device’s maps; share copies the link (no Web 
   await context.close();
 });
 
+test('a status change pushed to the server reaches the open station screen, word and colour', async () => {
+  const { context, page, problems } = await newPage();
+  await page.goto(server.url + '/');
+  const id = await firstListed(page);
+  const loc = await ocpi(id);
+  await page.goto(`${server.url}/?station=${encodeURIComponent(id)}`);
+  await page.waitForSelector('[data-testid="evse"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="live-state"]')?.textContent === 'Live', null, { timeout: 10_000 });
+  const uid = loc.evses[0].uid;
+  const item = `[data-testid="evse"][data-uid="${uid}"] [data-testid="evse-status"]`;
+  const patch = (status, at) => fetch(`${server.url}/ocpi/2.2.1/locations/${loc.country_code}/${loc.party_id}/${encodeURIComponent(id)}/${encodeURIComponent(uid)}`, {
+    method: 'PATCH', headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify({ status, last_updated: at.toISOString() }),
+  });
+  const t = Date.now() + 60_000; // later than anything stored
+  assert.equal((await patch('OUTOFORDER', new Date(t))).status, 200);
+  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.status === 'out-of-order', item, { timeout: 2_000 });
+  assert.equal(await page.textContent(item), 'Out of order');
+  assert.match(await page.getAttribute(item, 'class'), /cf-evse-status--out-of-order/);
+  assert.equal((await patch('CHARGING', new Date(t + 1000))).status, 200);
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === 'Occupied', item, { timeout: 2_000 });
+  assert.equal((await patch(loc.evses[0].status, new Date(t + 2000))).status, 200);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('switching language changes the screen’s words', async () => {
   const { context, page, problems } = await newPage();
   await page.goto(server.url + '/');
