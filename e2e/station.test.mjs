@@ -335,6 +335,21 @@ test('a station pushed with markup in its name shows it as text: no element, no 
   await context.close();
 });
 
+test('a link to a station that does not exist says so, and the way back works', async () => {
+  const { context, page, problems } = await newPage();
+  await page.goto(`${server.url}/?station=no-such-station`);
+  await page.waitForSelector('[data-testid="station-error"]', { timeout: 30_000 });
+  assert.equal(await page.textContent('[data-testid="station-error"]'), 'This station is not (or no longer) in our data.');
+  assert.equal((await fetch(`${server.url}/api/locations/no-such-station`)).status, 404);
+  const bad = await fetch(`${server.url}/api/locations/no-such-station/prices?vehicle=not-a-car`);
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).error, /not in the catalogue/);
+  await page.click('[data-testid="back"]');
+  await page.waitForSelector('[data-testid="nearest-list"]', { state: 'visible' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the server gone: opening a station says so in a plain sentence', async () => {
   const own = await startServer();
   const { context, page } = await newPage();

@@ -182,7 +182,8 @@ pub fn since(store: &Store, since_s: i64, limit: i64) -> Result<Vec<Report>, Str
 
 /// A sliding-window limit per address: at most [`RateLimit::MAX`] reports per
 /// [`RateLimit::WINDOW_S`] seconds. In memory: a restart forgets it, which is fine for a
-/// courtesy limit against a stuck button or a script.
+/// courtesy limit against a stuck button or a script. The address is the TCP peer's: behind a
+/// reverse proxy that is the proxy's (`X-Forwarded-For` is not trusted, since anyone can send it).
 #[derive(Debug, Default)]
 pub struct RateLimit {
     sent: HashMap<IpAddr, VecDeque<i64>>,
