@@ -23,3 +23,17 @@ pub async fn fetch_stations() -> Result<(Vec<Station>, i64), String> {
         .map_err(|_| "The station data we received was damaged. Please reload.".to_string())?;
     Ok((stations, seq))
 }
+
+/// Where map tiles come from (`GET /api/tiles`); OpenStreetMap's standard tiles when the server
+/// does not say (an older server, a partner's proxy).
+pub async fn fetch_tiles() -> crate::map::Tiles {
+    let fallback = crate::map::Tiles {
+        url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+        attribution: "© OpenStreetMap contributors".into(),
+        max_zoom: 19,
+    };
+    match Request::get("/api/tiles").send().await {
+        Ok(res) if res.ok() => res.json::<crate::map::Tiles>().await.unwrap_or(fallback),
+        _ => fallback,
+    }
+}

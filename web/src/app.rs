@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::geo::{self, Source};
 use crate::i18n::{self, msg, Lang, Msg, Units};
 use crate::live::{self, Link};
+use crate::map::MapView;
 use crate::state::{nearest_rows, view_query, Choice, Place, Row, PLUG_CHOICES, POWER_CHOICES};
 use crate::station::StationScreen;
 use wasm_bindgen::closure::Closure;
@@ -40,6 +41,8 @@ pub struct Ctx {
     pub lang: RwSignal<Lang>,
     pub units: RwSignal<Units>,
     pub here: geo::Here,
+    /// Where the list looks from: the driver's position until they move the map.
+    pub center: RwSignal<(f64, f64)>,
 }
 
 impl Ctx {
@@ -227,12 +230,14 @@ fn Finder(
     let mut start = Place::from_query(&query);
     start.at = (here.source != Source::Default).then_some((here.lat, here.lon));
     let place = RwSignal::new(start);
-    let ctx = Ctx { index, live, version, link, choice, place, lang, units, here };
+    let center = RwSignal::new((here.lat, here.lon));
+    let ctx = Ctx { index, live, version, link, choice, place, lang, units, here, center };
     provide_context(ctx);
     // The URL holds the view, so a link (or a reload) reproduces it. Language and units stay in
     // it only when a link set them: whoever opens a shared link otherwise reads their own.
     Effect::new(move |_| {
         choice.track();
+        place.track();
         push_url(ctx, false);
     });
     // Back and forward move between the map and a station.
@@ -247,6 +252,7 @@ fn Finder(
     let station = Memo::new(move |_| place.with(|p| p.station.clone()));
     view! {
         <div class="cf-finder" class:cf-hidden=move || station.with(Option::is_some)>
+            <MapView />
             <Nearest />
         </div>
         {move || station.get().map(|id| view! { <StationScreen id=id /> })}
@@ -256,14 +262,17 @@ fn Finder(
 #[component]
 fn Nearest() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let Ctx { index, live, version, link, choice, here, lang, .. } = ctx;
+    let Ctx { index, live, version, link, choice, here, lang, center, .. } = ctx;
     let count = index.with_value(StationIndex::len);
     let rows = Memo::new(move |_| {
         version.track();
         let filter = choice.with(Choice::filter);
-        index.with_value(|ix| live.with_value(|l| nearest_rows(ix, l, now_s(), here.lat, here.lon, &filter)))
+        let (lat, lon) = center.get();
+        index.with_value(|ix| live.with_value(|l| nearest_rows(ix, l, now_s(), lat, lon, &filter)))
     });
+    let moved = move || center.get() != (here.lat, here.lon);
     let whence = move || match here.source {
+        _ if moved() => ctx.t(msg::NEAR_MAP).to_string(),
         Source::Device => ctx.t(msg::NEAR_YOU).to_string(),
         Source::Default => ctx.t(msg::NEAR_DEFAULT).to_string(),
         Source::Link => msg::NEAR_POINT.fill(lang.get(), &[&format!("{:.4}, {:.4}", here.lat, here.lon)]),

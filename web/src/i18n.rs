@@ -216,6 +216,16 @@ pub mod msg {
         DAYS_AGO = "{} days ago", "{} dagen geleden", "vor {} Tagen", "il y a {} jours";
         LANGUAGE = "Language", "Taal", "Sprache", "Langue";
         UNITS = "Distances in", "Afstanden in", "Entfernungen in", "Distances en";
+        CLUSTER_TITLE = "{} stations here: {} of {} chargers available. Zoom in",
+            "{} stations hier: {} van {} laadpunten beschikbaar. Inzoomen",
+            "{} Stationen hier: {} von {} Ladepunkten frei. Hineinzoomen",
+            "{} stations ici : {} bornes sur {} disponibles. Zoomer";
+        MAP = "Map of chargers", "Kaart van laadpalen", "Karte der Ladesäulen", "Carte des bornes";
+        MAP_FAILED = "The map could not load; the list below still works.",
+            "De kaart kon niet laden; de lijst hieronder werkt nog.",
+            "Die Karte konnte nicht geladen werden; die Liste unten funktioniert weiterhin.",
+            "La carte n’a pas pu se charger ; la liste ci-dessous fonctionne toujours.";
+        NEAR_MAP = "near the map’s centre", "bij het midden van de kaart", "nahe der Kartenmitte", "près du centre de la carte";
         BACK = "Back to the map", "Terug naar de kaart", "Zurück zur Karte", "Retour à la carte";
     }
 }

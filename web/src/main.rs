@@ -6,6 +6,7 @@ mod app;
 mod geo;
 mod i18n;
 mod live;
+mod map;
 mod state;
 mod station;
 

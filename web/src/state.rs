@@ -1,7 +1,7 @@
 //! The app's state and what it shows, as plain Rust (tested without a browser).
 
-use crate::i18n::{Lang, Units};
-use chargefinder::{catalogue_vehicle, Availability, Filter, Hit, Live, PlugFamily, PlugSet, StationIndex};
+use crate::i18n::{msg, Lang, Units};
+use chargefinder::{catalogue_vehicle, Availability, EvseStatus, Filter, Hit, Live, PlugFamily, PlugSet, StationIndex};
 
 /// How many stations the list shows.
 pub const LIST_LEN: usize = 10;
@@ -196,6 +196,165 @@ pub fn decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// How a station looks on the map for the driver's filter, from the live status of the EVSEs
+/// that fit (plug and power).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shade {
+    Available,
+    Occupied,
+    OutOfOrder,
+    Unknown,
+}
+
+impl Shade {
+    pub fn code(self) -> &'static str {
+        match self {
+            Shade::Available => "available",
+            Shade::Occupied => "occupied",
+            Shade::OutOfOrder => "out-of-order",
+            Shade::Unknown => "unknown",
+        }
+    }
+}
+
+/// Available if any fitting EVSE is; else occupied if any is in use; else out of order if every
+/// one we have heard from recently is broken; else unknown.
+pub fn station_shade(index: &StationIndex, live: &Availability, now_s: i64, station: u32, filter: &Filter) -> Shade {
+    // Plug and power only: the shade says why a fitting station cannot be used now.
+    let fits = Filter { available_now: false, working_only: false, ..filter.clone() };
+    let (mut busy, mut broken, mut unknown) = (false, false, false);
+    let s = index.station(station);
+    for (e, slot) in s.evses.iter().zip(index.evse_slots(station)) {
+        if !fits.matches(e) {
+            continue;
+        }
+        match live.status(slot, now_s) {
+            EvseStatus::Available => return Shade::Available,
+            EvseStatus::Charging | EvseStatus::Blocked | EvseStatus::Reserved => busy = true,
+            EvseStatus::OutOfOrder | EvseStatus::Inoperative | EvseStatus::Removed | EvseStatus::Planned => {
+                broken = true
+            }
+            EvseStatus::Unknown => unknown = true,
+        }
+    }
+    if busy {
+        Shade::Occupied
+    } else if broken && !unknown {
+        Shade::OutOfOrder
+    } else {
+        Shade::Unknown
+    }
+}
+
+/// One marker on the map, ready for the Leaflet adapter (`web/map.js`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Pin {
+    /// Stable across recomputes: the cell, so an unchanged cluster keeps its marker.
+    pub k: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// What the marker shows: matching stations in a cluster, available chargers at a station.
+    pub text: String,
+    /// Matching stations under the pin.
+    pub n: u32,
+    pub shade: &'static str,
+    /// The marker's accessible name.
+    pub title: String,
+    /// The station's OCPI id when the pin is one station.
+    pub station: Option<String>,
+    /// For a small cluster at street level (stations on one spot never split), its stations,
+    /// so a tap can offer them by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<Member>,
+}
+
+/// A station offered from a cluster's chooser.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    pub shade: &'static str,
+}
+
+/// Street level: clusters here are stations on (nearly) one spot.
+pub const MEMBERS_ZOOM: u8 = 16;
+/// The largest cluster offered as a list of names rather than zoomed into.
+pub const MEMBERS_MAX: u32 = 8;
+
+/// The `[west, south, east, north]` of a cluster cell (zoom, column, row in a 2^(zoom+2) grid
+/// of web mercator; see `chargefinder::cluster`).
+pub fn cell_bbox(zoom: u8, x: u32, y: u32) -> [f64; 4] {
+    let n = f64::from(1u32 << (zoom.min(29) + 2).min(31));
+    let lon = |x: f64| x / n * 360.0 - 180.0;
+    let lat = |y: f64| (std::f64::consts::PI * (1.0 - 2.0 * y / n)).sinh().atan().to_degrees();
+    [lon(f64::from(x)), lat(f64::from(y) + 1.0), lon(f64::from(x) + 1.0), lat(f64::from(y))]
+}
+
+/// The pins of a viewport: the core's clusters, a station alone shaded by its live status.
+pub fn map_pins(
+    index: &StationIndex,
+    live: &Availability,
+    now_s: i64,
+    clusters: &[chargefinder::Cluster],
+    filter: &Filter,
+    lang: Lang,
+    zoom: u8,
+) -> Vec<Pin> {
+    let mut ids = Vec::new();
+    clusters
+        .iter()
+        .map(|c| match c.station {
+            Some(i) => {
+                let s = index.station(i);
+                let shade = station_shade(index, live, now_s, i, filter);
+                let free =
+                    msg::N_OF_M_AVAILABLE.fill(lang, &[&c.available_evses.to_string(), &c.matching_evses.to_string()]);
+                Pin {
+                    k: format!("s{}", s.id),
+                    lat: s.lat,
+                    lon: s.lon,
+                    text: c.available_evses.to_string(),
+                    n: 1,
+                    shade: shade.code(),
+                    title: format!("{}: {}", s.name, free),
+                    station: Some(s.id.clone()),
+                    members: Vec::new(),
+                }
+            }
+            None => {
+                let shade = if c.available_evses > 0 { Shade::Available } else { Shade::Occupied };
+                let mut members = Vec::new();
+                if zoom >= MEMBERS_ZOOM && c.stations <= MEMBERS_MAX {
+                    let live = Live { availability: live, now_s };
+                    index.in_bbox_ids(cell_bbox(c.zoom, c.x, c.y), filter, Some(live), &mut ids);
+                    members = ids
+                        .iter()
+                        .map(|&i| {
+                            let s = index.station(i);
+                            let shade = station_shade(index, live.availability, now_s, i, filter).code();
+                            Member { id: s.id.clone(), name: s.name.clone(), shade }
+                        })
+                        .collect();
+                }
+                Pin {
+                    k: format!("c{}/{}/{}", c.zoom, c.x, c.y),
+                    lat: c.lat,
+                    lon: c.lon,
+                    text: c.stations.to_string(),
+                    n: c.stations,
+                    shade: shade.code(),
+                    title: msg::CLUSTER_TITLE.fill(
+                        lang,
+                        &[&c.stations.to_string(), &c.available_evses.to_string(), &c.matching_evses.to_string()],
+                    ),
+                    station: None,
+                    members,
+                }
+            }
+        })
+        .collect()
+}
+
 /// One row of the nearest-stations list, ready to show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -315,5 +474,23 @@ mod tests {
         assert_eq!(bad, Place::default());
         let c = Choice { min_kw: 50, ..Choice::default() };
         assert_eq!(view_query(&c, &Place { zoom: Some(9.5), ..Place::default() }), "z=9.5&kw=50");
+    }
+
+    #[test]
+    fn cluster_cells_have_the_bounds_of_their_grid() {
+        // Zoom 0: a 4 × 4 grid; cell (1, 1) is the north-west quarter's south-east cell.
+        let [w, s, e, n] = cell_bbox(0, 1, 1);
+        assert_eq!((w, e), (-90.0, 0.0));
+        assert!((n - 66.51326).abs() < 1e-4 && s.abs() < 1e-9, "{s} {n}");
+        // A fine cell contains a point that maps to it.
+        let (lat, lon) = (52.0116f64, 4.3571f64);
+        let z = 16u8;
+        let n_cells = f64::from(1u32 << (z + 2));
+        let x = ((lon + 180.0) / 360.0 * n_cells).floor() as u32;
+        let y = ((1.0 - (lat.to_radians().tan() + 1.0 / lat.to_radians().cos()).ln() / std::f64::consts::PI) / 2.0
+            * n_cells)
+            .floor() as u32;
+        let [w, s, e, n] = cell_bbox(z, x, y);
+        assert!(w <= lon && lon < e && s < lat && lat <= n);
     }
 }
