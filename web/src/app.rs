@@ -220,7 +220,8 @@ fn Finder(
         move |l| link.set(l),
     );
     if started.is_err() {
-        link.set(Link::Reconnecting(js_sys::Date::now()));
+        let now = js_sys::Date::now();
+        link.set(Link::Reconnecting { since: now, retry_at: now });
     }
     // The car is remembered on the device; everything else starts open.
     let query = location_search();
@@ -277,12 +278,30 @@ fn Nearest() -> impl IntoView {
         Source::Default => ctx.t(msg::NEAR_DEFAULT).to_string(),
         Source::Link => msg::NEAR_POINT.fill(lang.get(), &[&format!("{:.4}, {:.4}", here.lat, here.lon)]),
     };
+    // A clock for "retrying in N s"; it ticks only while the stream is down.
+    let clock = RwSignal::new(js_sys::Date::now());
+    let tick = Closure::<dyn Fn()>::new(move || {
+        if matches!(link.get_untracked(), Link::Reconnecting { .. }) {
+            clock.set(js_sys::Date::now());
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_interval_with_callback_and_timeout_and_arguments_0(
+            wasm_bindgen::JsCast::unchecked_ref(tick.as_ref()),
+            1000,
+        );
+    }
+    tick.forget();
     let link_text = move || match link.get() {
         Link::Connecting => ctx.t(msg::CONNECTING).to_string(),
         Link::Live => ctx.t(msg::LIVE).to_string(),
-        Link::Reconnecting(since) => {
+        Link::Reconnecting { since, retry_at } => {
+            let now = clock.get().max(since);
             let d = js_sys::Date::new(&since.into());
-            msg::RECONNECTING.fill(lang.get(), &[&format!("{:02}:{:02}", d.get_hours(), d.get_minutes())])
+            let at = format!("{:02}:{:02}", d.get_hours(), d.get_minutes());
+            let wait = (((retry_at - now) / 1000.0).ceil().max(0.0) as u64).to_string();
+            let m = if now - since > live::STALE_AFTER_MS { msg::STALE } else { msg::RECONNECTING };
+            m.fill(lang.get(), &[&at, &wait])
         }
     };
     let link_class = move || match link.get() {
@@ -404,6 +423,7 @@ fn StationRow(row: Row) -> impl IntoView {
     let free_class = if row.available > 0 { "cf-free cf-free--yes" } else { "cf-free cf-free--no" };
     let distance_m = row.distance_m;
     let power_kw = row.power_kw;
+    let has_car = move || ctx.choice.with(|c| c.vehicle.is_some());
     let id = row.id.clone();
     let href = format!("?station={}", crate::state::encode(&row.id));
     view! {
@@ -428,7 +448,12 @@ fn StationRow(row: Row) -> impl IntoView {
                 </span>
             </div>
             <div class="cf-station__facts">
-                <span class="cf-power" data-testid="power">{move || i18n::power(lang.get(), power_kw)}</span>
+                <span class="cf-power" data-testid="power">
+                    {move || {
+                        let p = i18n::power(lang.get(), power_kw);
+                        if has_car() { msg::FOR_YOUR_CAR.fill(lang.get(), &[&p]) } else { p }
+                    }}
+                </span>
                 <span class="cf-plugs" data-testid="plugs">{row.plugs.join(" · ")}</span>
                 <span class=free_class data-testid="available">{availability}</span>
             </div>

@@ -197,8 +197,14 @@ pub mod msg {
         CONNECTING = "Connecting to live status…", "Verbinden met live status…",
             "Verbindung zum Live-Status…", "Connexion à l’état en direct…";
         LIVE = "Live", "Live", "Live", "En direct";
-        RECONNECTING = "Reconnecting… status as of {}", "Opnieuw verbinden… status van {}",
-            "Verbindung wird wiederhergestellt… Stand {}", "Reconnexion… état de {}";
+        RECONNECTING = "Reconnecting… status as of {}, next try in {} s",
+            "Opnieuw verbinden… status van {}, volgende poging over {} s",
+            "Verbindung wird wiederhergestellt… Stand {}, nächster Versuch in {} s",
+            "Reconnexion… état de {}, nouvel essai dans {} s";
+        STALE = "Not live: statuses are from {}. Next try in {} s",
+            "Niet live: statussen van {}. Volgende poging over {} s",
+            "Nicht live: Status von {}. Nächster Versuch in {} s",
+            "Pas en direct : états de {}. Nouvel essai dans {} s";
         NO_RESULTS = "No charger matches these filters.", "Geen laadpaal past bij deze filters.",
             "Keine Ladesäule passt zu diesen Filtern.", "Aucune borne ne correspond à ces filtres.";
         FILTERS = "Filters", "Filters", "Filter", "Filtres";
@@ -214,6 +220,7 @@ pub mod msg {
         MIN_AGO = "{} min ago", "{} min geleden", "vor {} Min.", "il y a {} min";
         HOURS_AGO = "{} h ago", "{} uur geleden", "vor {} Std.", "il y a {} h";
         DAYS_AGO = "{} days ago", "{} dagen geleden", "vor {} Tagen", "il y a {} jours";
+        FOR_YOUR_CAR = "{} for your car", "{} voor jouw auto", "{} für dein Auto", "{} pour votre voiture";
         LANGUAGE = "Language", "Taal", "Sprache", "Langue";
         UNITS = "Distances in", "Afstanden in", "Entfernungen in", "Distances en";
         CLUSTER_TITLE = "{} stations here: {} of {} chargers available. Zoom in",
@@ -276,7 +283,20 @@ mod tests {
     #[test]
     fn every_message_has_the_same_placeholders_in_every_language() {
         use msg::*;
-        for m in [NEAR_POINT, LOADED, RECONNECTING, N_OF_M_AVAILABLE, MIN_AGO, HOURS_AGO, DAYS_AGO, TAGLINE, BACK] {
+        for m in [
+            NEAR_POINT,
+            LOADED,
+            RECONNECTING,
+            STALE,
+            FOR_YOUR_CAR,
+            CLUSTER_TITLE,
+            N_OF_M_AVAILABLE,
+            MIN_AGO,
+            HOURS_AGO,
+            DAYS_AGO,
+            TAGLINE,
+            BACK,
+        ] {
             let n = m.en.matches("{}").count();
             for l in Lang::ALL {
                 assert_eq!(m.get(l).matches("{}").count(), n, "{:?} in {}", m.en, l.code());

@@ -361,8 +361,10 @@ pub struct Row {
     pub id: String,
     pub name: String,
     pub distance_m: f64,
-    /// The most powerful EVSE, kW (0 when unknown).
+    /// The best power among the matching EVSEs, for the driver's car when one is chosen
+    /// (kW, 0 when unknown).
     pub power_kw: f32,
+
     pub plugs: Vec<&'static str>,
     pub evses: usize,
     pub available: u32,
@@ -387,7 +389,7 @@ fn row(index: &StationIndex, h: &Hit) -> Row {
         id: s.id.clone(),
         name: s.name.clone(),
         distance_m: h.distance_m,
-        power_kw: s.max_power_kw(),
+        power_kw: h.best_power_kw,
         plugs: s.plugs().iter().map(|p| p.label()).collect(),
         evses: h.matching_evses as usize,
         available: h.available_evses,
