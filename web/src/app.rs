@@ -119,6 +119,23 @@ pub fn App() -> impl IntoView {
     let units = RwSignal::new(units);
     view! {
         <div class="cf-app" lang=move || lang.get().code()>
+            // The map's markers are many tab stops; keyboard users can jump past them to the list.
+            <button
+                type="button"
+                class="cf-skip"
+                data-testid="skip"
+                on:click=move |_| {
+                    if let Some(h) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.get_element_by_id("cf-nearest-title"))
+                        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+                    {
+                        let _ = h.focus();
+                    }
+                }
+            >
+                {move || msg::SKIP_TO_LIST.get(lang.get())}
+            </button>
             <header class="cf-header">
                 <h1>"chargefinder"</h1>
                 <p class="cf-tagline">{move || msg::TAGLINE.get(lang.get())}</p>
@@ -310,7 +327,7 @@ fn Nearest() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="cf-nearest-title">
-            <h2 id="cf-nearest-title">{move || ctx.t(msg::NEAREST)} " " <span class="cf-whence">{whence}</span></h2>
+            <h2 id="cf-nearest-title" tabindex="-1">{move || ctx.t(msg::NEAREST)} " " <span class="cf-whence">{whence}</span></h2>
             <p class="cf-count">
                 {move || msg::LOADED.fill(lang.get(), &[&count.to_string()])} " · "
                 <span class=link_class data-testid="live-state" role="status">{link_text}</span>

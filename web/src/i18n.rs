@@ -221,6 +221,8 @@ pub mod msg {
         HOURS_AGO = "{} h ago", "{} uur geleden", "vor {} Std.", "il y a {} h";
         DAYS_AGO = "{} days ago", "{} dagen geleden", "vor {} Tagen", "il y a {} jours";
         FOR_YOUR_CAR = "{} for your car", "{} voor jouw auto", "{} für dein Auto", "{} pour votre voiture";
+        SKIP_TO_LIST = "Skip the map, go to the list", "Sla de kaart over, naar de lijst",
+            "Karte überspringen, zur Liste", "Passer la carte, aller à la liste";
         LANGUAGE = "Language", "Taal", "Sprache", "Langue";
         UNITS = "Distances in", "Afstanden in", "Entfernungen in", "Distances en";
         CLUSTER_TITLE = "{} stations here: {} of {} chargers available. Zoom in",
