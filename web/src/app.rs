@@ -226,7 +226,13 @@ fn Finder(
         seq,
         move |c| {
             let Some(status) = EvseStatus::parse(&c.status) else { return };
-            let slot = index.with_value(|ix| ix.evse_slot(&c.location_id, &c.evse_uid));
+            let slot = index.with_value(|ix| {
+                let slots = ix.evse_slots(ix.station_by_id(&c.location_id)?);
+                match c.evse_index {
+                    Some(k) => Some(slots.start + k).filter(|s| slots.contains(s)),
+                    None => ix.evse_slot(&c.location_id, &c.evse_uid),
+                }
+            });
             if let Some(slot) = slot {
                 live.update_value(|l| {
                     l.apply(slot, status, c.last_updated);

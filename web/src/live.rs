@@ -19,6 +19,9 @@ use web_sys::{EventSource, MessageEvent};
 pub struct Change {
     pub location_id: String,
     pub evse_uid: String,
+    /// The EVSE's position in its station's download row (the download has no uids).
+    #[serde(default)]
+    pub evse_index: Option<u32>,
     pub status: String,
     /// Unix seconds.
     pub last_updated: i64,
