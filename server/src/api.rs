@@ -36,6 +36,7 @@ pub fn router(live: Live, web: &Path) -> Router {
         .route("/status", get(live::snapshot))
         .route("/health", get(|| async { "ok" }))
         .route("/tiles", get(tiles))
+        .route("/places", get(crate::places::places))
         .fallback(|| async {
             (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({"error": "No such API endpoint"})))
         });

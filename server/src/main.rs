@@ -14,6 +14,7 @@
 mod api;
 mod live;
 mod ocpi_api;
+mod places;
 mod simulator;
 mod store;
 

@@ -37,3 +37,12 @@ pub async fn fetch_tiles() -> crate::map::Tiles {
         _ => fallback,
     }
 }
+
+/// The towns and streets of our stations, for the search (`GET /api/places`).
+pub async fn fetch_places() -> Result<Vec<(String, u8, f64, f64, u32)>, String> {
+    let res = Request::get("/api/places").send().await.map_err(|_| "no connection".to_string())?;
+    if !res.ok() {
+        return Err(format!("server error {}", res.status()));
+    }
+    res.json().await.map_err(|_| "damaged answer".to_string())
+}

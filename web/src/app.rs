@@ -7,7 +7,8 @@ use crate::geo::{self, Source};
 use crate::i18n::{self, msg, Lang, Msg, Units};
 use crate::live::{self, Link};
 use crate::map::MapView;
-use crate::state::{nearest_rows, view_query, Choice, Place, Row, PLUG_CHOICES, POWER_CHOICES};
+use crate::search::Search;
+use crate::state::{nearest_rows, top_operators, view_query, Choice, Place, Row, PLUG_CHOICES, POWER_CHOICES};
 use crate::station::StationScreen;
 use wasm_bindgen::closure::Closure;
 
@@ -43,6 +44,8 @@ pub struct Ctx {
     pub here: geo::Here,
     /// Where the list looks from: the driver's position until they move the map.
     pub center: RwSignal<(f64, f64)>,
+    /// A place the map should go to (search, a shared link), with a zoom.
+    pub goto: RwSignal<Option<(f64, f64, f64)>>,
 }
 
 impl Ctx {
@@ -66,6 +69,16 @@ impl Ctx {
         }
         self.place.update(|p| p.station = None);
         push_url(self, false);
+    }
+
+    /// Moves the map (and with it the list) to a place.
+    pub fn go_to(self, lat: f64, lon: f64, zoom: f64) {
+        self.center.set((lat, lon));
+        self.place.update(|p| {
+            p.at = Some((lat, lon));
+            p.zoom = Some(zoom);
+        });
+        self.goto.set(Some((lat, lon, zoom)));
     }
 
     pub fn t(self, m: Msg) -> &'static str {
@@ -255,7 +268,8 @@ fn Finder(
     start.at = (here.source != Source::Default).then_some((here.lat, here.lon));
     let place = RwSignal::new(start);
     let center = RwSignal::new((here.lat, here.lon));
-    let ctx = Ctx { index, live, version, link, choice, place, lang, units, here, center };
+    let goto = RwSignal::new(None);
+    let ctx = Ctx { index, live, version, link, choice, place, lang, units, here, center, goto };
     provide_context(ctx);
     // The URL holds the view, so a link (or a reload) reproduces it. Language and units stay in
     // it only when a link set them: whoever opens a shared link otherwise reads their own.
@@ -276,6 +290,7 @@ fn Finder(
     let station = Memo::new(move |_| place.with(|p| p.station.clone()));
     view! {
         <div class="cf-finder" class:cf-hidden=move || station.with(Option::is_some)>
+            <Search />
             <MapView />
             <Nearest />
         </div>
@@ -343,7 +358,7 @@ fn Nearest() -> impl IntoView {
                 <p class="cf-status" role="status" data-testid="no-results">{move || ctx.t(msg::NO_RESULTS)}</p>
             </Show>
             <ol class="cf-list" data-testid="nearest-list">
-                <For each=move || rows.get() key=|r| (r.id.clone(), r.available) let:r>
+                <For each=move || rows.get() key=|r| (r.id.clone(), r.available, r.evses, r.power_kw.to_bits()) let:r>
                     <StationRow row=r />
                 </For>
             </ol>
@@ -356,6 +371,13 @@ fn Nearest() -> impl IntoView {
 fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let cars = chargefinder::vehicle_catalogue();
+    let mut operators = ctx.index.with_value(|ix| top_operators(ix, 40));
+    // A linked operator outside the top 40 still shows as chosen.
+    if let Some(op) = choice.with_untracked(|c| c.operator.clone()) {
+        if !operators.iter().any(|(o, _)| *o == op) {
+            operators.push((op, 0));
+        }
+    }
     view! {
         <form class="cf-filters" aria-label=move || ctx.t(msg::FILTERS) on:submit=|e| e.prevent_default()>
             <fieldset class="cf-plugs-filter">
@@ -405,7 +427,39 @@ fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
                     />
                     {move || ctx.t(msg::AVAILABLE_NOW)}
                 </label>
+                <label class="cf-chip">
+                    <input
+                        type="checkbox"
+                        data-testid="working"
+                        prop:checked=move || choice.with(|c| c.working)
+                        on:change=move |_| choice.update(|c| c.working = !c.working)
+                    />
+                    {move || ctx.t(msg::HIDE_BROKEN)}
+                </label>
             </div>
+            <label class="cf-field">
+                {move || ctx.t(msg::OPERATOR)} " "
+                <select
+                    data-testid="operator"
+                    on:change=move |e| {
+                        let v = event_target_value(&e);
+                        choice.update(|c| c.operator = (!v.is_empty()).then_some(v));
+                    }
+                >
+                    <option value="" selected=move || choice.with(|c| c.operator.is_none())>{move || ctx.t(msg::ANY_OPERATOR)}</option>
+                    {operators
+                        .into_iter()
+                        .map(|(op, n)| {
+                            let op2 = op.clone();
+                            view! {
+                                <option value=op.clone() selected=move || choice.with(|c| c.operator.as_deref() == Some(op2.as_str()))>
+                                    {format!("{op} ({n})")}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
             <label class="cf-field">
                 {move || ctx.t(msg::MY_CAR)} " "
                 <select

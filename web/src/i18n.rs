@@ -223,6 +223,18 @@ pub mod msg {
         FOR_YOUR_CAR = "{} for your car", "{} voor jouw auto", "{} für dein Auto", "{} pour votre voiture";
         SKIP_TO_LIST = "Skip the map, go to the list", "Sla de kaart over, naar de lijst",
             "Karte überspringen, zur Liste", "Passer la carte, aller à la liste";
+        SEARCH = "Search a town, street, station or coordinates", "Zoek een plaats, straat, station of coördinaten",
+            "Ort, Straße, Station oder Koordinaten suchen", "Chercher une ville, une rue, une station ou des coordonnées";
+        SEARCH_HINT = "Town, street, station or 52.01, 4.36", "Plaats, straat, station of 52,01; 4,36",
+            "Ort, Straße, Station oder 52,01; 4,36", "Ville, rue, station ou 52,01 ; 4,36";
+        N_FOUND = "{} found", "{} gevonden", "{} gefunden", "{} trouvé(s)";
+        TOWN = "town", "plaats", "Ort", "ville";
+        STREET = "street", "straat", "Straße", "rue";
+        STATION = "station", "station", "Station", "station";
+        COORDINATES = "coordinates", "coördinaten", "Koordinaten", "coordonnées";
+        HIDE_BROKEN = "Hide broken", "Verberg defecte", "Defekte ausblenden", "Masquer les bornes en panne";
+        OPERATOR = "Operator", "Exploitant", "Betreiber", "Opérateur";
+        ANY_OPERATOR = "Any operator", "Elke exploitant", "Alle Betreiber", "Tous les opérateurs";
         LANGUAGE = "Language", "Taal", "Sprache", "Langue";
         UNITS = "Distances in", "Afstanden in", "Entfernungen in", "Distances en";
         CLUSTER_TITLE = "{} stations here: {} of {} chargers available. Zoom in",

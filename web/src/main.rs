@@ -7,6 +7,7 @@ mod geo;
 mod i18n;
 mod live;
 mod map;
+mod search;
 mod state;
 mod station;
 

@@ -30,6 +30,8 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = setPins)]
     fn set_pins(handle: &JsValue, pins: JsValue) -> Result<u32, JsValue>;
+    #[wasm_bindgen(catch, js_name = setView)]
+    fn set_view(handle: &JsValue, lat: f64, lon: f64, zoom: f64) -> Result<(), JsValue>;
 }
 
 /// Where the tiles come from (`GET /api/tiles`), so a deployment and the tests choose.
@@ -101,6 +103,13 @@ pub fn MapView() -> impl IntoView {
             let _ = el.set_attribute("data-work-ms", &format!("{ms:.2}"));
             let _ = el.set_attribute("data-work-max-ms", &format!("{:.2}", worst_ms.get_value()));
             let _ = el.set_attribute("data-pins", &shown.unwrap_or(0).to_string());
+        }
+    });
+
+    // Go where the search (or anything else) sends the map.
+    Effect::new(move |_| {
+        if let Some((lat, lon, zoom)) = ctx.goto.get() {
+            handle.with_value(|h| h.as_ref().map(|h| set_view(h, lat, lon, zoom)));
         }
     });
 
