@@ -131,6 +131,12 @@ test('filters and my car: the list is exactly what the core gives for the same d
   await page.selectOption('[data-testid="min-kw"]', '50');
   await settle(nativeNearest(52.0116, 4.3571, 10, ['--plugs', 'CCS2', '--min-kw', '50']));
   await page.screenshot({ path: join(SHOTS, 'filters-ccs2-50kw-390x844.png') });
+  await page.check('[data-testid="working"]');
+  await page.selectOption('[data-testid="operator"]', 'Shell Recharge');
+  await settle(nativeNearest(52.0116, 4.3571, 10, ['--plugs', 'CCS2', '--min-kw', '50', '--working', '--operator', 'Shell Recharge']));
+  assert.ok(new URL(page.url()).search.includes('working=1&op=Shell%20Recharge'));
+  await page.uncheck('[data-testid="working"]');
+  await page.selectOption('[data-testid="operator"]', '');
   await page.uncheck('[data-testid="plug-CCS2"]');
   await page.selectOption('[data-testid="min-kw"]', '0');
   await page.selectOption('[data-testid="vehicle"]', 'nissan-leaf-eplus-eu');

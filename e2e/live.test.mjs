@@ -70,6 +70,11 @@ test('a pushed status change reaches a listener, in order, with ids', async () =
     ['status', evse[0], evse[1], 'CHARGING'], ['status', evse[0], evse[1], 'AVAILABLE'],
   ]);
   assert.equal(Number(got[1].id), Number(got[0].id) + 1);
+  // The EVSE is also named by its position in the station's download row (which has no uids).
+  const loc = (await (await fetch(`${server.url}/ocpi/2.2.1/locations/${encodeURIComponent(evse[0])}`)).json()).data;
+  const row = (await (await fetch(`${server.url}/api/stations`)).json()).find((r) => r[0] === evse[0]);
+  assert.equal(got[0].data.evse_index, loc.evses.findIndex((e) => e.uid === evse[1]));
+  assert.equal(row[5].length, loc.evses.length);
 });
 
 test('an older update is acknowledged and ignored', async () => {

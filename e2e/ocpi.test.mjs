@@ -106,6 +106,8 @@ test('compact stations for the app: every location, small rows', async () => {
   assert.equal(typeof name, 'string');
   assert.ok(lat > 50 && lat < 54 && lon > 3 && lon < 8);
   assert.ok(evses.length >= 1);
+  // No uids in the download: [plugs, kW, status] per EVSE (the stream names EVSEs by position).
+  assert.ok(rows.every((r) => r[5].every((e) => e.length === 3 && e.every((x) => typeof x === 'number'))));
 });
 
 test('a missing data file stops the server with a message naming it', async () => {

@@ -17,7 +17,7 @@ mod price;
 
 const USAGE: &str = "usage:
   chargefinder check FILE                 print the import report of an OCPI locations file as JSON
-  chargefinder nearest FILE LAT LON [K] [--plugs CCS2,TYPE2_SOCKET] [--min-kw KW] [--available] [--working]
+  chargefinder nearest FILE LAT LON [K] [--plugs CCS2,TYPE2_SOCKET] [--min-kw KW] [--available] [--working] [--operator NAME]
                 [--vehicle ID] [--compact]
                                           print the K (default 10) nearest matching stations as JSON
                                           (--compact: from the compact stations, as the browser does)
@@ -121,6 +121,7 @@ fn filter_options(opts: &[String]) -> Result<(Filter, bool), String> {
             }
             "--available" => f.available_now = true,
             "--working" => f.working_only = true,
+            "--operator" => f.operators.push(value()?.to_string()),
             "--compact" => compact = true,
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }

@@ -81,17 +81,68 @@ impl From<Station> for StationRow {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-struct EvseRow(String, u32, f32, u8);
+/// An EVSE row: `[uid, plugs, kW, status]`, or `[plugs, kW, status]` when the uid is empty.
+///
+/// The browser's download leaves the uids out (they are 37% of the gzipped NL download): the
+/// live stream names an EVSE by its position in the station's row instead, and the station
+/// screen gets uids with the full OCPI object. Both forms read back.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum EvseRow {
+    Full(String, u32, f32, u8),
+    Short(u32, f32, u8),
+}
+
+impl<'de> Deserialize<'de> for EvseRow {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, SeqAccess, Visitor};
+        struct V;
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum First {
+            Uid(String),
+            Plugs(u32),
+        }
+        impl<'de> Visitor<'de> for V {
+            type Value = EvseRow;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an EVSE row [uid, plugs, kW, status] or [plugs, kW, status]")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<EvseRow, A::Error> {
+                let missing = || A::Error::custom("EVSE row too short");
+                let first: First = a.next_element()?.ok_or_else(missing)?;
+                let (uid, plugs) = match first {
+                    First::Uid(u) => (Some(u), a.next_element()?.ok_or_else(missing)?),
+                    First::Plugs(p) => (None, p),
+                };
+                let kw: f32 = a.next_element()?.ok_or_else(missing)?;
+                let status: u8 = a.next_element()?.ok_or_else(missing)?;
+                Ok(match uid {
+                    Some(u) => EvseRow::Full(u, plugs, kw, status),
+                    None => EvseRow::Short(plugs, kw, status),
+                })
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
 
 impl From<EvseRow> for EvseSummary {
     fn from(r: EvseRow) -> Self {
-        EvseSummary { uid: r.0, plugs: PlugSet(r.1), max_power_kw: r.2, status: EvseStatus::from_u8(r.3) }
+        let (uid, plugs, kw, status) = match r {
+            EvseRow::Full(u, p, k, s) => (u, p, k, s),
+            EvseRow::Short(p, k, s) => (String::new(), p, k, s),
+        };
+        EvseSummary { uid, plugs: PlugSet(plugs), max_power_kw: kw, status: EvseStatus::from_u8(status) }
     }
 }
 impl From<EvseSummary> for EvseRow {
     fn from(e: EvseSummary) -> Self {
-        EvseRow(e.uid, e.plugs.0, e.max_power_kw, e.status as u8)
+        if e.uid.is_empty() {
+            EvseRow::Short(e.plugs.0, e.max_power_kw, e.status as u8)
+        } else {
+            EvseRow::Full(e.uid, e.plugs.0, e.max_power_kw, e.status as u8)
+        }
     }
 }
 
@@ -119,5 +170,20 @@ mod tests {
         let json = serde_json::to_string(&s).unwrap();
         assert_eq!(json, r#"["L1","Delft",52.0,4.25,"Op",[["E1",10,50.0,2]]]"#);
         assert_eq!(serde_json::from_str::<Station>(&json).unwrap(), s);
+    }
+
+    /// Without uids (the browser's download), EVSEs are `[plugs, kW, status]` and read back.
+    #[test]
+    fn rows_without_uids_are_short_and_read_back() {
+        let mut s: Station =
+            serde_json::from_str(r#"["L1","Delft",52.0,4.25,null,[["E1",10,50.0,2],["E2",8,11.0,0]]]"#).unwrap();
+        for e in &mut s.evses {
+            e.uid.clear();
+        }
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(json, r#"["L1","Delft",52.0,4.25,null,[[10,50.0,2],[8,11.0,0]]]"#);
+        assert_eq!(serde_json::from_str::<Station>(&json).unwrap(), s);
+        assert!(serde_json::from_str::<Station>(r#"["L1","D",52.0,4.25,null,[[10,50.0]]]"#).is_err());
+        assert!(serde_json::from_str::<Station>(r#"["L1","D",52.0,4.25,null,[["E1"]]]"#).is_err());
     }
 }

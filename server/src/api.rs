@@ -67,6 +67,8 @@ pub fn router(live: Live, web: &Path) -> Router {
         .route("/reports", post(reports::create))
         .route("/operator/reports", get(reports::list))
         .route("/health", get(|| async { "ok" }))
+        .route("/tiles", get(tiles))
+        .route("/places", get(crate::places::places))
         .fallback(|| async {
             (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({"error": "No such API endpoint"})))
         });
@@ -78,4 +80,18 @@ pub fn router(live: Live, web: &Path) -> Router {
         .fallback_service(app)
         .with_state(live)
         .layer(CompressionLayer::new())
+}
+
+/// Where the app's map takes its tiles from: `CHARGEFINDER_TILES` (a `{z}/{x}/{y}` URL template),
+/// `CHARGEFINDER_TILES_ATTRIBUTION` and `CHARGEFINDER_TILES_MAX_ZOOM`; OpenStreetMap's standard
+/// tiles by default. A deployment points it at its own tile server (OSM's usage policy asks heavy
+/// users to), the tests at a local one so nothing leaves the machine.
+async fn tiles() -> axum::Json<serde_json::Value> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let url = var("CHARGEFINDER_TILES").unwrap_or_else(|| "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into());
+    let attribution = var("CHARGEFINDER_TILES_ATTRIBUTION").unwrap_or_else(|| {
+        "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors".into()
+    });
+    let max_zoom = var("CHARGEFINDER_TILES_MAX_ZOOM").and_then(|z| z.parse::<u8>().ok()).unwrap_or(19).min(22);
+    axum::Json(serde_json::json!({ "url": url, "attribution": attribution, "max_zoom": max_zoom }))
 }

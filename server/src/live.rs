@@ -51,9 +51,15 @@ pub struct Live {
     pub cpo_token: Option<String>,
     /// `/api/stations` with current statuses, and the change it is current at.
     stations: std::sync::Arc<std::sync::Mutex<Option<StationsBody>>>,
+    /// Each EVSE's position in its station's row of that download: the browser's download
+    /// has no uids, so the stream names an EVSE by (location, position) too.
+    evse_index: std::sync::Arc<std::sync::RwLock<std::sync::Arc<EvseIndex>>>,
     /// Reports a driver's address sent recently (`POST /api/reports` rate limit).
     pub report_limit: std::sync::Arc<std::sync::Mutex<crate::reports::RateLimit>>,
 }
+
+/// (location id, EVSE uid) → position of the EVSE in the station's download row.
+type EvseIndex = std::collections::HashMap<(String, String), u32>;
 
 #[derive(Debug, Clone)]
 struct StationsBody {
@@ -84,7 +90,14 @@ const MAX_REPLAY: i64 = 50_000;
 impl Live {
     pub fn new(store: Store, cpo_token: Option<String>) -> Live {
         let (tx, _) = broadcast::channel(4096);
-        Live { store, tx, cpo_token, stations: Default::default(), report_limit: Default::default() }
+        Live {
+            store,
+            tx,
+            cpo_token,
+            stations: Default::default(),
+            evse_index: Default::default(),
+            report_limit: Default::default(),
+        }
     }
 
     /// Forgets the stations body, so the next `/api/stations` includes a changed location.
@@ -204,6 +217,7 @@ impl Live {
             Ok((seq, rows, statuses))
         })?;
         let mut out = Vec::with_capacity(rows.iter().map(String::len).sum::<usize>() + rows.len() + 2);
+        let mut positions = EvseIndex::with_capacity(rows.len() * 3);
         out.push(b'[');
         for (i, row) in rows.iter().enumerate() {
             if i > 0 {
@@ -211,10 +225,13 @@ impl Live {
             }
             match serde_json::from_str::<chargefinder::Station>(row) {
                 Ok(mut station) => {
-                    for e in &mut station.evses {
-                        if let Some(s) = statuses.get(&(station.id.clone(), e.uid.clone())) {
+                    for (k, e) in station.evses.iter_mut().enumerate() {
+                        let key = (station.id.clone(), std::mem::take(&mut e.uid));
+                        if let Some(s) = statuses.get(&key) {
                             e.status = EvseStatus::parse(s).unwrap_or(EvseStatus::Unknown);
                         }
+                        // The uid stays out of the download (`[plugs, kW, status]`).
+                        positions.insert(key, k as u32);
                     }
                     serde_json::to_writer(&mut out, &station).map_err(|e| e.to_string())?;
                 }
@@ -228,9 +245,21 @@ impl Live {
             let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(out.len() / 3), flate2::Compression::new(6));
             gz.write_all(&out).and_then(|()| gz.finish()).map_err(|e| e.to_string())?
         };
+        *self.evse_index.write().unwrap_or_else(|p| p.into_inner()) = std::sync::Arc::new(positions);
         let body = StationsBody { bytes: out.into(), gzip: gzip.into(), seq, built: std::time::Instant::now() };
         *cache = Some(body.clone());
         Ok(Stations { json: body.bytes, gzip: body.gzip, seq: body.seq })
+    }
+
+    /// The position of an EVSE in its station's download row (see [`Live::stations`]).
+    pub fn evse_position(&self, location_id: &str, evse_uid: &str) -> Option<u32> {
+        let map = self.evse_index.read().unwrap_or_else(|p| p.into_inner()).clone();
+        if map.is_empty() {
+            // Not built yet: the first download builds it.
+            self.stations().ok()?;
+            return self.evse_index.read().ok()?.get(&(location_id.to_string(), evse_uid.to_string())).copied();
+        }
+        map.get(&(location_id.to_string(), evse_uid.to_string())).copied()
     }
 
     pub fn last_seq(&self) -> Result<i64, String> {
@@ -252,8 +281,17 @@ impl Live {
     }
 }
 
-fn sse_event(c: &Change) -> SseEvent {
-    let data = serde_json::to_string(c).unwrap_or_default();
+fn sse_event(live: &Live, c: &Change) -> SseEvent {
+    #[derive(Serialize)]
+    struct Wire<'a> {
+        #[serde(flatten)]
+        change: &'a Change,
+        /// The EVSE's position in its station's download row.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        evse_index: Option<u32>,
+    }
+    let wire = Wire { change: c, evse_index: live.evse_position(&c.location_id, &c.evse_uid) };
+    let data = serde_json::to_string(&wire).unwrap_or_default();
     SseEvent::default().id(c.seq.to_string()).event("status").data(data)
 }
 
@@ -312,14 +350,14 @@ pub async fn stream(
             if let Some(c) = s.backlog.pop_front() {
                 if c.seq > s.last {
                     s.last = c.seq;
-                    return Some((Ok(sse_event(&c)), s));
+                    return Some((Ok(sse_event(&s.live, &c)), s));
                 }
                 continue;
             }
             match s.rx.recv().await {
                 Ok(c) if c.seq > s.last => {
                     s.last = c.seq;
-                    return Some((Ok(sse_event(&c)), s));
+                    return Some((Ok(sse_event(&s.live, &c)), s));
                 }
                 Ok(_) => continue,
                 // Fell behind the channel: catch up from the log.

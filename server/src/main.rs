@@ -14,6 +14,7 @@
 mod api;
 mod live;
 mod ocpi_api;
+mod places;
 mod prices;
 mod push_location;
 mod reports;

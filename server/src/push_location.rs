@@ -98,8 +98,10 @@ pub fn upsert(live: &Live, cc: &str, party: &str, id: &str, body: &[u8]) -> Resu
             (loc.id.as_str(), e.uid.as_str(), e.status, t)
         })
         .collect();
-    live.apply_many(&changes, "ocpi").map_err(OcpiError::server)?;
+    // Rebuild the download first: the stream names EVSEs by their position in it.
     live.invalidate_stations();
+    live.stations().map_err(OcpiError::server)?;
+    live.apply_many(&changes, "ocpi").map_err(OcpiError::server)?;
     Ok(outcome)
 }
 

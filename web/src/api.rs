@@ -25,6 +25,29 @@ pub async fn fetch_stations() -> Result<(Vec<Station>, i64), String> {
     Ok((stations, seq))
 }
 
+/// Where map tiles come from (`GET /api/tiles`); OpenStreetMap's standard tiles when the server
+/// does not say (an older server, a partner's proxy).
+pub async fn fetch_tiles() -> crate::map::Tiles {
+    let fallback = crate::map::Tiles {
+        url: "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into(),
+        attribution: "© OpenStreetMap contributors".into(),
+        max_zoom: 19,
+    };
+    match Request::get("/api/tiles").send().await {
+        Ok(res) if res.ok() => res.json::<crate::map::Tiles>().await.unwrap_or(fallback),
+        _ => fallback,
+    }
+}
+
+/// The towns and streets of our stations, for the search (`GET /api/places`).
+pub async fn fetch_places() -> Result<Vec<(String, u8, f64, f64, u32)>, String> {
+    let res = Request::get("/api/places").send().await.map_err(|_| "no connection".to_string())?;
+    if !res.ok() {
+        return Err(format!("server error {}", res.status()));
+    }
+    res.json().await.map_err(|_| "damaged answer".to_string())
+}
+
 /// Why a station's details could not be shown.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FetchError {

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use crate::geo::{self, Source};
 use crate::i18n::{self, msg, Lang, Msg, Units};
 use crate::live::{self, Link};
-use crate::state::{nearest_rows, view_query, Choice, Place, Row, PLUG_CHOICES, POWER_CHOICES};
+use crate::map::MapView;
+use crate::search::Search;
+use crate::state::{nearest_rows, top_operators, view_query, Choice, Place, Row, PLUG_CHOICES, POWER_CHOICES};
 use crate::station::StationScreen;
 use wasm_bindgen::closure::Closure;
 
@@ -40,6 +42,10 @@ pub struct Ctx {
     pub lang: RwSignal<Lang>,
     pub units: RwSignal<Units>,
     pub here: geo::Here,
+    /// Where the list looks from: the driver's position until they move the map.
+    pub center: RwSignal<(f64, f64)>,
+    /// A place the map should go to (search, a shared link), with a zoom.
+    pub goto: RwSignal<Option<(f64, f64, f64)>>,
 }
 
 impl Ctx {
@@ -63,6 +69,16 @@ impl Ctx {
         }
         self.place.update(|p| p.station = None);
         push_url(self, false);
+    }
+
+    /// Moves the map (and with it the list) to a place.
+    pub fn go_to(self, lat: f64, lon: f64, zoom: f64) {
+        self.center.set((lat, lon));
+        self.place.update(|p| {
+            p.at = Some((lat, lon));
+            p.zoom = Some(zoom);
+        });
+        self.goto.set(Some((lat, lon, zoom)));
     }
 
     pub fn t(self, m: Msg) -> &'static str {
@@ -116,6 +132,23 @@ pub fn App() -> impl IntoView {
     let units = RwSignal::new(units);
     view! {
         <div class="cf-app" lang=move || lang.get().code()>
+            // The map's markers are many tab stops; keyboard users can jump past them to the list.
+            <button
+                type="button"
+                class="cf-skip"
+                data-testid="skip"
+                on:click=move |_| {
+                    if let Some(h) = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.get_element_by_id("cf-nearest-title"))
+                        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+                    {
+                        let _ = h.focus();
+                    }
+                }
+            >
+                {move || msg::SKIP_TO_LIST.get(lang.get())}
+            </button>
             <header class="cf-header">
                 <h1>"chargefinder"</h1>
                 <p class="cf-tagline">{move || msg::TAGLINE.get(lang.get())}</p>
@@ -206,7 +239,13 @@ fn Finder(
         seq,
         move |c| {
             let Some(status) = EvseStatus::parse(&c.status) else { return };
-            let slot = index.with_value(|ix| ix.evse_slot(&c.location_id, &c.evse_uid));
+            let slot = index.with_value(|ix| {
+                let slots = ix.evse_slots(ix.station_by_id(&c.location_id)?);
+                match c.evse_index {
+                    Some(k) => Some(slots.start + k).filter(|s| slots.contains(s)),
+                    None => ix.evse_slot(&c.location_id, &c.evse_uid),
+                }
+            });
             if let Some(slot) = slot {
                 live.update_value(|l| {
                     l.apply(slot, status, c.last_updated);
@@ -217,7 +256,8 @@ fn Finder(
         move |l| link.set(l),
     );
     if started.is_err() {
-        link.set(Link::Reconnecting(js_sys::Date::now()));
+        let now = js_sys::Date::now();
+        link.set(Link::Reconnecting { since: now, retry_at: now });
     }
     // The car is remembered on the device; everything else starts open.
     let query = location_search();
@@ -227,12 +267,15 @@ fn Finder(
     let mut start = Place::from_query(&query);
     start.at = (here.source != Source::Default).then_some((here.lat, here.lon));
     let place = RwSignal::new(start);
-    let ctx = Ctx { index, live, version, link, choice, place, lang, units, here };
+    let center = RwSignal::new((here.lat, here.lon));
+    let goto = RwSignal::new(None);
+    let ctx = Ctx { index, live, version, link, choice, place, lang, units, here, center, goto };
     provide_context(ctx);
     // The URL holds the view, so a link (or a reload) reproduces it. Language and units stay in
     // it only when a link set them: whoever opens a shared link otherwise reads their own.
     Effect::new(move |_| {
         choice.track();
+        place.track();
         push_url(ctx, false);
     });
     // Back and forward move between the map and a station.
@@ -247,6 +290,8 @@ fn Finder(
     let station = Memo::new(move |_| place.with(|p| p.station.clone()));
     view! {
         <div class="cf-finder" class:cf-hidden=move || station.with(Option::is_some)>
+            <Search />
+            <MapView />
             <Nearest />
         </div>
         {move || station.get().map(|id| view! { <StationScreen id=id /> })}
@@ -256,24 +301,45 @@ fn Finder(
 #[component]
 fn Nearest() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let Ctx { index, live, version, link, choice, here, lang, .. } = ctx;
+    let Ctx { index, live, version, link, choice, here, lang, center, .. } = ctx;
     let count = index.with_value(StationIndex::len);
     let rows = Memo::new(move |_| {
         version.track();
         let filter = choice.with(Choice::filter);
-        index.with_value(|ix| live.with_value(|l| nearest_rows(ix, l, now_s(), here.lat, here.lon, &filter)))
+        let (lat, lon) = center.get();
+        index.with_value(|ix| live.with_value(|l| nearest_rows(ix, l, now_s(), lat, lon, &filter)))
     });
+    let moved = move || center.get() != (here.lat, here.lon);
     let whence = move || match here.source {
+        _ if moved() => ctx.t(msg::NEAR_MAP).to_string(),
         Source::Device => ctx.t(msg::NEAR_YOU).to_string(),
         Source::Default => ctx.t(msg::NEAR_DEFAULT).to_string(),
         Source::Link => msg::NEAR_POINT.fill(lang.get(), &[&format!("{:.4}, {:.4}", here.lat, here.lon)]),
     };
+    // A clock for "retrying in N s"; it ticks only while the stream is down.
+    let clock = RwSignal::new(js_sys::Date::now());
+    let tick = Closure::<dyn Fn()>::new(move || {
+        if matches!(link.get_untracked(), Link::Reconnecting { .. }) {
+            clock.set(js_sys::Date::now());
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_interval_with_callback_and_timeout_and_arguments_0(
+            wasm_bindgen::JsCast::unchecked_ref(tick.as_ref()),
+            1000,
+        );
+    }
+    tick.forget();
     let link_text = move || match link.get() {
         Link::Connecting => ctx.t(msg::CONNECTING).to_string(),
         Link::Live => ctx.t(msg::LIVE).to_string(),
-        Link::Reconnecting(since) => {
+        Link::Reconnecting { since, retry_at } => {
+            let now = clock.get().max(since);
             let d = js_sys::Date::new(&since.into());
-            msg::RECONNECTING.fill(lang.get(), &[&format!("{:02}:{:02}", d.get_hours(), d.get_minutes())])
+            let at = format!("{:02}:{:02}", d.get_hours(), d.get_minutes());
+            let wait = (((retry_at - now) / 1000.0).ceil().max(0.0) as u64).to_string();
+            let m = if now - since > live::STALE_AFTER_MS { msg::STALE } else { msg::RECONNECTING };
+            m.fill(lang.get(), &[&at, &wait])
         }
     };
     let link_class = move || match link.get() {
@@ -282,7 +348,7 @@ fn Nearest() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="cf-nearest-title">
-            <h2 id="cf-nearest-title">{move || ctx.t(msg::NEAREST)} " " <span class="cf-whence">{whence}</span></h2>
+            <h2 id="cf-nearest-title" tabindex="-1">{move || ctx.t(msg::NEAREST)} " " <span class="cf-whence">{whence}</span></h2>
             <p class="cf-count">
                 {move || msg::LOADED.fill(lang.get(), &[&count.to_string()])} " · "
                 <span class=link_class data-testid="live-state" role="status">{link_text}</span>
@@ -292,7 +358,7 @@ fn Nearest() -> impl IntoView {
                 <p class="cf-status" role="status" data-testid="no-results">{move || ctx.t(msg::NO_RESULTS)}</p>
             </Show>
             <ol class="cf-list" data-testid="nearest-list">
-                <For each=move || rows.get() key=|r| (r.id.clone(), r.available) let:r>
+                <For each=move || rows.get() key=|r| (r.id.clone(), r.available, r.evses, r.power_kw.to_bits()) let:r>
                     <StationRow row=r />
                 </For>
             </ol>
@@ -305,6 +371,13 @@ fn Nearest() -> impl IntoView {
 fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let cars = chargefinder::vehicle_catalogue();
+    let mut operators = ctx.index.with_value(|ix| top_operators(ix, 40));
+    // A linked operator outside the top 40 still shows as chosen.
+    if let Some(op) = choice.with_untracked(|c| c.operator.clone()) {
+        if !operators.iter().any(|(o, _)| *o == op) {
+            operators.push((op, 0));
+        }
+    }
     view! {
         <form class="cf-filters" aria-label=move || ctx.t(msg::FILTERS) on:submit=|e| e.prevent_default()>
             <fieldset class="cf-plugs-filter">
@@ -354,7 +427,39 @@ fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
                     />
                     {move || ctx.t(msg::AVAILABLE_NOW)}
                 </label>
+                <label class="cf-chip">
+                    <input
+                        type="checkbox"
+                        data-testid="working"
+                        prop:checked=move || choice.with(|c| c.working)
+                        on:change=move |_| choice.update(|c| c.working = !c.working)
+                    />
+                    {move || ctx.t(msg::HIDE_BROKEN)}
+                </label>
             </div>
+            <label class="cf-field">
+                {move || ctx.t(msg::OPERATOR)} " "
+                <select
+                    data-testid="operator"
+                    on:change=move |e| {
+                        let v = event_target_value(&e);
+                        choice.update(|c| c.operator = (!v.is_empty()).then_some(v));
+                    }
+                >
+                    <option value="" selected=move || choice.with(|c| c.operator.is_none())>{move || ctx.t(msg::ANY_OPERATOR)}</option>
+                    {operators
+                        .into_iter()
+                        .map(|(op, n)| {
+                            let op2 = op.clone();
+                            view! {
+                                <option value=op.clone() selected=move || choice.with(|c| c.operator.as_deref() == Some(op2.as_str()))>
+                                    {format!("{op} ({n})")}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
             <label class="cf-field">
                 {move || ctx.t(msg::MY_CAR)} " "
                 <select
@@ -395,6 +500,7 @@ fn StationRow(row: Row) -> impl IntoView {
     let free_class = if row.available > 0 { "cf-free cf-free--yes" } else { "cf-free cf-free--no" };
     let distance_m = row.distance_m;
     let power_kw = row.power_kw;
+    let has_car = move || ctx.choice.with(|c| c.vehicle.is_some());
     let id = row.id.clone();
     let href = format!("?station={}", crate::state::encode(&row.id));
     view! {
@@ -419,7 +525,12 @@ fn StationRow(row: Row) -> impl IntoView {
                 </span>
             </div>
             <div class="cf-station__facts">
-                <span class="cf-power" data-testid="power">{move || i18n::power(lang.get(), power_kw)}</span>
+                <span class="cf-power" data-testid="power">
+                    {move || {
+                        let p = i18n::power(lang.get(), power_kw);
+                        if has_car() { msg::FOR_YOUR_CAR.fill(lang.get(), &[&p]) } else { p }
+                    }}
+                </span>
                 <span class="cf-plugs" data-testid="plugs">{row.plugs.join(" · ")}</span>
                 <span class=free_class data-testid="available">{availability}</span>
             </div>

@@ -195,8 +195,14 @@ pub mod msg {
         CONNECTING = "Connecting to live status…", "Verbinden met live status…",
             "Verbindung zum Live-Status…", "Connexion à l’état en direct…";
         LIVE = "Live", "Live", "Live", "En direct";
-        RECONNECTING = "Reconnecting… status as of {}", "Opnieuw verbinden… status van {}",
-            "Verbindung wird wiederhergestellt… Stand {}", "Reconnexion… état de {}";
+        RECONNECTING = "Reconnecting… status as of {}, next try in {} s",
+            "Opnieuw verbinden… status van {}, volgende poging over {} s",
+            "Verbindung wird wiederhergestellt… Stand {}, nächster Versuch in {} s",
+            "Reconnexion… état de {}, nouvel essai dans {} s";
+        STALE = "Not live: statuses are from {}. Next try in {} s",
+            "Niet live: statussen van {}. Volgende poging over {} s",
+            "Nicht live: Status von {}. Nächster Versuch in {} s",
+            "Pas en direct : états de {}. Nouvel essai dans {} s";
         NO_RESULTS = "No charger matches these filters.", "Geen laadpaal past bij deze filters.",
             "Keine Ladesäule passt zu diesen Filtern.", "Aucune borne ne correspond à ces filtres.";
         FILTERS = "Filters", "Filters", "Filter", "Filtres";
@@ -212,8 +218,33 @@ pub mod msg {
         MIN_AGO = "{} min ago", "{} min geleden", "vor {} Min.", "il y a {} min";
         HOURS_AGO = "{} h ago", "{} uur geleden", "vor {} Std.", "il y a {} h";
         DAYS_AGO = "{} days ago", "{} dagen geleden", "vor {} Tagen", "il y a {} jours";
+        FOR_YOUR_CAR = "{} for your car", "{} voor jouw auto", "{} für dein Auto", "{} pour votre voiture";
+        SKIP_TO_LIST = "Skip the map, go to the list", "Sla de kaart over, naar de lijst",
+            "Karte überspringen, zur Liste", "Passer la carte, aller à la liste";
+        SEARCH = "Search a town, street, station or coordinates", "Zoek een plaats, straat, station of coördinaten",
+            "Ort, Straße, Station oder Koordinaten suchen", "Chercher une ville, une rue, une station ou des coordonnées";
+        SEARCH_HINT = "Town, street, station or 52.01, 4.36", "Plaats, straat, station of 52,01; 4,36",
+            "Ort, Straße, Station oder 52,01; 4,36", "Ville, rue, station ou 52,01 ; 4,36";
+        N_FOUND = "{} found", "{} gevonden", "{} gefunden", "{} trouvé(s)";
+        TOWN = "town", "plaats", "Ort", "ville";
+        STREET = "street", "straat", "Straße", "rue";
+        STATION = "station", "station", "Station", "station";
+        COORDINATES = "coordinates", "coördinaten", "Koordinaten", "coordonnées";
+        HIDE_BROKEN = "Hide broken", "Verberg defecte", "Defekte ausblenden", "Masquer les bornes en panne";
+        OPERATOR = "Operator", "Exploitant", "Betreiber", "Opérateur";
+        ANY_OPERATOR = "Any operator", "Elke exploitant", "Alle Betreiber", "Tous les opérateurs";
         LANGUAGE = "Language", "Taal", "Sprache", "Langue";
         UNITS = "Distances in", "Afstanden in", "Entfernungen in", "Distances en";
+        CLUSTER_TITLE = "{} stations here: {} of {} chargers available. Zoom in",
+            "{} stations hier: {} van {} laadpunten beschikbaar. Inzoomen",
+            "{} Stationen hier: {} von {} Ladepunkten frei. Hineinzoomen",
+            "{} stations ici : {} bornes sur {} disponibles. Zoomer";
+        MAP = "Map of chargers", "Kaart van laadpalen", "Karte der Ladesäulen", "Carte des bornes";
+        MAP_FAILED = "The map could not load; the list below still works.",
+            "De kaart kon niet laden; de lijst hieronder werkt nog.",
+            "Die Karte konnte nicht geladen werden; die Liste unten funktioniert weiterhin.",
+            "La carte n’a pas pu se charger ; la liste ci-dessous fonctionne toujours.";
+        NEAR_MAP = "near the map’s centre", "bij het midden van de kaart", "nahe der Kartenmitte", "près du centre de la carte";
         BACK = "Back to the map", "Terug naar de kaart", "Zurück zur Karte", "Retour à la carte";
     }
 }
@@ -264,7 +295,20 @@ mod tests {
     #[test]
     fn every_message_has_the_same_placeholders_in_every_language() {
         use msg::*;
-        for m in [NEAR_POINT, LOADED, RECONNECTING, N_OF_M_AVAILABLE, MIN_AGO, HOURS_AGO, DAYS_AGO, TAGLINE, BACK] {
+        for m in [
+            NEAR_POINT,
+            LOADED,
+            RECONNECTING,
+            STALE,
+            FOR_YOUR_CAR,
+            CLUSTER_TITLE,
+            N_OF_M_AVAILABLE,
+            MIN_AGO,
+            HOURS_AGO,
+            DAYS_AGO,
+            TAGLINE,
+            BACK,
+        ] {
             let n = m.en.matches("{}").count();
             for l in Lang::ALL {
                 assert_eq!(m.get(l).matches("{}").count(), n, "{:?} in {}", m.en, l.code());

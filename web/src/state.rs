@@ -1,7 +1,7 @@
 //! The app's state and what it shows, as plain Rust (tested without a browser).
 
-use crate::i18n::{Lang, Units};
-use chargefinder::{catalogue_vehicle, Availability, Filter, Hit, Live, PlugFamily, PlugSet, StationIndex};
+use crate::i18n::{msg, Lang, Units};
+use chargefinder::{catalogue_vehicle, Availability, EvseStatus, Filter, Hit, Live, PlugFamily, PlugSet, StationIndex};
 
 /// How many stations the list shows.
 pub const LIST_LEN: usize = 10;
@@ -26,6 +26,10 @@ pub struct Choice {
     pub plugs: Vec<PlugFamily>,
     pub min_kw: u32,
     pub available_now: bool,
+    /// Hide chargers that are out of order or not heard from recently.
+    pub working: bool,
+    /// Only this operator (as the data names it).
+    pub operator: Option<String>,
     /// A catalogue vehicle id.
     pub vehicle: Option<String>,
 }
@@ -37,6 +41,8 @@ impl Choice {
             plugs: self.plugs.iter().copied().collect::<PlugSet>(),
             min_power_kw: self.min_kw as f32,
             available_now: self.available_now,
+            working_only: self.working,
+            operators: self.operator.iter().cloned().collect(),
             vehicle: self.vehicle.as_deref().and_then(catalogue_vehicle).map(|c| c.vehicle.clone()),
             ..Filter::default()
         }
@@ -57,6 +63,12 @@ impl Choice {
         }
         if self.available_now {
             q.push("free=1".to_string());
+        }
+        if self.working {
+            q.push("working=1".to_string());
+        }
+        if let Some(op) = &self.operator {
+            q.push(format!("op={}", encode(op)));
         }
         if let Some(car) = &self.vehicle {
             q.push(format!(
@@ -79,6 +91,8 @@ impl Choice {
                 "plugs" => c.plugs = v.split(',').filter_map(PlugFamily::from_code).collect(),
                 "kw" => c.min_kw = v.parse().ok().filter(|kw| POWER_CHOICES.contains(kw)).unwrap_or(0),
                 "free" => c.available_now = v == "1",
+                "working" => c.working = v == "1",
+                "op" => c.operator = decode(v).filter(|o| !o.trim().is_empty() && o.len() <= 80),
                 "car" => c.vehicle = catalogue_vehicle(v).map(|_| v.to_string()),
                 _ => {}
             }
@@ -93,6 +107,20 @@ impl Choice {
             self.plugs.push(p);
         }
     }
+}
+
+/// The operators with the most stations, most first (for the operator filter).
+pub fn top_operators(index: &StationIndex, n: usize) -> Vec<(String, u32)> {
+    let mut count: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    for s in index.stations() {
+        if let Some(op) = s.operator.as_deref().filter(|o| !o.trim().is_empty()) {
+            *count.entry(op).or_default() += 1;
+        }
+    }
+    let mut v: Vec<(String, u32)> = count.into_iter().map(|(k, c)| (k.to_string(), c)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.truncate(n);
+    v
 }
 
 /// The rest of the view a link holds: the map's position and zoom, the open station, language
@@ -196,14 +224,288 @@ pub fn decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// How a station looks on the map for the driver's filter, from the live status of the EVSEs
+/// that fit (plug and power).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shade {
+    Available,
+    Occupied,
+    OutOfOrder,
+    Unknown,
+}
+
+impl Shade {
+    pub fn code(self) -> &'static str {
+        match self {
+            Shade::Available => "available",
+            Shade::Occupied => "occupied",
+            Shade::OutOfOrder => "out-of-order",
+            Shade::Unknown => "unknown",
+        }
+    }
+}
+
+/// Available if any fitting EVSE is; else occupied if any is in use; else out of order if every
+/// one we have heard from recently is broken; else unknown.
+pub fn station_shade(index: &StationIndex, live: &Availability, now_s: i64, station: u32, filter: &Filter) -> Shade {
+    // Plug and power only: the shade says why a fitting station cannot be used now.
+    let fits = Filter { available_now: false, working_only: false, ..filter.clone() };
+    let (mut busy, mut broken, mut unknown) = (false, false, false);
+    let s = index.station(station);
+    for (e, slot) in s.evses.iter().zip(index.evse_slots(station)) {
+        if !fits.matches(e) {
+            continue;
+        }
+        match live.status(slot, now_s) {
+            EvseStatus::Available => return Shade::Available,
+            EvseStatus::Charging | EvseStatus::Blocked | EvseStatus::Reserved => busy = true,
+            EvseStatus::OutOfOrder | EvseStatus::Inoperative | EvseStatus::Removed | EvseStatus::Planned => {
+                broken = true
+            }
+            EvseStatus::Unknown => unknown = true,
+        }
+    }
+    if busy {
+        Shade::Occupied
+    } else if broken && !unknown {
+        Shade::OutOfOrder
+    } else {
+        Shade::Unknown
+    }
+}
+
+/// One marker on the map, ready for the Leaflet adapter (`web/map.js`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Pin {
+    /// Stable across recomputes: the cell, so an unchanged cluster keeps its marker.
+    pub k: String,
+    pub lat: f64,
+    pub lon: f64,
+    /// What the marker shows: matching stations in a cluster, available chargers at a station.
+    pub text: String,
+    /// Matching stations under the pin.
+    pub n: u32,
+    pub shade: &'static str,
+    /// The marker's accessible name.
+    pub title: String,
+    /// The station's OCPI id when the pin is one station.
+    pub station: Option<String>,
+    /// For a small cluster at street level (stations on one spot never split), its stations,
+    /// so a tap can offer them by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<Member>,
+}
+
+/// A station offered from a cluster's chooser.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    pub shade: &'static str,
+}
+
+/// Street level: clusters here are stations on (nearly) one spot.
+pub const MEMBERS_ZOOM: u8 = 16;
+/// The largest cluster offered as a list of names rather than zoomed into.
+pub const MEMBERS_MAX: u32 = 8;
+
+/// The `[west, south, east, north]` of a cluster cell (zoom, column, row in a 2^(zoom+2) grid
+/// of web mercator; see `chargefinder::cluster`).
+pub fn cell_bbox(zoom: u8, x: u32, y: u32) -> [f64; 4] {
+    let n = f64::from(1u32 << (zoom.min(29) + 2).min(31));
+    let lon = |x: f64| x / n * 360.0 - 180.0;
+    let lat = |y: f64| (std::f64::consts::PI * (1.0 - 2.0 * y / n)).sinh().atan().to_degrees();
+    [lon(f64::from(x)), lat(f64::from(y) + 1.0), lon(f64::from(x) + 1.0), lat(f64::from(y))]
+}
+
+/// The pins of a viewport: the core's clusters, a station alone shaded by its live status.
+pub fn map_pins(
+    index: &StationIndex,
+    live: &Availability,
+    now_s: i64,
+    clusters: &[chargefinder::Cluster],
+    filter: &Filter,
+    lang: Lang,
+    zoom: u8,
+) -> Vec<Pin> {
+    let mut ids = Vec::new();
+    clusters
+        .iter()
+        .map(|c| match c.station {
+            Some(i) => {
+                let s = index.station(i);
+                let shade = station_shade(index, live, now_s, i, filter);
+                let free =
+                    msg::N_OF_M_AVAILABLE.fill(lang, &[&c.available_evses.to_string(), &c.matching_evses.to_string()]);
+                Pin {
+                    k: format!("s{}", s.id),
+                    lat: s.lat,
+                    lon: s.lon,
+                    text: c.available_evses.to_string(),
+                    n: 1,
+                    shade: shade.code(),
+                    title: format!("{}: {}", s.name, free),
+                    station: Some(s.id.clone()),
+                    members: Vec::new(),
+                }
+            }
+            None => {
+                let shade = if c.available_evses > 0 { Shade::Available } else { Shade::Occupied };
+                let mut members = Vec::new();
+                if zoom >= MEMBERS_ZOOM && c.stations <= MEMBERS_MAX {
+                    let live = Live { availability: live, now_s };
+                    index.in_bbox_ids(cell_bbox(c.zoom, c.x, c.y), filter, Some(live), &mut ids);
+                    members = ids
+                        .iter()
+                        .map(|&i| {
+                            let s = index.station(i);
+                            let shade = station_shade(index, live.availability, now_s, i, filter).code();
+                            Member { id: s.id.clone(), name: s.name.clone(), shade }
+                        })
+                        .collect();
+                }
+                Pin {
+                    k: format!("c{}/{}/{}", c.zoom, c.x, c.y),
+                    lat: c.lat,
+                    lon: c.lon,
+                    text: c.stations.to_string(),
+                    n: c.stations,
+                    shade: shade.code(),
+                    title: msg::CLUSTER_TITLE.fill(
+                        lang,
+                        &[&c.stations.to_string(), &c.available_evses.to_string(), &c.matching_evses.to_string()],
+                    ),
+                    station: None,
+                    members,
+                }
+            }
+        })
+        .collect()
+}
+
+/// A search hit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    /// A town (kind 0) or a street (kind 1) from `/api/places`.
+    Place {
+        name: String,
+        kind: u8,
+        lat: f64,
+        lon: f64,
+    },
+    Station {
+        id: String,
+        name: String,
+        lat: f64,
+        lon: f64,
+    },
+    Point {
+        lat: f64,
+        lon: f64,
+    },
+}
+
+impl Found {
+    pub fn key(&self) -> String {
+        match self {
+            Found::Place { name, kind, .. } => format!("p{kind}{name}"),
+            Found::Station { id, .. } => format!("s{id}"),
+            Found::Point { lat, lon } => format!("c{lat},{lon}"),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Found::Place { name, .. } | Found::Station { name, .. } => name.clone(),
+            Found::Point { lat, lon } => format!("{lat:.5}, {lon:.5}"),
+        }
+    }
+}
+
+/// Lower case without accents, so "den haag" finds "Den Haag" and "zurich" finds "Zürich".
+pub fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            'ß' => 's',
+            '’' | '`' => '\'',
+            c => c,
+        })
+        .collect()
+}
+
+/// "52.0116, 4.3571", "52.0116 4.3571" or "52,0116; 4,3571" (decimal commas) → a point.
+pub fn parse_coordinates(q: &str) -> Option<(f64, f64)> {
+    let q = q.trim();
+    let parts: Vec<&str> = if q.contains(';') || q.matches(',').count() == 2 || (q.contains(' ') && !q.contains(", ")) {
+        q.split([';', ' ']).map(str::trim).filter(|p| !p.is_empty()).collect()
+    } else {
+        q.split(',').map(str::trim).collect()
+    };
+    let [a, b] = parts[..] else { return None };
+    let num = |s: &str| s.replace(',', ".").parse::<f64>().ok().filter(|x| x.is_finite());
+    let (lat, lon) = (num(a)?, num(b)?);
+    ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
+}
+
+/// Coordinates first, then towns and streets whose name or any word starts with the query
+/// (most stations first), then stations whose name contains it. `folded_names` are the
+/// stations' names through [`fold`], in index order.
+pub fn search(
+    query: &str,
+    places: &[(String, u8, f64, f64, u32)],
+    stations: &[chargefinder::Station],
+    folded_names: &[String],
+    limit: usize,
+) -> Vec<Found> {
+    let q = fold(query.trim());
+    if q.chars().count() < 2 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if let Some((lat, lon)) = parse_coordinates(query) {
+        out.push(Found::Point { lat, lon });
+    }
+    let starts = |name: &str| {
+        let f = fold(name);
+        f.starts_with(&q) || f.split([' ', '-', ',', '/']).any(|w| w.starts_with(&q))
+    };
+    // Places arrive sorted by station count; towns before streets of the same standing.
+    let mut hits: Vec<&(String, u8, f64, f64, u32)> = places.iter().filter(|p| starts(&p.0)).collect();
+    hits.sort_by_key(|p| p.1);
+    for p in hits.into_iter().take(limit.saturating_sub(out.len())) {
+        out.push(Found::Place { name: p.0.clone(), kind: p.1, lat: p.2, lon: p.3 });
+    }
+    for (s, f) in stations.iter().zip(folded_names) {
+        if out.len() >= limit {
+            break;
+        }
+        // Stations on one spot often share a name: offer it once.
+        let seen = |o: &Found| matches!(o, Found::Station { name, .. } if *name == s.name);
+        if f.contains(&q) && !out.iter().any(seen) {
+            out.push(Found::Station { id: s.id.clone(), name: s.name.clone(), lat: s.lat, lon: s.lon });
+        }
+    }
+    out
+}
+
 /// One row of the nearest-stations list, ready to show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub id: String,
     pub name: String,
     pub distance_m: f64,
-    /// The most powerful EVSE, kW (0 when unknown).
+    /// The best power among the matching EVSEs, for the driver's car when one is chosen
+    /// (kW, 0 when unknown).
     pub power_kw: f32,
+
     pub plugs: Vec<&'static str>,
     pub evses: usize,
     pub available: u32,
@@ -228,7 +530,7 @@ fn row(index: &StationIndex, h: &Hit) -> Row {
         id: s.id.clone(),
         name: s.name.clone(),
         distance_m: h.distance_m,
-        power_kw: s.max_power_kw(),
+        power_kw: h.best_power_kw,
         plugs: s.plugs().iter().map(|p| p.label()).collect(),
         evses: h.matching_evses as usize,
         available: h.available_evses,
@@ -290,10 +592,18 @@ mod tests {
             plugs: vec![PlugFamily::Ccs2, PlugFamily::Chademo],
             min_kw: 50,
             available_now: true,
+            working: true,
+            operator: Some("Shell Recharge".into()),
             vehicle: Some("vw-id3-pro".into()),
         };
         let q = c.to_query(Some((52.0116, 4.3571)));
-        assert_eq!(q, "lat=52.01160&lon=4.35710&plugs=CCS2,CHADEMO&kw=50&free=1&car=vw-id3-pro");
+        assert_eq!(
+            q,
+            "lat=52.01160&lon=4.35710&plugs=CCS2,CHADEMO&kw=50&free=1&working=1&op=Shell%20Recharge&car=vw-id3-pro"
+        );
+        let f = c.filter();
+        assert!(f.working_only && f.available_now);
+        assert_eq!(f.operators, ["Shell Recharge"]);
         assert_eq!(Choice::from_query(&format!("?{q}")), (c, Some((52.0116, 4.3571))));
         let (bad, at) = Choice::from_query("lat=95&lon=4&plugs=USB_C,<script>&kw=-3&car=%3Cscript%3E&x");
         assert_eq!((bad, at), (Choice::default(), None));
@@ -315,5 +625,71 @@ mod tests {
         assert_eq!(bad, Place::default());
         let c = Choice { min_kw: 50, ..Choice::default() };
         assert_eq!(view_query(&c, &Place { zoom: Some(9.5), ..Place::default() }), "z=9.5&kw=50");
+    }
+
+    #[test]
+    fn cluster_cells_have_the_bounds_of_their_grid() {
+        // Zoom 0: a 4 × 4 grid; cell (1, 1) is the north-west quarter's south-east cell.
+        let [w, s, e, n] = cell_bbox(0, 1, 1);
+        assert_eq!((w, e), (-90.0, 0.0));
+        assert!((n - 66.51326).abs() < 1e-4 && s.abs() < 1e-9, "{s} {n}");
+        // A fine cell contains a point that maps to it.
+        let (lat, lon) = (52.0116f64, 4.3571f64);
+        let z = 16u8;
+        let n_cells = f64::from(1u32 << (z + 2));
+        let x = ((lon + 180.0) / 360.0 * n_cells).floor() as u32;
+        let y = ((1.0 - (lat.to_radians().tan() + 1.0 / lat.to_radians().cos()).ln() / std::f64::consts::PI) / 2.0
+            * n_cells)
+            .floor() as u32;
+        let [w, s, e, n] = cell_bbox(z, x, y);
+        assert!(w <= lon && lon < e && s < lat && lat <= n);
+    }
+
+    #[test]
+    fn coordinates_in_the_forms_people_type() {
+        assert_eq!(parse_coordinates("52.0116, 4.3571"), Some((52.0116, 4.3571)));
+        assert_eq!(parse_coordinates("52.0116 4.3571"), Some((52.0116, 4.3571)));
+        assert_eq!(parse_coordinates("52,0116; 4,3571"), Some((52.0116, 4.3571)));
+        assert_eq!(parse_coordinates("-33.9,151.2"), Some((-33.9, 151.2)));
+        assert_eq!(parse_coordinates("95, 4"), None);
+        assert_eq!(parse_coordinates("Delft"), None);
+        assert_eq!(parse_coordinates("1, 2, 3"), None);
+    }
+
+    #[test]
+    fn search_finds_towns_streets_and_stations_without_caring_for_case_or_accents() {
+        let places = vec![
+            ("Delft".to_string(), 0, 52.0, 4.36, 300),
+            ("Den Haag".to_string(), 0, 52.07, 4.3, 900),
+            ("Delftweg, Rijswijk".to_string(), 1, 52.03, 4.33, 4),
+            ("Zürichstraat, Delft".to_string(), 1, 52.01, 4.35, 2),
+        ];
+        let stations = vec![
+            chargefinder::Station {
+                id: "A".into(),
+                name: "Parking Delft Centrum".into(),
+                lat: 52.01,
+                lon: 4.36,
+                operator: None,
+                evses: vec![],
+            },
+            chargefinder::Station {
+                id: "B".into(),
+                name: "Haagweg 4".into(),
+                lat: 52.1,
+                lon: 4.3,
+                operator: None,
+                evses: vec![],
+            },
+        ];
+        let folded: Vec<String> = stations.iter().map(|s| fold(&s.name)).collect();
+        let names = |q: &str| search(q, &places, &stations, &folded, 8).iter().map(Found::label).collect::<Vec<_>>();
+        assert_eq!(names("delf"), ["Delft", "Delftweg, Rijswijk", "Zürichstraat, Delft", "Parking Delft Centrum"]);
+        assert_eq!(names("HAAG"), ["Den Haag", "Haagweg 4"]);
+        assert_eq!(names("zurich"), ["Zürichstraat, Delft"]);
+        assert_eq!(names("52.01, 4.36"), ["52.01000, 4.36000"]);
+        assert!(names("d").is_empty(), "one letter is not a search");
+        assert!(names("<script>").is_empty());
+        assert_eq!(search("delf", &places, &stations, &folded, 2).len(), 2, "limited");
     }
 }

@@ -360,7 +360,10 @@ fn Details(loc: Location, prices: Loaded<Prices>, now: RwSignal<i64>) -> impl In
             {loc
                 .evses
                 .iter()
-                .map(|e| view! { <EvseItem loc_id=loc_id.clone() evse=e.clone() prices=prices now=now /> })
+                .enumerate()
+                .map(|(k, e)| {
+                    view! { <EvseItem loc_id=loc_id.clone() position=k evse=e.clone() prices=prices now=now /> }
+                })
                 .collect_view()}
         </ul>
         <ReportForm location_id=loc.id.clone() evses=evse_choices />
@@ -368,10 +371,21 @@ fn Details(loc: Location, prices: Loaded<Prices>, now: RwSignal<i64>) -> impl In
 }
 
 #[component]
-fn EvseItem(loc_id: String, evse: Evse, prices: Loaded<Prices>, now: RwSignal<i64>) -> impl IntoView {
+fn EvseItem(
+    loc_id: String,
+    /// Position in the location's EVSEs: the compact download has no uids, and lists EVSEs in
+    /// the same order (`Station::from_location`), as the live stream's `evse_index` does.
+    position: usize,
+    evse: Evse,
+    prices: Loaded<Prices>,
+    now: RwSignal<i64>,
+) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let Ctx { index, live, version, lang, .. } = ctx;
-    let slot = index.with_value(|ix| ix.evse_slot(&loc_id, &evse.uid));
+    let slot = index.with_value(|ix| {
+        let slots = ix.evse_slots(ix.station_by_id(&loc_id)?);
+        u32::try_from(position).ok().map(|k| slots.start + k).filter(|s| slots.contains(s))
+    });
     let fed_status = evse.status;
     let fed_updated = evse.last_updated.as_deref().and_then(chargefinder::parse_instant);
     // Live status when the list knows this EVSE; else what the OCPI object says.
