@@ -54,6 +54,20 @@ impl Hours {
         let local = ts.to_zoned(tz.clone());
         let weekday = local.weekday().to_monday_one_offset() as u8;
         let minute = local.hour() as u16 * 60 + local.minute() as u16;
+        self.is_open_local(unix_s, weekday, minute)
+    }
+
+    /// [`Hours::is_open`] for a caller that already knows the local weekday (1 = Monday … 7 =
+    /// Sunday) and minute after local midnight at `unix_s`: the same rules without a time-zone
+    /// database (a browser app reads the local time from `Intl`).
+    pub fn is_open_local(&self, unix_s: i64, weekday: u8, minute: u16) -> bool {
+        let within = |p: &ExceptionalPeriod| p.begin_s <= unix_s && unix_s < p.end_s;
+        if self.exceptional_closings.iter().any(within) {
+            return false;
+        }
+        if self.twentyfourseven || self.exceptional_openings.iter().any(within) {
+            return true;
+        }
         let yesterday = if weekday == 1 { 7 } else { weekday - 1 };
         self.regular_hours.iter().any(|r| r.covers(weekday, yesterday, minute))
     }
@@ -129,6 +143,21 @@ mod tests {
         assert!(!s.is_open(at("2024-01-13T02:00:00Z")));
         assert!(s.is_open(at("2024-01-10T11:00:00Z"))); // exceptional opening (Wednesday)
         assert!(!s.is_open(at("2024-01-19T23:00:00Z"))); // Friday, but closed that day
+    }
+
+    #[test]
+    fn local_form_agrees_with_the_zoned_one() {
+        let h = Hours {
+            regular_hours: vec![RegularHours { weekday: 5, begin_min: 22 * 60, end_min: 2 * 60 }],
+            ..Hours::default()
+        };
+        let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+        for t in (at("2024-07-12T00:00:00Z")..at("2024-07-14T00:00:00Z")).step_by(900) {
+            let local = Timestamp::from_second(t).unwrap().to_zoned(tz.clone());
+            let (wd, min) =
+                (local.weekday().to_monday_one_offset() as u8, local.hour() as u16 * 60 + local.minute() as u16);
+            assert_eq!(h.is_open_local(t, wd, min), h.is_open(&tz, t), "{t}");
+        }
     }
 
     #[test]

@@ -147,12 +147,7 @@ fn utc_offset_s(tz: &str, now_ms: f64) -> Option<i32> {
         v[i] = value.parse().ok()?;
     }
     // The local wall time read as if it were UTC, minus the instant: the offset.
-    let wall = jiff::civil::DateTime::new(v[0] as i16, v[1] as i8, v[2] as i8, v[3] as i8, v[4] as i8, v[5] as i8, 0)
-        .ok()?
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .ok()?
-        .timestamp()
-        .as_second();
+    let wall = crate::station_state::days_from_civil(v[0], v[1], v[2]) * 86_400 + v[3] * 3600 + v[4] * 60 + v[5];
     i32::try_from(wall - (now_ms / 1000.0).floor() as i64).ok()
 }
 
@@ -387,7 +382,13 @@ fn EvseItem(
         u32::try_from(position).ok().map(|k| slots.start + k).filter(|s| slots.contains(s))
     });
     let fed_status = evse.status;
-    let fed_updated = evse.last_updated.as_deref().and_then(chargefinder::parse_instant);
+    // The browser parses RFC 3339 (no date library in the app for one timestamp).
+    let fed_updated = evse
+        .last_updated
+        .as_deref()
+        .map(|t| js_sys::Date::parse(t) / 1000.0)
+        .filter(|s| s.is_finite())
+        .map(|s| s.floor() as i64);
     // Live status when the list knows this EVSE; else what the OCPI object says.
     let state = move || {
         version.track();
