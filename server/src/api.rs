@@ -4,14 +4,40 @@ use std::path::Path;
 
 use axum::extract::FromRef;
 use axum::http::StatusCode;
-use axum::routing::{get, put};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::live::{self, Live};
-use crate::ocpi_api;
 use crate::store::Store;
+use crate::{ocpi_api, prices, push_location, reports};
+
+/// An error of the app's own API (`/api/…`): a status code and `{"error": "<plain sentence>"}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        ApiError { status: StatusCode::BAD_REQUEST, message: message.into() }
+    }
+    pub fn not_found(message: impl Into<String>) -> Self {
+        ApiError { status: StatusCode::NOT_FOUND, message: message.into() }
+    }
+    pub fn server(message: impl Into<String>) -> Self {
+        ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, message: message.into() }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, axum::Json(serde_json::json!({ "error": self.message }))).into_response()
+    }
+}
 
 impl FromRef<Live> for Store {
     fn from_ref(live: &Live) -> Store {
@@ -24,6 +50,8 @@ pub fn router(live: Live, web: &Path) -> Router {
         .route("/locations", get(ocpi_api::locations))
         .route("/locations/{location_id}", get(ocpi_api::location))
         // The receiver side: an operator platform pushes EVSE status (Authorization: Token …).
+        // A whole Location (new or changed station), same token.
+        .route("/locations/{country_code}/{party_id}/{location_id}", put(push_location::push_location))
         .route(
             "/locations/{country_code}/{party_id}/{location_id}/{evse_uid}",
             put(live::push_evse).patch(live::push_evse),
@@ -34,6 +62,10 @@ pub fn router(live: Live, web: &Path) -> Router {
         .route("/stations", get(live::stations))
         .route("/live", get(live::stream))
         .route("/status", get(live::snapshot))
+        .route("/locations/{location_id}", get(prices::location))
+        .route("/locations/{location_id}/prices", get(prices::prices))
+        .route("/reports", post(reports::create))
+        .route("/operator/reports", get(reports::list))
         .route("/health", get(|| async { "ok" }))
         .route("/tiles", get(tiles))
         .route("/places", get(crate::places::places))

@@ -54,6 +54,8 @@ pub struct Live {
     /// Each EVSE's position in its station's row of that download: the browser's download
     /// has no uids, so the stream names an EVSE by (location, position) too.
     evse_index: std::sync::Arc<std::sync::RwLock<std::sync::Arc<EvseIndex>>>,
+    /// Reports a driver's address sent recently (`POST /api/reports` rate limit).
+    pub report_limit: std::sync::Arc<std::sync::Mutex<crate::reports::RateLimit>>,
 }
 
 /// (location id, EVSE uid) → position of the EVSE in the station's download row.
@@ -88,7 +90,21 @@ const MAX_REPLAY: i64 = 50_000;
 impl Live {
     pub fn new(store: Store, cpo_token: Option<String>) -> Live {
         let (tx, _) = broadcast::channel(4096);
-        Live { store, tx, cpo_token, stations: Default::default(), evse_index: Default::default() }
+        Live {
+            store,
+            tx,
+            cpo_token,
+            stations: Default::default(),
+            evse_index: Default::default(),
+            report_limit: Default::default(),
+        }
+    }
+
+    /// Forgets the stations body (and the EVSE positions in it), so the next `/api/stations`
+    /// includes a changed location.
+    pub fn invalidate_stations(&self) {
+        *self.stations.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.evse_index.write().unwrap_or_else(|p| p.into_inner()) = Default::default();
     }
 
     /// Applies a status change in one transaction, then announces it.
@@ -399,7 +415,7 @@ pub async fn snapshot(State(live): State<Live>) -> Response {
 }
 
 /// OCPI's `Authorization: Token …` (2.2: base64 of the token; 2.1.1: the token itself).
-fn authorized(live: &Live, headers: &HeaderMap) -> Result<(), OcpiError> {
+pub(crate) fn authorized(live: &Live, headers: &HeaderMap) -> Result<(), OcpiError> {
     let Some(expected) = live.cpo_token.as_deref() else {
         return Err(OcpiError {
             http: StatusCode::UNAUTHORIZED,
@@ -454,7 +470,7 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn ok_envelope() -> Response {
+pub(crate) fn ok_envelope() -> Response {
     let body = serde_json::json!({"status_code": 1000, "status_message": "Success", "timestamp": now_rfc3339()});
     axum::Json(body).into_response()
 }

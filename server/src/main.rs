@@ -15,6 +15,9 @@ mod api;
 mod live;
 mod ocpi_api;
 mod places;
+mod prices;
+mod push_location;
+mod reports;
 mod simulator;
 mod store;
 
@@ -112,7 +115,8 @@ async fn serve(config: Config, store: store::Store) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     println!("chargefinder is up: http://{local}/");
-    axum::serve(listener, app)
+    // The peer address feeds the report rate limit.
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -13,7 +13,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-const SCHEMA_VERSION: &str = "2";
+// 3: reports (created by `reports::migrate` on every open) and location upserts by PUT.
+const SCHEMA_VERSION: &str = "3";
 
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -86,6 +87,7 @@ impl Store {
     }
 
     fn from_conn(conn: Connection) -> Result<Store, String> {
+        crate::reports::migrate(&conn).map_err(|e| format!("cannot prepare the reports table: {e}"))?;
         Ok(Store { conn: Arc::new(Mutex::new(conn)) })
     }
 

@@ -153,8 +153,6 @@ pub fn power(lang: Lang, kw: f32) -> String {
 }
 
 /// "5 min ago", "2 h ago", "3 days ago", "just now".
-// For the station screen's "updated N min ago" (being built).
-#[allow(dead_code)]
 pub fn ago(lang: Lang, seconds: i64) -> String {
     let s = seconds.max(0);
     if s < 60 {

@@ -7,9 +7,11 @@ mod geo;
 mod i18n;
 mod live;
 mod map;
+mod report;
 mod search;
 mod state;
 mod station;
+mod station_state;
 
 fn main() {
     console_error_panic_hook::set_once();
