@@ -8,7 +8,7 @@ use chargefinder::tariff::{self, ChargePlan, Language, TariffTable};
 use chargefinder::{
     catalogue_vehicle, import_locations, import_ocm_pois, ocpi, vehicle_catalogue, viewport_bbox, Applied,
     Availability, AvailabilityConfig, Capabilities, Capability, ClusterCounts, ClusterIndex, Current, EvseStatus,
-    Filter as CoreFilter, Hit, Live, Location, PlugFamily, PlugSet, Report, Station, StationIndex, Vehicle,
+    Filter as CoreFilter, Hit, Live, Location, PlugFamily, PlugSet, Report, Station, StationIndex, Vehicle, ViewCache,
 };
 use js_sys::{Array, Float64Array, Uint32Array};
 use serde::{Deserialize, Serialize};
@@ -451,6 +451,9 @@ pub struct ChargeFinder {
     /// Every tariff added (later ones with the same id win in the table).
     tariff_list: Vec<tariff::Tariff>,
     tariffs: TariffTable,
+    /// `nearest`'s filtered view of the index, kept while the filter's static part stays the
+    /// same (status updates do not invalidate it).
+    views: ViewCache,
 }
 
 #[wasm_bindgen]
@@ -467,6 +470,7 @@ impl ChargeFinder {
             cluster_counts: None,
             tariff_list: Vec::new(),
             tariffs: TariffTable::default(),
+            views: ViewCache::default(),
         }
     }
 
@@ -599,8 +603,10 @@ impl ChargeFinder {
 
     /// Positions of the `k` nearest stations (default 10) with an EVSE matching `filter`, within
     /// `maxDistanceM` metres (default: unlimited), nearest first, by live status. The fast path.
+    /// From the second call with the same filter on, a selective filter is answered from a
+    /// view of the matching stations (built once, kept until another filter is used).
     pub fn nearest(
-        &self,
+        &mut self,
         lat: f64,
         lon: f64,
         k: Option<u32>,
@@ -610,8 +616,9 @@ impl ChargeFinder {
         check_point("nearest", lat, lon)?;
         let max = max_distance_m.unwrap_or(f64::INFINITY);
         let k = k.unwrap_or(10) as usize;
-        let live = Some(self.live_now());
-        Ok(with_ids(|out| self.index.nearest_ids(lat, lon, k, max, &filter.inner, live, out)))
+        let live = Some(Live { availability: &self.live, now_s: now_s() });
+        let (index, views) = (&self.index, &mut self.views);
+        Ok(with_ids(|out| views.nearest_ids(index, lat, lon, k, max, &filter.inner, live, out)))
     }
 
     /// Like `nearest`, returning plain objects for display.

@@ -198,7 +198,7 @@ impl StationIndex {
             return self.nearest_by_iter(lat, lon, k, max_distance_m, max_c2, &mut p, to_unit(lat, lon), out);
         }
         let mut best = Vec::with_capacity(k + 8);
-        self.nearest_candidates(lat, lon, k, max_distance_m, &mut p, &mut best);
+        self.nearest_candidates(&self.tree, false, lat, lon, k, max_distance_m, Some(&mut p), &mut best);
         for &(_, j) in &best {
             let Some(s) = self.station_at(j).and_then(|i| self.stations.get(i as usize)) else {
                 continue;
@@ -236,7 +236,14 @@ impl StationIndex {
         }
         let mut p = Prepared::new(filter, &self.cols, live);
         let mut best = Vec::with_capacity(k + 8);
-        self.nearest_candidates(lat, lon, k, max_distance_m, &mut p, &mut best);
+        self.nearest_candidates(&self.tree, false, lat, lon, k, max_distance_m, Some(&mut p), &mut best);
+        self.order_candidates(lat, lon, k, &best, out);
+    }
+
+    /// Appends the station positions of `best` (chord², tree position; sorted by chord², as
+    /// [`nearest_candidates`](Self::nearest_candidates) leaves it) to `out`, in the order
+    /// [`nearest_live`](Self::nearest_live) gives them (haversine distance, then id), at most `k`.
+    pub(crate) fn order_candidates(&self, lat: f64, lon: f64, k: usize, best: &[(f64, u32)], out: &mut Vec<u32>) {
         // `best` is in chord order, which is haversine order except between near-equal chords
         // (rounding): only runs of those need the haversine distance and the ids to be ordered
         // as nearest_live orders them; everything else needs no station read at all.
@@ -275,13 +282,19 @@ impl StationIndex {
     /// The matches within `max_distance_m` with chord² up to (a hair past) the k-th smallest,
     /// as (chord², tree position) sorted by chord²: the k nearest and everything tied with the
     /// k-th, for the caller to order by haversine distance and id. `k` is 1..=[`BOUNDED_K`].
-    fn nearest_candidates(
+    ///
+    /// `tree` is this index's tree (`sub` false) or a [`crate::FilteredIndex`]'s (`sub` true:
+    /// its ids are this index's tree positions). Without `p`, every point counts as a match.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn nearest_candidates(
         &self,
+        tree: &KdTree,
+        sub: bool,
         lat: f64,
         lon: f64,
         k: usize,
         max_distance_m: f64,
-        p: &mut Prepared<'_>,
+        mut p: Option<&mut Prepared<'_>>,
         best: &mut Vec<(f64, u32)>,
     ) {
         best.clear();
@@ -301,8 +314,17 @@ impl StationIndex {
         };
         QUEUE.with(|cell| {
             let mut queue = cell.take();
-            self.tree.nearest_bounded(q, max_c2, &mut queue, |j, c2| {
-                if !p.matches(&self.cols, j) {
+            let ids = tree.ids();
+            tree.nearest_bounded(q, max_c2, &mut queue, |pos, c2| {
+                let j = if sub {
+                    match ids.get(pos as usize) {
+                        Some(&j) => j,
+                        None => return bound(best),
+                    }
+                } else {
+                    pos
+                };
+                if p.as_deref_mut().is_some_and(|p| !p.matches(&self.cols, j)) {
                     return bound(best);
                 }
                 if c2 >= sure_c2 {
@@ -371,13 +393,13 @@ impl StationIndex {
 }
 
 /// Up to this `k`, nearest keeps a sorted list of the best matches and prunes with the k-th.
-const BOUNDED_K: usize = 256;
+pub(crate) const BOUNDED_K: usize = 256;
 
 thread_local! {
     /// The search queue of nearest queries, reused so that a query allocates only its results.
     static QUEUE: std::cell::Cell<Vec<Pending>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-fn loosen(c2: f64) -> f64 {
+pub(crate) fn loosen(c2: f64) -> f64 {
     c2 * (1.0 + 1e-9) + 1e-18
 }
