@@ -21,6 +21,11 @@ pub const CELL_PX: u32 = 64;
 /// log2(256 / CELL_PX): extra levels of cells over tiles.
 const CELL_LEVELS: u8 = 2;
 const LEVELS: u8 = MAX_CLUSTER_ZOOM + CELL_LEVELS;
+/// The level of the directory of non-empty cells (zoom 10, cells of ~10 km at 50°N): the walk
+/// above it searches the directory, a few thousand entries for a continent's stations, instead
+/// of the megabytes of keys (at 1M stations a low-zoom viewport's binary searches over the keys
+/// missed the cache at nearly every step).
+const DIR_LEVEL: u8 = 12;
 
 /// Stations sorted by their place in the cell quadtree. Static, like the index.
 #[derive(Debug, Clone)]
@@ -31,6 +36,10 @@ pub struct ClusterIndex {
     rank: Vec<u32>,
     /// Web-mercator x, y in [0, 1], per position in `order`.
     xy: Vec<[f64; 2]>,
+    /// The non-empty cells at [`DIR_LEVEL`] (Morton codes at that level), in key order.
+    dir_cells: Vec<u64>,
+    /// Where each directory cell's run of keys starts (one more entry: `keys.len()`).
+    dir_start: Vec<u32>,
 }
 
 /// Counts for one filter (and live state), in the order of a [`ClusterIndex`].
@@ -39,6 +48,9 @@ pub struct ClusterCounts {
     /// Running totals before each Morton position (n + 1 entries), interleaved so that a
     /// cell's counts cost two cache lines.
     prefix: Vec<Prefix>,
+    /// `prefix` at each directory cell's start (and the end): the counts of cells at or above
+    /// [`DIR_LEVEL`] without touching `prefix`.
+    dir_prefix: Vec<Prefix>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -148,6 +160,8 @@ impl ClusterIndex {
             order: Vec::with_capacity(n),
             rank: vec![0; n],
             xy: Vec::with_capacity(n),
+            dir_cells: Vec::new(),
+            dir_start: Vec::new(),
         };
         for (pos, (k, i, xy)) in items.into_iter().enumerate() {
             c.keys.push(k);
@@ -157,6 +171,14 @@ impl ClusterIndex {
             }
             c.xy.push(xy);
         }
+        let dir_shift = 2 * u32::from(LEVELS - DIR_LEVEL);
+        for (pos, &k) in c.keys.iter().enumerate() {
+            if c.dir_cells.last() != Some(&(k >> dir_shift)) {
+                c.dir_cells.push(k >> dir_shift);
+                c.dir_start.push(pos as u32);
+            }
+        }
+        c.dir_start.push(n as u32);
         c
     }
 
@@ -196,7 +218,8 @@ impl ClusterIndex {
             }
             prefix.push(run);
         }
-        ClusterCounts { prefix }
+        let dir_prefix = self.dir_start.iter().filter_map(|&p| prefix.get(p as usize).copied()).collect();
+        ClusterCounts { prefix, dir_prefix }
     }
 
     /// The non-empty clusters of a viewport `[west, south, east, north]` at `zoom` (above
@@ -205,7 +228,7 @@ impl ClusterIndex {
     /// Every matching station in a cell the viewport touches is counted exactly once.
     pub fn clusters(&self, counts: &ClusterCounts, bbox: [f64; 4], zoom: u8) -> Vec<Cluster> {
         let mut out = Vec::new();
-        if counts.prefix.len() != self.keys.len() + 1 {
+        if counts.prefix.len() != self.keys.len() + 1 || counts.dir_prefix.len() != self.dir_start.len() {
             return out;
         }
         let Some(rect) = LonLatRect::new(bbox) else {
@@ -226,6 +249,16 @@ impl ClusterIndex {
                 lvl -= 1;
             }
             let (cx, cy) = (x0 >> (level - lvl), y0 >> (level - lvl));
+            let q = (x0, x1, y0, y1, level, z);
+            if lvl <= DIR_LEVEL {
+                let shift = 2 * u32::from(DIR_LEVEL - lvl);
+                let first = morton(cx, cy) << shift;
+                let end = (morton(cx, cy) + 1) << shift;
+                let lo = self.dir_cells.partition_point(|&k| k < first);
+                let hi = if lvl == 0 { self.dir_cells.len() } else { self.dir_cells.partition_point(|&k| k < end) };
+                self.descend_dir(counts, lvl, cx, cy, lo, hi, q, &mut out);
+                continue;
+            }
             let shift = 2 * u32::from(LEVELS - lvl);
             let first = morton(cx, cy).checked_shl(shift).unwrap_or(0);
             let end = (morton(cx, cy) + 1).checked_shl(shift).unwrap_or(u64::MAX);
@@ -234,6 +267,58 @@ impl ClusterIndex {
             self.descend(counts, lvl, cx, cy, lo, hi, (x0, x1, y0, y1, level, z), &mut out);
         }
         out
+    }
+
+    /// [`descend`](Self::descend) at or above [`DIR_LEVEL`], where `lo..hi` are positions in the
+    /// directory: the searches and the counts stay in the small directory arrays.
+    #[allow(clippy::too_many_arguments)]
+    fn descend_dir(
+        &self,
+        counts: &ClusterCounts,
+        lvl: u8,
+        cx: u32,
+        cy: u32,
+        lo: usize,
+        hi: usize,
+        q: (u32, u32, u32, u32, u8, u8),
+        out: &mut Vec<Cluster>,
+    ) {
+        let (x0, x1, y0, y1, level, z) = q;
+        if lo >= hi {
+            return;
+        }
+        let sh = level - lvl;
+        if cx < x0 >> sh || cx > x1 >> sh || cy < y0 >> sh || cy > y1 >> sh {
+            return;
+        }
+        let key_range = |d: usize| self.dir_start.get(d).map_or(self.keys.len(), |&p| p as usize);
+        if lvl == level {
+            let (Some(a), Some(b)) = (counts.dir_prefix.get(lo), counts.dir_prefix.get(hi)) else { return };
+            match b.stations - a.stations {
+                0 => {}
+                // One station: `cluster` finds which (a search in its run, rare at low zoom).
+                1 => out.extend(self.cluster(counts, key_range(lo), key_range(hi), z, cx, cy)),
+                _ => out.push(Self::cluster_of(a, b, None, z, cx, cy)),
+            }
+            return;
+        }
+        if lvl == DIR_LEVEL {
+            self.descend(counts, lvl, cx, cy, key_range(lo), key_range(hi), q, out);
+            return;
+        }
+        let child_shift = 2 * u32::from(DIR_LEVEL - lvl - 1);
+        let mut start = lo;
+        for q2 in 0..4u32 {
+            let (nx, ny) = (cx * 2 + (q2 & 1), cy * 2 + (q2 >> 1));
+            let end = if q2 == 3 {
+                hi
+            } else {
+                let end_key = (morton(nx, ny) + 1) << child_shift;
+                start + self.dir_cells.get(start..hi).map_or(0, |c| c.partition_point(|&k| k < end_key))
+            };
+            self.descend_dir(counts, lvl + 1, nx, ny, start, end, q, out);
+            start = end;
+        }
     }
 
     /// Emits the clusters of `lo..hi` by scanning the keys: runs of one target cell are
@@ -329,7 +414,6 @@ impl ClusterIndex {
         if stations == 0 {
             return None;
         }
-        let (lat, lon) = inverse_mercator((b.x - a.x) / f64::from(stations), (b.y - a.y) / f64::from(stations));
         let station = if stations == 1 {
             // The first position whose running count passes the count before the cell.
             let j = c.prefix.get(lo + 1..=hi)?.partition_point(|p| p.stations == a.stations);
@@ -337,7 +421,14 @@ impl ClusterIndex {
         } else {
             None
         };
-        Some(Cluster {
+        Some(Self::cluster_of(a, b, station, z, x, y))
+    }
+
+    /// The cluster between two running totals.
+    fn cluster_of(a: &Prefix, b: &Prefix, station: Option<u32>, z: u8, x: u32, y: u32) -> Cluster {
+        let stations = b.stations - a.stations;
+        let (lat, lon) = inverse_mercator((b.x - a.x) / f64::from(stations), (b.y - a.y) / f64::from(stations));
+        Cluster {
             lat,
             lon,
             stations,
@@ -347,7 +438,7 @@ impl ClusterIndex {
             zoom: z,
             x,
             y,
-        })
+        }
     }
 
     /// The cell of a station at a zoom (for tests and the map's hit-testing).
