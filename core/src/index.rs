@@ -237,13 +237,24 @@ impl StationIndex {
         let mut p = Prepared::new(filter, &self.cols, live);
         let mut best = Vec::with_capacity(k + 8);
         self.nearest_candidates(&self.tree, false, lat, lon, k, max_distance_m, Some(&mut p), &mut best);
-        self.order_candidates(lat, lon, k, &best, out);
+        self.order_candidates(lat, lon, k, &best, false, out);
     }
 
     /// Appends the station positions of `best` (chord², tree position; sorted by chord², as
     /// [`nearest_candidates`](Self::nearest_candidates) leaves it) to `out`, in the order
     /// [`nearest_live`](Self::nearest_live) gives them (haversine distance, then id), at most `k`.
-    pub(crate) fn order_candidates(&self, lat: f64, lon: f64, k: usize, best: &[(f64, u32)], out: &mut Vec<u32>) {
+    /// With `sub`, `best` holds station positions (a view's candidates), not tree positions.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn order_candidates(
+        &self,
+        lat: f64,
+        lon: f64,
+        k: usize,
+        best: &[(f64, u32)],
+        sub: bool,
+        out: &mut Vec<u32>,
+    ) {
+        let station_of = |j: u32| if sub { Some(j) } else { self.station_at(j) };
         // `best` is in chord order, which is haversine order except between near-equal chords
         // (rounding): only runs of those need the haversine distance and the ids to be ordered
         // as nearest_live orders them; everything else needs no station read at all.
@@ -262,11 +273,11 @@ impl StationIndex {
             }
             let group = best.get(i..end).unwrap_or(&[]);
             if let [(_, j)] = group {
-                out.extend(self.station_at(*j));
+                out.extend(station_of(*j));
             } else {
                 run.clear();
                 run.extend(group.iter().filter_map(|&(_, j)| {
-                    let i = self.station_at(j)?;
+                    let i = station_of(j)?;
                     let s = self.stations.get(i as usize)?;
                     Some((haversine_m(lat, lon, s.lat, s.lon), i))
                 }));
@@ -284,7 +295,8 @@ impl StationIndex {
     /// k-th, for the caller to order by haversine distance and id. `k` is 1..=[`BOUNDED_K`].
     ///
     /// `tree` is this index's tree (`sub` false) or a [`crate::FilteredIndex`]'s (`sub` true:
-    /// its ids are this index's tree positions). Without `p`, every point counts as a match.
+    /// its ids are station positions, and so are the entries of `best`). Without `p`, every
+    /// point counts as a match.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn nearest_candidates(
         &self,
@@ -316,6 +328,7 @@ impl StationIndex {
             let mut queue = cell.take();
             let ids = tree.ids();
             tree.nearest_bounded(q, max_c2, &mut queue, |pos, c2| {
+                // `j`: what `best` holds (a tree position, or for a view a station position).
                 let j = if sub {
                     match ids.get(pos as usize) {
                         Some(&j) => j,
@@ -324,11 +337,15 @@ impl StationIndex {
                 } else {
                     pos
                 };
-                if p.as_deref_mut().is_some_and(|p| !p.matches(&self.cols, j)) {
-                    return bound(best);
+                if let Some(p) = p.as_deref_mut() {
+                    let column = if sub { self.tree_pos(j) } else { Some(j) };
+                    if column.is_none_or(|c| !p.matches(&self.cols, c)) {
+                        return bound(best);
+                    }
                 }
                 if c2 >= sure_c2 {
-                    let s = self.station_at(j).and_then(|i| self.stations.get(i as usize));
+                    let station = if sub { Some(j) } else { self.station_at(j) };
+                    let s = station.and_then(|i| self.stations.get(i as usize));
                     if s.is_none_or(|s| haversine_m(lat, lon, s.lat, s.lon) > max_distance_m) {
                         return bound(best);
                     }

@@ -23,7 +23,8 @@ use crate::kdtree::KdTree;
 pub struct FilteredIndex {
     /// The filter's static part ([`Filter::without_status`]).
     filter: Filter,
-    /// Points of the matching stations; ids are the index's tree positions.
+    /// Points of the matching stations; ids are their station positions (what a query returns,
+    /// so the answer needs no lookup in the index's tree).
     tree: KdTree,
     /// Stations in the index it was built from (a guard against using it with another).
     of_len: usize,
@@ -73,7 +74,7 @@ impl StationIndex {
         let tree = self.tree();
         let items: Vec<([f64; 3], u32)> = (0..self.len() as u32)
             .filter(|&j| p.matches(self.columns(), j))
-            .filter_map(|j| Some((tree.point(j)?, j)))
+            .filter_map(|j| Some((tree.point(j)?, self.station_at(j)?)))
             .collect();
         let tree = KdTree::with_ids(items);
         FilteredIndex { filter, tree, of_len: self.len() }
@@ -109,7 +110,7 @@ impl StationIndex {
         // Every station of the view passes the static part: only status tests are left.
         let mut p = filter.tests_status().then(|| Prepared::new(filter, self.columns(), live));
         self.nearest_candidates(&view.tree, true, lat, lon, k, max_distance_m, p.as_mut(), &mut best);
-        self.order_candidates(lat, lon, k, &best, out);
+        self.order_candidates(lat, lon, k, &best, true, out);
     }
 }
 
