@@ -64,6 +64,7 @@ mod sphere;
 mod station;
 pub mod tariff;
 mod vehicle;
+mod view;
 
 pub use availability::{Applied, Availability, AvailabilityConfig};
 pub use cluster::{mercator, viewport_bbox, Cluster, ClusterCounts, ClusterIndex, CELL_PX, MAX_CLUSTER_ZOOM};
@@ -81,3 +82,4 @@ pub use route::{distance_to_route_m, RouteHit};
 pub use sphere::{haversine_m, EARTH_RADIUS_M};
 pub use station::{EvseSummary, Station};
 pub use vehicle::{catalogue_vehicle, compatible, effective_power_kw, vehicle_catalogue, CatalogueVehicle, Vehicle};
+pub use view::{FilteredIndex, ViewCache};
