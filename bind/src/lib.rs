@@ -223,7 +223,10 @@ struct FilterOptions {
     available_now: bool,
     working_only: bool,
     current: Option<String>,
-    vehicle: Option<serde_json::Value>,
+    /// A catalogue id or a `VehicleSpec`, read in `vehicle_from` (kept as a JS value: going
+    /// through `serde_json::Value` would put its map code into the wasm for one option).
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    vehicle: JsValue,
     min_reliability: f32,
     operators: Vec<String>,
     exclude_operators: Vec<String>,
@@ -244,24 +247,28 @@ struct VehicleSpec {
     adapters: Vec<String>,
 }
 
-fn vehicle_from(v: serde_json::Value) -> Result<Vehicle, JsValue> {
-    match v {
-        serde_json::Value::String(id) => catalogue_vehicle(&id)
-            .map(|c| c.vehicle.clone())
-            .ok_or_else(|| error::argument(format!("filter.vehicle: no catalogue vehicle {id:?}; see vehicles()"))),
-        other => {
-            let spec: VehicleSpec =
-                serde_json::from_value(other).map_err(|e| error::argument(format!("filter.vehicle: {e}")))?;
-            Ok(Vehicle {
-                name: spec.name,
-                inlets: plug_set("filter.vehicle.inlets", &spec.inlets)?,
-                max_ac_kw: spec.max_ac_kw,
-                max_dc_kw: spec.max_dc_kw,
-                battery_kwh: spec.battery_kwh,
-                adapters: plug_set("filter.vehicle.adapters", &spec.adapters)?,
-            })
-        }
+fn vehicle_from(v: JsValue) -> Result<Option<Vehicle>, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
     }
+    if let Some(id) = v.as_string() {
+        return catalogue_vehicle(&id)
+            .map(|c| Some(c.vehicle.clone()))
+            .ok_or_else(|| error::argument(format!("filter.vehicle: no catalogue vehicle {id:?}; see vehicles()")));
+    }
+    if !v.is_object() {
+        return Err(error::argument("filter.vehicle: expected a catalogue id or a VehicleSpec object"));
+    }
+    check_keys("filter.vehicle", &v, &["name", "inlets", "maxAcKw", "maxDcKw", "batteryKwh", "adapters"])?;
+    let spec: VehicleSpec = from_js("filter.vehicle", v)?;
+    Ok(Some(Vehicle {
+        name: spec.name,
+        inlets: plug_set("filter.vehicle.inlets", &spec.inlets)?,
+        max_ac_kw: spec.max_ac_kw,
+        max_dc_kw: spec.max_dc_kw,
+        battery_kwh: spec.battery_kwh,
+        adapters: plug_set("filter.vehicle.adapters", &spec.adapters)?,
+    }))
 }
 
 /// A driver's filter, compiled once and passed to every query.
@@ -303,7 +310,7 @@ impl Filter {
                 available_now: o.available_now,
                 working_only: o.working_only,
                 current,
-                vehicle: o.vehicle.map(vehicle_from).transpose()?,
+                vehicle: vehicle_from(o.vehicle)?,
                 min_reliability: o.min_reliability,
                 operators: o.operators,
                 exclude_operators: o.exclude_operators,
@@ -352,6 +359,26 @@ struct StationInfo<'a> {
     lon: f64,
     operator: Option<&'a str>,
     evses: Vec<EvseInfo<'a>>,
+}
+
+/// One model of `vehicles()` (the `CatalogueVehicle` type).
+#[derive(Serialize)]
+struct CatalogueOut<'a> {
+    id: &'a str,
+    region: &'a str,
+    source: &'a str,
+    vehicle: VehicleOut<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VehicleOut<'a> {
+    name: &'a str,
+    inlets: Vec<&'static str>,
+    max_ac_kw: f32,
+    max_dc_kw: f32,
+    battery_kwh: f32,
+    adapters: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -782,19 +809,20 @@ impl ChargeFinder {
     /// The vehicle catalogue: popular EU and North American models, each with its source.
     #[wasm_bindgen(unchecked_return_type = "CatalogueVehicle[]")]
     pub fn vehicles() -> Result<JsValue, JsValue> {
-        let list: Vec<serde_json::Value> = vehicle_catalogue()
+        let list: Vec<CatalogueOut> = vehicle_catalogue()
             .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "id": c.id, "region": c.region, "source": c.source,
-                    "vehicle": {
-                        "name": c.vehicle.name,
-                        "inlets": c.vehicle.inlets.iter().map(PlugFamily::code).collect::<Vec<_>>(),
-                        "maxAcKw": c.vehicle.max_ac_kw, "maxDcKw": c.vehicle.max_dc_kw,
-                        "batteryKwh": c.vehicle.battery_kwh,
-                        "adapters": c.vehicle.adapters.iter().map(PlugFamily::code).collect::<Vec<_>>(),
-                    }
-                })
+            .map(|c| CatalogueOut {
+                id: &c.id,
+                region: &c.region,
+                source: &c.source,
+                vehicle: VehicleOut {
+                    name: &c.vehicle.name,
+                    inlets: c.vehicle.inlets.iter().map(PlugFamily::code).collect(),
+                    max_ac_kw: c.vehicle.max_ac_kw,
+                    max_dc_kw: c.vehicle.max_dc_kw,
+                    battery_kwh: c.vehicle.battery_kwh,
+                    adapters: c.vehicle.adapters.iter().map(PlugFamily::code).collect(),
+                },
             })
             .collect();
         to_js(&list)
