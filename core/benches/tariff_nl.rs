@@ -13,7 +13,6 @@ use std::time::Instant;
 
 use chargefinder::import_locations;
 use chargefinder::tariff::{cheapest, estimate, parse_tariffs, Candidate, ChargePlan, Language, Pricer, TariffTable};
-use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
 fn gunzip(path: &str) -> Vec<u8> {

@@ -7,7 +7,6 @@
 use std::str::FromStr;
 
 use chargefinder::tariff::{estimate, parse_tariffs, ChargingStep, Session, Tariff};
-use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
 fn d(s: &str) -> Decimal {

@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used)]
 
 use chargefinder::tariff::{describe, estimate, ChargingStep, Language, Reservation, Session, Tariff};
-use jiff::tz::TimeZone;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};

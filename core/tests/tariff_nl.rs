@@ -9,7 +9,6 @@ use std::io::Read;
 use std::str::FromStr;
 
 use chargefinder::tariff::{estimate, parse_tariffs, Dimension, Note, Session, Tariffs};
-use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
 fn nl_tariffs() -> Tariffs {

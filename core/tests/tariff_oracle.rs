@@ -7,7 +7,6 @@
 #![allow(clippy::unwrap_used)]
 
 use chargefinder::tariff::{estimate, ChargingStep, Dimension, Session, Tariff};
-use jiff::tz::TimeZone;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
