@@ -406,8 +406,8 @@ struct CachedCounts {
     counts: ClusterCounts,
 }
 
-/// A charging network loaded from OCPI (or OCM, or columns), indexed for queries, with live
-/// status and, once added, tariffs.
+/// A charging network loaded from compact rows or columns (or, in `chargefinder/ocpi`, from OCPI
+/// or OCM), indexed for queries, with live status and, there, tariffs.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct ChargeFinder {
