@@ -1,11 +1,16 @@
 // A/B in one process, interleaved: the package before (main at be96718, one module) and after
 // (the core module of branch size), same data, same queries. Median and minimum ms per batch over ROUNDS (minima are the steadier figure on a shared machine).
-// Run: ROUNDS=21 node bench/ab-size.mjs (needs the "before" package built into /tmp/size-work/basepkg,
-// see "Package size" in BENCHMARKS.md).
+// Run: BEFORE_PKG=/path/to/nodejs/chargefinder.js ROUNDS=21 node bench/ab-size.mjs; the "before"
+// package is wasm-bindgen --target nodejs + wasm-opt -Oz of the other build (BENCHMARKS.md,
+// "Package size").
 import { createRequire } from 'node:module';
 import { generate, queries } from './data.mjs';
 const require = createRequire(import.meta.url);
-const before = require(process.env.BEFORE_PKG ?? '/tmp/size-work/basepkg/chargefinder.js');
+if (!process.env.BEFORE_PKG) {
+  console.error('BEFORE_PKG=<path to a nodejs-target chargefinder.js to compare with> (AFTER_PKG defaults to the built package)');
+  process.exit(2);
+}
+const before = require(process.env.BEFORE_PKG);
 const after = process.env.AFTER_PKG ? require(process.env.AFTER_PKG) : await import('chargefinder');
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const n = Number(process.env.N ?? 100000);
