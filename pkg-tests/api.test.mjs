@@ -1,10 +1,11 @@
-// The rest of the package API, imported as a user would: columns, bbox, route, clusters, live
+// The rest of the package API through `chargefinder/ocpi` (the module with the OCPI loaders and
+// tariffs; the core module's own API is in core.test.mjs): columns, bbox, route, clusters, live
 // status, OCPI objects, Open Charge Map, tariffs and prices, the vehicle catalogue.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { ChargeFinder, Filter } from 'chargefinder';
+import { ChargeFinder, Filter } from 'chargefinder/ocpi';
 
 const ANY = new Filter(); // matches everything
 import fixture from './fixture.cjs';

@@ -1,7 +1,7 @@
-// The built npm package, imported exactly as a user's ESM code would.
+// The built npm package, imported exactly as a user's ESM code would (`chargefinder/ocpi`: OCPI loads).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChargeFinder, Filter } from 'chargefinder';
+import { ChargeFinder, Filter } from 'chargefinder/ocpi';
 
 const ANY = new Filter(); // matches everything
 import fixture from './fixture.cjs';

@@ -25,6 +25,15 @@ const SMALL = {
   timestamp: '2026-11-22T00:00:00Z',
 };
 
+/** SMALL as compact station rows (`fromStations`, what `GET /api/stations` serves): a location
+ * without a name is named by its address; plug bits CCS2 = 2, CHADEMO = 4, TYPE2_SOCKET = 8;
+ * status codes AVAILABLE 0, CHARGING 2, OUTOFORDER 4. */
+const SMALL_ROWS = [
+  ['DC', 'Street 1', 52.0120, 4.3600, null, [['DC-1', 2, 150, 0]]],
+  ['AC', 'Street 1', 52.0116, 4.3580, null, [['AC-1', 8, 22, 2], ['AC-2', 8, 22, 0]]],
+  ['BROKEN', 'Street 1', 52.0200, 4.3571, null, [['B-1', 4, 50, 4]]],
+];
+
 const NL_JSON = () => gunzipSync(readFileSync(join(__dirname, '..', 'data', 'nl', 'locations.json.gz'))).toString('utf8');
 
-module.exports = { SMALL, NL_JSON };
+module.exports = { SMALL, SMALL_ROWS, NL_JSON };

@@ -1,7 +1,9 @@
 // Type-checked with `tsc --noEmit`: the declarations must carry real types for options and results.
-import { ChargeFinder, Filter, type FilterOptions, type StationHit, type ImportReport, type StationInfo } from 'chargefinder';
+import { ChargeFinder, Filter, type FilterOptions, type StationHit, type ImportReport, type StationInfo, type StationRow } from 'chargefinder';
+import * as ocpi from 'chargefinder/ocpi';
 
-const cf: ChargeFinder = ChargeFinder.fromOcpi('[]');
+const rows: StationRow[] = [['L1', 'Delft', 52.0116, 4.3571, null, [['E1', 2, 150, 0]]]];
+const cf: ChargeFinder = ChargeFinder.fromStations(rows);
 const report: ImportReport = cf.report();
 const skipped: number = report.problems.filter((p) => p.kind === 'skipped').length;
 const filter: FilterOptions = { plugs: ['CCS2', 'TYPE2_SOCKET'], minPowerKw: 50, availableNow: true };
@@ -13,4 +15,11 @@ const info: StationInfo = cf.station(ids[0] ?? 0);
 const uids: string[] = info.evses.map((e) => e.uid);
 // @ts-expect-error: an unknown plug code is a type error
 const bad: FilterOptions = { plugs: ['USB_C'] };
-export const used = [skipped, km, uids, bad];
+// @ts-expect-error: the OCPI loaders are in chargefinder/ocpi, not in the core module
+ChargeFinder.fromOcpi('[]');
+// The OCPI module: the same API plus the OCPI / OCM loaders and tariffs.
+const full: ocpi.ChargeFinder = ocpi.ChargeFinder.fromOcpi('[]');
+const fullReport: ocpi.ImportReport = full.report();
+const priced: ocpi.PricedCharger[] = full.cheapestNear(52.0116, 4.3571, 10, undefined, new ocpi.Filter(filter),
+  { battery_kwh: 60, soc_from_pct: 20, soc_to_pct: 80, car_max_ac_kw: 11, car_max_dc_kw: 120 }, { lang: 'nl' });
+export const used = [skipped, km, uids, bad, fullReport, priced];

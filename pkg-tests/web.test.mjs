@@ -13,17 +13,25 @@ const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
   import init, { ChargeFinder, Filter } from '/web/chargefinder.js';
   await init();
-  const feed = await (await fetch('/feed.json')).json();
-  const cf = ChargeFinder.fromOcpi(feed);
+  const rows = await (await fetch('/rows.json')).json();
+  const core = ChargeFinder.fromStations(rows);
   const ANY = new Filter();
-  window.result = { length: cf.length, ids: cf.nearestStations(52.0116, 4.3571, 10, undefined, new Filter({ plugs: ['TYPE2_SOCKET', 'CCS2'] })).map((h) => h.id) };
-  try { cf.nearest(91, 0, undefined, undefined, ANY); } catch (e) { window.result.errorName = e.name; }
+  const result = { length: core.length, ids: core.nearestStations(52.0116, 4.3571, 10, undefined, new Filter({ plugs: ['TYPE2_SOCKET', 'CCS2'] })).map((h) => h.id) };
+  try { core.nearest(91, 0, undefined, undefined, ANY); } catch (e) { result.errorName = e.name; }
+  // The second module, loaded only when OCPI JSON has to be read.
+  const ocpi = await import('/ocpi/web/chargefinder.js');
+  await ocpi.default();
+  const feed = await (await fetch('/feed.json')).json();
+  const cf = ocpi.ChargeFinder.fromOcpi(feed);
+  result.ocpi = { length: cf.length, ids: cf.nearestStations(52.0116, 4.3571, 10, undefined, new ocpi.Filter({ plugs: ['TYPE2_SOCKET', 'CCS2'] })).map((h) => h.id) };
+  window.result = result; // last: the test waits for it
 </script>`;
 
 let server, browser, url;
 before(async () => {
   server = createServer(async (req, res) => {
     if (req.url === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    if (req.url === '/rows.json') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(fixture.SMALL_ROWS));
     if (req.url === '/feed.json') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(fixture.SMALL));
     try {
       const body = await readFile(join(PKG, req.url.replace(/\.\./g, '')));
@@ -37,12 +45,12 @@ before(async () => {
 });
 after(async () => { await browser?.close(); server?.close(); });
 
-test('the web target runs in Chromium', async () => {
+test('the web target of both modules runs in Chromium', async () => {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(url);
   const result = await page.waitForFunction(() => window.result, null, { timeout: 20_000 }).then((h) => h.jsonValue());
-  assert.deepEqual(result, { length: 3, ids: ['AC', 'DC'], errorName: 'ChargeFinderArgumentError' });
+  assert.deepEqual(result, { length: 3, ids: ['AC', 'DC'], errorName: 'ChargeFinderArgumentError', ocpi: { length: 3, ids: ['AC', 'DC'] } });
   assert.deepEqual(errors, []);
 });

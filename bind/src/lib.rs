@@ -4,16 +4,18 @@
 //! TypeScript types for options and results are declared beside the code
 //! (`typescript_custom_section`), so the generated `.d.ts` has real types, not `any`.
 
-use chargefinder::tariff::{self, ChargePlan, Language, TariffTable};
 use chargefinder::{
-    catalogue_vehicle, import_locations, import_ocm_pois, ocpi, vehicle_catalogue, viewport_bbox, Applied,
-    Availability, AvailabilityConfig, Capabilities, Capability, ClusterCounts, ClusterIndex, Current, EvseStatus,
-    Filter as CoreFilter, Hit, Live, Location, PlugFamily, PlugSet, Report, Station, StationIndex, Vehicle,
+    catalogue_vehicle, vehicle_catalogue, viewport_bbox, Applied, Availability, AvailabilityConfig, Capabilities,
+    Capability, ClusterCounts, ClusterIndex, Current, EvseStatus, Filter as CoreFilter, Hit, Live, PlugFamily, PlugSet,
+    Report, Station, StationIndex, Vehicle, ViewCache,
 };
 use js_sys::{Array, Float64Array, Uint32Array};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+#[cfg(feature = "ocpi")]
+mod ocpi;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -78,58 +80,6 @@ export interface RouteStation extends StationHit {
   detourM: number;
 }
 
-/** The driver's planned charge (the connector's power and AC/DC are filled in per charger). */
-export interface PlanOptions {
-  battery_kwh: number;
-  soc_from_pct: number;
-  soc_to_pct: number;
-  car_max_ac_kw: number;
-  car_max_dc_kw: number;
-}
-
-/** When and how the charge is priced. */
-export interface PriceOptions {
-  /** RFC 3339 with offset; default now. */
-  start?: string;
-  /** Minutes parked after charging (default 0). */
-  parkingMin?: number;
-  lang?: "en" | "nl" | "de" | "fr";
-}
-
-/** A price as the tariff engine gives it; money and amounts are decimal text (never floating point). */
-export interface Estimate {
-  tariff_id: string;
-  currency: string;
-  /** Total excluding VAT. */
-  excl_vat: string;
-  /** Total including VAT; null when a component's VAT is unknown (absent is not 0%). */
-  incl_vat: string | null;
-  energy_kwh: string;
-  charging_s: string;
-  parking_s: string;
-  reservation_s: string;
-  /** Cost per dimension (ENERGY, TIME, PARKING_TIME, FLAT, …). */
-  dimensions: unknown[];
-  /** The individual price lines. */
-  lines: unknown[];
-  /** Which of min_price / max_price applied, if any. */
-  limited_by: unknown;
-  notes: unknown[];
-}
-
-/** One charger priced for the plan. `id` is "stationIndex/evseUid/connectorId". */
-export interface PricedCharger {
-  index: number;
-  id: string;
-  distance_m: number;
-  estimate: Estimate | null;
-  price_unknown: string | null;
-  words: string | null;
-}
-
-/** The result of loading tariffs. */
-export interface TariffLoad { loaded: number; errors: { tariff_id: string | null; path: string; reason: string }[]; }
-
 /** The result of one status update. */
 export type Applied = "updated" | "stale" | "unknown_evse" | "bad_time" | "no_status";
 
@@ -151,6 +101,10 @@ export interface StationHit {
 
 export interface EvseInfo { uid: string; plugs: PlugCode[]; maxPowerKw: number; status: EvseStatus; }
 export interface StationInfo { id: string; name: string; lat: number; lon: number; operator: string | null; evses: EvseInfo[]; }
+
+/** One compact station row (`fromStations`): id, name, lat, lon, operator, EVSEs as
+ * [uid, plug bit mask, power kW, status code] (bits and codes as in `fromColumns`). */
+export type StationRow = [string, string, number, number, string | null, [string, number, number, number][]];
 
 /** One skipped or repaired item of an import. */
 export interface ImportProblem {
@@ -195,6 +149,7 @@ mod error {
     }
 
     /// Something the data cannot answer (no tariff loaded, no OCPI object kept, …).
+    #[cfg(feature = "ocpi")]
     pub fn unavailable(message: impl AsRef<str>) -> JsValue {
         js_error("ChargeFinderUnavailableError", message)
     }
@@ -268,7 +223,10 @@ struct FilterOptions {
     available_now: bool,
     working_only: bool,
     current: Option<String>,
-    vehicle: Option<serde_json::Value>,
+    /// A catalogue id or a `VehicleSpec`, read in `vehicle_from` (kept as a JS value: going
+    /// through `serde_json::Value` would put its map code into the wasm for one option).
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    vehicle: JsValue,
     min_reliability: f32,
     operators: Vec<String>,
     exclude_operators: Vec<String>,
@@ -289,24 +247,28 @@ struct VehicleSpec {
     adapters: Vec<String>,
 }
 
-fn vehicle_from(v: serde_json::Value) -> Result<Vehicle, JsValue> {
-    match v {
-        serde_json::Value::String(id) => catalogue_vehicle(&id)
-            .map(|c| c.vehicle.clone())
-            .ok_or_else(|| error::argument(format!("filter.vehicle: no catalogue vehicle {id:?}; see vehicles()"))),
-        other => {
-            let spec: VehicleSpec =
-                serde_json::from_value(other).map_err(|e| error::argument(format!("filter.vehicle: {e}")))?;
-            Ok(Vehicle {
-                name: spec.name,
-                inlets: plug_set("filter.vehicle.inlets", &spec.inlets)?,
-                max_ac_kw: spec.max_ac_kw,
-                max_dc_kw: spec.max_dc_kw,
-                battery_kwh: spec.battery_kwh,
-                adapters: plug_set("filter.vehicle.adapters", &spec.adapters)?,
-            })
-        }
+fn vehicle_from(v: JsValue) -> Result<Option<Vehicle>, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
     }
+    if let Some(id) = v.as_string() {
+        return catalogue_vehicle(&id)
+            .map(|c| Some(c.vehicle.clone()))
+            .ok_or_else(|| error::argument(format!("filter.vehicle: no catalogue vehicle {id:?}; see vehicles()")));
+    }
+    if !v.is_object() {
+        return Err(error::argument("filter.vehicle: expected a catalogue id or a VehicleSpec object"));
+    }
+    check_keys("filter.vehicle", &v, &["name", "inlets", "maxAcKw", "maxDcKw", "batteryKwh", "adapters"])?;
+    let spec: VehicleSpec = from_js("filter.vehicle", v)?;
+    Ok(Some(Vehicle {
+        name: spec.name,
+        inlets: plug_set("filter.vehicle.inlets", &spec.inlets)?,
+        max_ac_kw: spec.max_ac_kw,
+        max_dc_kw: spec.max_dc_kw,
+        battery_kwh: spec.battery_kwh,
+        adapters: plug_set("filter.vehicle.adapters", &spec.adapters)?,
+    }))
 }
 
 /// A driver's filter, compiled once and passed to every query.
@@ -348,7 +310,7 @@ impl Filter {
                 available_now: o.available_now,
                 working_only: o.working_only,
                 current,
-                vehicle: o.vehicle.map(vehicle_from).transpose()?,
+                vehicle: vehicle_from(o.vehicle)?,
                 min_reliability: o.min_reliability,
                 operators: o.operators,
                 exclude_operators: o.exclude_operators,
@@ -399,6 +361,26 @@ struct StationInfo<'a> {
     evses: Vec<EvseInfo<'a>>,
 }
 
+/// One model of `vehicles()` (the `CatalogueVehicle` type).
+#[derive(Serialize)]
+struct CatalogueOut<'a> {
+    id: &'a str,
+    region: &'a str,
+    source: &'a str,
+    vehicle: VehicleOut<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VehicleOut<'a> {
+    name: &'a str,
+    inlets: Vec<&'static str>,
+    max_ac_kw: f32,
+    max_dc_kw: f32,
+    battery_kwh: f32,
+    adapters: Vec<&'static str>,
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ClusterInfo {
@@ -408,14 +390,6 @@ struct ClusterInfo {
     matching_evses: u32,
     available_evses: u32,
     station: Option<u32>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
-struct PriceOptions {
-    start: Option<String>,
-    parking_min: f64,
-    lang: Option<Language>,
 }
 
 fn now_s() -> i64 {
@@ -432,76 +406,40 @@ struct CachedCounts {
     counts: ClusterCounts,
 }
 
-/// A charging network loaded from OCPI (or OCM, or columns), indexed for queries, with live
-/// status and, once added, tariffs.
+/// A charging network loaded from compact rows or columns (or, in `chargefinder/ocpi`, from OCPI
+/// or OCM), indexed for queries, with live status and, there, tariffs.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct ChargeFinder {
     index: StationIndex,
     report: Report,
-    /// The full model (for prices and OCPI objects); empty when loaded from columns.
-    locations: Vec<Location>,
-    /// The objects as received, per station (OCPI loads only).
-    raw: Vec<serde_json::Value>,
     live: Availability,
     clusters: Option<ClusterIndex>,
     /// The last counts `clusters` computed, reused while the filter, the live table and the
     /// time window they were computed for still hold (panning and zooming only walk the cells).
     cluster_counts: Option<CachedCounts>,
-    /// Every tariff added (later ones with the same id win in the table).
-    tariff_list: Vec<tariff::Tariff>,
-    tariffs: TariffTable,
+    /// `nearest`'s filtered view of the index, kept while the filter's static part stays the
+    /// same (status updates do not invalidate it).
+    views: ViewCache,
+    /// The OCPI model, the objects as received and the tariffs (the `ocpi` build only).
+    #[cfg(feature = "ocpi")]
+    ocpi: ocpi::OcpiData,
 }
 
 #[wasm_bindgen]
 impl ChargeFinder {
-    fn assemble(index: StationIndex, report: Report, locations: Vec<Location>, raw: Vec<serde_json::Value>) -> Self {
+    fn assemble(index: StationIndex, report: Report) -> Self {
         let live = Availability::new(&index, now_s(), AvailabilityConfig::default());
         ChargeFinder {
             index,
             report,
-            locations,
-            raw,
             live,
             clusters: None,
             cluster_counts: None,
-            tariff_list: Vec::new(),
-            tariffs: TariffTable::default(),
+            views: ViewCache::default(),
+            #[cfg(feature = "ocpi")]
+            ocpi: ocpi::OcpiData::default(),
         }
-    }
-
-    /// Loads OCPI 2.2.1 locations: a JSON string, or parsed JSON (an OCPI envelope, `{data}`, an
-    /// array of locations). Bad locations are skipped and listed in `report()`; only input that is
-    /// not JSON at all, or has no list of locations, throws `ChargeFinderInputError`.
-    #[wasm_bindgen(js_name = fromOcpi)]
-    pub fn from_ocpi(
-        #[wasm_bindgen(unchecked_param_type = "string | object")] input: JsValue,
-    ) -> Result<ChargeFinder, JsValue> {
-        let text = json_text("fromOcpi", &input)?;
-        let imported = import_locations(text.as_bytes()).map_err(|e| error::input(e.to_string()))?;
-        // Keep each location's object as received, for `location(i)`.
-        let mut items = serde_json::from_str::<serde_json::Value>(&text)
-            .map_err(|e| e.to_string())
-            .and_then(ocpi::payload_items)
-            .map_err(error::input)?;
-        let raw = imported
-            .source_index
-            .iter()
-            .map(|&i| items.get_mut(i).map(serde_json::Value::take).unwrap_or_default())
-            .collect();
-        let index = StationIndex::from_locations(&imported.locations);
-        Ok(Self::assemble(index, imported.report, imported.locations, raw))
-    }
-
-    /// Loads Open Charge Map POIs (a JSON string or parsed array) into the same model.
-    #[wasm_bindgen(js_name = fromOcm)]
-    pub fn from_ocm(
-        #[wasm_bindgen(unchecked_param_type = "string | object[]")] input: JsValue,
-    ) -> Result<ChargeFinder, JsValue> {
-        let text = json_text("fromOcm", &input)?;
-        let imported = import_ocm_pois(text.as_bytes()).map_err(|e| error::input(e.to_string()))?;
-        let index = StationIndex::from_locations(&imported.locations);
-        Ok(Self::assemble(index, imported.report, imported.locations, Vec::new()))
     }
 
     /// Bulk load from columns. Station `i` has coordinates `lat[i]`, `lon[i]` and EVSEs
@@ -569,7 +507,34 @@ impl ChargeFinder {
         let report = Report { locations_seen: n, locations: n, evses: e, ..Report::default() };
         // The columns' statuses are the live table's starting point: `Availability::new` seeds
         // the table from the index's imported statuses, which are these.
-        Ok(Self::assemble(StationIndex::new(stations), report, Vec::new(), Vec::new()))
+        Ok(Self::assemble(StationIndex::new(stations), report))
+    }
+
+    /// Loads compact station rows, the form `GET /api/stations` serves: a JSON string or parsed
+    /// array of `[id, name, lat, lon, operator, [[evseUid, plugMask, powerKw, statusCode], …]]`
+    /// (plug bits and status codes as in `fromColumns`). EVSE uids keep their OCPI ids, so
+    /// `setStatus` and `applyPatch` work by OCPI ids as after `fromOcpi`.
+    #[wasm_bindgen(js_name = fromStations)]
+    pub fn from_stations(
+        #[wasm_bindgen(unchecked_param_type = "string | StationRow[]")] input: JsValue,
+    ) -> Result<ChargeFinder, JsValue> {
+        let text = json_text("fromStations", &input)?;
+        let stations: Vec<Station> = serde_json::from_str(&text)
+            .map_err(|e| error::input(format!("fromStations: not a list of station rows: {e}")))?;
+        if let Some((i, s)) = stations
+            .iter()
+            .enumerate()
+            .find(|(_, s)| !(-90.0..=90.0).contains(&s.lat) || !(-180.0..=180.0).contains(&s.lon))
+        {
+            return Err(error::input(format!(
+                "fromStations: station {i} ({:?}) is at {}, {}: out of range",
+                s.id, s.lat, s.lon
+            )));
+        }
+        let evses = stations.iter().map(|s| s.evses.len()).sum();
+        let n = stations.len();
+        let report = Report { locations_seen: n, locations: n, evses, ..Report::default() };
+        Ok(Self::assemble(StationIndex::new(stations), report))
     }
 
     /// Number of stations in the index.
@@ -599,8 +564,10 @@ impl ChargeFinder {
 
     /// Positions of the `k` nearest stations (default 10) with an EVSE matching `filter`, within
     /// `maxDistanceM` metres (default: unlimited), nearest first, by live status. The fast path.
+    /// From the second call with the same filter on, a selective filter is answered from a
+    /// view of the matching stations (built once, kept until another filter is used).
     pub fn nearest(
-        &self,
+        &mut self,
         lat: f64,
         lon: f64,
         k: Option<u32>,
@@ -610,8 +577,9 @@ impl ChargeFinder {
         check_point("nearest", lat, lon)?;
         let max = max_distance_m.unwrap_or(f64::INFINITY);
         let k = k.unwrap_or(10) as usize;
-        let live = Some(self.live_now());
-        Ok(with_ids(|out| self.index.nearest_ids(lat, lon, k, max, &filter.inner, live, out)))
+        let live = Some(Live { availability: &self.live, now_s: now_s() });
+        let (index, views) = (&self.index, &mut self.views);
+        Ok(with_ids(|out| views.nearest_ids(index, lat, lon, k, max, &filter.inner, live, out)))
     }
 
     /// Like `nearest`, returning plain objects for display.
@@ -630,7 +598,10 @@ impl ChargeFinder {
 
     /// Positions of every station in `[west, south, east, north]` (degrees; `west > east`
     /// crosses the antimeridian) with an EVSE matching `filter`, in no particular order (the
-    /// index's spatial order, like kdbush's `range`). The fast path for drawing.
+    /// index's spatial order, like kdbush's `range`). The fast path for drawing. Small results
+    /// (as those of `nearest` and `clusters`) are views into a shared pooled `ArrayBuffer`, as
+    /// Node's small `Buffer`s are: their values are their own, but `.buffer` is shared (use
+    /// `.slice()` before transferring one to a worker).
     #[wasm_bindgen(js_name = inBbox)]
     pub fn in_bbox(
         &self,
@@ -715,7 +686,12 @@ impl ChargeFinder {
                 c.station.map_or(-1.0, f64::from),
             ]);
         }
-        Ok(Float64Array::from(&flat[..]))
+        let out = pooled(flat.len() * 8, |buf, at| {
+            let a = Float64Array::new_with_byte_offset_and_length(buf, at, flat.len() as u32);
+            a.copy_from(&flat);
+            a
+        });
+        Ok(out.unwrap_or_else(|| Float64Array::from(&flat[..])))
     }
 
     /// Like `clusters`, as plain objects.
@@ -845,137 +821,23 @@ impl ChargeFinder {
         })
     }
 
-    /// One location as its OCPI object, as received (OCPI loads only).
-    #[wasm_bindgen(unchecked_return_type = "object")]
-    pub fn location(&self, index: u32) -> Result<JsValue, JsValue> {
-        self.check_station(index)?;
-        let raw = self
-            .raw
-            .get(index as usize)
-            .ok_or_else(|| error::unavailable("location: OCPI objects are kept only for fromOcpi loads"))?;
-        to_js(raw)
-    }
-
-    /// Adds OCPI tariffs (a JSON string or parsed; envelope, `{data}`, array or one tariff).
-    /// Bad tariffs are listed in the result, not thrown.
-    #[wasm_bindgen(js_name = addTariffs, unchecked_return_type = "TariffLoad")]
-    pub fn add_tariffs(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string | object")] input: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let text = json_text("addTariffs", &input)?;
-        let parsed = tariff::parse_tariffs(text.as_bytes()).map_err(|e| error::input(e.to_string()))?;
-        let loaded = parsed.tariffs.len();
-        self.tariff_list.extend(parsed.tariffs);
-        self.tariffs = TariffTable::new(self.tariff_list.clone());
-        to_js(&serde_json::json!({ "loaded": loaded, "errors": parsed.errors }))
-    }
-
-    /// The price of a planned charge under one tariff, and the tariff in words.
-    /// `request` is `{time_zone, start, plan: {…, connector_kw, dc}, parking_min?, lang?}`.
-    #[wasm_bindgen(unchecked_return_type = "{ estimate: Estimate; words: string }")]
-    pub fn quote(
-        &self,
-        #[wasm_bindgen(js_name = tariffId)] tariff_id: &str,
-        #[wasm_bindgen(unchecked_param_type = "object")] request: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let t = self
-            .tariffs
-            .get(tariff_id)
-            .ok_or_else(|| error::unavailable(format!("quote: no tariff {tariff_id:?} was added")))?;
-        let req: tariff::QuoteRequest = from_js("quote request", request)?;
-        let q = tariff::quote(t, &req).map_err(|e| error::unavailable(format!("quote: {e}")))?;
-        to_js(&q)
-    }
-
-    /// The tariff in words (en, nl, de, fr).
-    #[wasm_bindgen(js_name = describeTariff)]
-    pub fn describe_tariff(
-        &self,
-        #[wasm_bindgen(js_name = tariffId)] tariff_id: &str,
-        #[wasm_bindgen(unchecked_param_type = "\"en\" | \"nl\" | \"de\" | \"fr\"")] lang: JsValue,
-    ) -> Result<String, JsValue> {
-        let t = self
-            .tariffs
-            .get(tariff_id)
-            .ok_or_else(|| error::unavailable(format!("describeTariff: no tariff {tariff_id:?} was added")))?;
-        let lang: Language = if lang.is_undefined() { Language::En } else { from_js("lang", lang)? };
-        Ok(tariff::describe(t, lang))
-    }
-
-    /// Cheapest near me: the `k` nearest matching stations (default 10, within `maxDistanceM`),
-    /// every matching connector priced for the plan, cheapest first (then nearest).
-    #[wasm_bindgen(js_name = cheapestNear, unchecked_return_type = "PricedCharger[]")]
-    #[allow(clippy::too_many_arguments)]
-    pub fn cheapest_near(
-        &self,
-        lat: f64,
-        lon: f64,
-        k: Option<u32>,
-        #[wasm_bindgen(js_name = maxDistanceM)] max_distance_m: Option<f64>,
-        filter: &Filter,
-        #[wasm_bindgen(unchecked_param_type = "PlanOptions")] plan: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "PriceOptions")] options: JsValue,
-    ) -> Result<JsValue, JsValue> {
-        if self.locations.is_empty() {
-            return Err(error::unavailable("cheapestNear: prices need the OCPI model (load with fromOcpi)"));
-        }
-        if self.tariffs.is_empty() {
-            return Err(error::unavailable("cheapestNear: no tariffs were added (addTariffs)"));
-        }
-        check_keys("plan", &plan, &["battery_kwh", "soc_from_pct", "soc_to_pct", "car_max_ac_kw", "car_max_dc_kw"])?;
-        let mut plan_json: serde_json::Value = from_js("plan", plan)?;
-        if let Some(o) = plan_json.as_object_mut() {
-            o.insert("connector_kw".into(), 0.into());
-            o.insert("dc".into(), false.into());
-        }
-        let plan: ChargePlan = serde_json::from_value(plan_json).map_err(|e| error::argument(format!("plan: {e}")))?;
-        let options: PriceOptions = if options.is_undefined() || options.is_null() {
-            PriceOptions::default()
-        } else {
-            from_js("options", options)?
-        };
-        let start = match &options.start {
-            Some(s) => s.parse::<jiff::Timestamp>().map_err(|e| error::argument(format!("options.start: {e}")))?,
-            None => jiff::Timestamp::from_second(now_s()).map_err(|e| error::argument(e.to_string()))?,
-        };
-        if !options.parking_min.is_finite() || options.parking_min < 0.0 {
-            return Err(error::argument("options.parkingMin must be a number of minutes ≥ 0"));
-        }
-        let parking_s = rust_decimal::Decimal::try_from(options.parking_min * 60.0).unwrap_or_default();
-        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-            return Err(error::argument(format!(
-                "cheapestNear: lat must be in [-90, 90] and lon in [-180, 180], got {lat}, {lon}"
-            )));
-        }
-        let q = tariff::NearQuery {
-            lat,
-            lon,
-            k: k.unwrap_or(10) as usize,
-            max_distance_m: max_distance_m.unwrap_or(f64::INFINITY),
-            filter: &filter.inner,
-            live: Some(self.live_now()),
-        };
-        let at = tariff::PriceAt { plan, start, parking_s, lang: options.lang.unwrap_or(Language::En) };
-        to_js(&tariff::cheapest_near(&self.index, &self.locations, &self.tariffs, &q, &at))
-    }
-
     /// The vehicle catalogue: popular EU and North American models, each with its source.
     #[wasm_bindgen(unchecked_return_type = "CatalogueVehicle[]")]
     pub fn vehicles() -> Result<JsValue, JsValue> {
-        let list: Vec<serde_json::Value> = vehicle_catalogue()
+        let list: Vec<CatalogueOut> = vehicle_catalogue()
             .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "id": c.id, "region": c.region, "source": c.source,
-                    "vehicle": {
-                        "name": c.vehicle.name,
-                        "inlets": c.vehicle.inlets.iter().map(PlugFamily::code).collect::<Vec<_>>(),
-                        "maxAcKw": c.vehicle.max_ac_kw, "maxDcKw": c.vehicle.max_dc_kw,
-                        "batteryKwh": c.vehicle.battery_kwh,
-                        "adapters": c.vehicle.adapters.iter().map(PlugFamily::code).collect::<Vec<_>>(),
-                    }
-                })
+            .map(|c| CatalogueOut {
+                id: &c.id,
+                region: &c.region,
+                source: &c.source,
+                vehicle: VehicleOut {
+                    name: &c.vehicle.name,
+                    inlets: c.vehicle.inlets.iter().map(PlugFamily::code).collect(),
+                    max_ac_kw: c.vehicle.max_ac_kw,
+                    max_dc_kw: c.vehicle.max_dc_kw,
+                    battery_kwh: c.vehicle.battery_kwh,
+                    adapters: c.vehicle.adapters.iter().map(PlugFamily::code).collect(),
+                },
             })
             .collect();
         to_js(&list)
@@ -992,9 +854,45 @@ fn with_ids(query: impl FnOnce(&mut Vec<u32>)) -> Uint32Array {
     IDS.with(|cell| {
         let mut ids = cell.take();
         query(&mut ids);
-        let out = Uint32Array::from(&ids[..]);
+        let bytes = ids.len() * 4;
+        let out = pooled(bytes, |buf, at| {
+            let a = Uint32Array::new_with_byte_offset_and_length(buf, at, ids.len() as u32);
+            a.copy_from(&ids);
+            a
+        })
+        .unwrap_or_else(|| Uint32Array::from(&ids[..]));
         cell.set(ids);
         out
+    })
+}
+
+/// Bytes of each pooled `ArrayBuffer`; results of up to an eighth of this are cut from one.
+const POOL_BYTES: usize = 64 * 1024;
+
+thread_local! {
+    /// The `ArrayBuffer` small results are cut from, and the first free byte in it.
+    static POOL: std::cell::RefCell<Option<(js_sys::ArrayBuffer, usize)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A fresh typed array for a small result, as a view of its own bytes in a shared pool buffer
+/// (what Node's `Buffer.from` does with its 8 KB pool): a new typed array of more than 64
+/// bytes gets its own off-heap backing store in V8, and allocating that cost more than a small
+/// box query itself (about 1 µs of 5 at 10k stations). Views never overlap: every result keeps
+/// its values until it is collected. `None` for empty and large results (their own buffer).
+fn pooled<T>(bytes: usize, make: impl FnOnce(&js_sys::ArrayBuffer, u32) -> T) -> Option<T> {
+    if bytes == 0 || bytes > POOL_BYTES / 8 {
+        return None;
+    }
+    POOL.with(|cell| {
+        let mut pool = cell.borrow_mut();
+        let (buf, at) = match pool.take() {
+            Some((buf, at)) if at + bytes <= POOL_BYTES => (buf, at),
+            _ => (js_sys::ArrayBuffer::new(POOL_BYTES as u32), 0),
+        };
+        let out = make(&buf, at as u32);
+        // Keep every view 8-byte aligned (Float64Array needs it).
+        *pool = Some((buf, (at + bytes).next_multiple_of(8)));
+        Some(out)
     })
 }
 
@@ -1027,8 +925,7 @@ fn time_arg(what: &str, v: &JsValue) -> Result<i64, JsValue> {
         return Ok((ms / 1000.0).floor() as i64);
     }
     v.as_string()
-        .and_then(|s| s.trim().parse::<jiff::Timestamp>().ok())
-        .map(|t| t.as_second())
+        .and_then(|s| chargefinder::parse_instant(&s))
         .ok_or_else(|| error::argument(format!("{what}: expected RFC 3339 text or milliseconds since 1970")))
 }
 

@@ -149,6 +149,10 @@ fn main() {
         Err(_) if quick => vec![10_000, 100_000],
         Err(_) => vec![10_000, 100_000, 1_000_000],
     };
+    if std::env::var_os("CHARGEFINDER_BENCH_JS").is_some() {
+        js_data_bench(&sizes);
+        return;
+    }
     let reps = if quick { 200 } else { 1000 };
     let nl = nl_stations();
     println!("chargefinder benchmarks ({}; {} NL templates)", if quick { "quick" } else { "full" }, nl.len());
@@ -317,4 +321,237 @@ fn main() {
 fn unit(lat: f64, lon: f64) -> [f64; 3] {
     let (la, lo) = (lat.to_radians(), lon.to_radians());
     [la.cos() * lo.cos(), la.cos() * lo.sin(), la.sin()]
+}
+
+/// The npm benchmark's data (`bench/data.mjs`, same seed and generator, mulberry32), so that
+/// native figures line up with `node bench/compare.mjs`: stations as `fromColumns` builds them.
+mod js_data {
+    use chargefinder::{EvseStatus, EvseSummary, PlugSet, Station};
+
+    /// mulberry32, as in bench/data.mjs.
+    pub struct Rng(u32);
+    impl Rng {
+        pub fn new(seed: u32) -> Self {
+            Rng(seed)
+        }
+        pub fn next(&mut self) -> f64 {
+            self.0 = self.0.wrapping_add(0x6d2b_79f5);
+            let mut t = self.0;
+            t = (t ^ (t >> 15)).wrapping_mul(t | 1);
+            t ^= t.wrapping_add((t ^ (t >> 7)).wrapping_mul(t | 61));
+            f64::from(t ^ (t >> 14)) / 4_294_967_296.0
+        }
+    }
+
+    pub const CITIES: &[(f64, f64, f64)] = &[
+        (52.37, 4.9, 9.),
+        (51.92, 4.48, 6.),
+        (52.09, 5.12, 5.),
+        (52.08, 4.3, 5.),
+        (51.44, 5.48, 3.),
+        (53.22, 6.57, 2.),
+        (50.85, 4.35, 5.),
+        (51.22, 4.4, 3.),
+        (48.86, 2.35, 10.),
+        (45.76, 4.84, 4.),
+        (43.3, 5.37, 3.),
+        (43.6, 1.44, 2.),
+        (52.52, 13.4, 8.),
+        (53.55, 9.99, 5.),
+        (48.14, 11.58, 6.),
+        (50.94, 6.96, 4.),
+        (50.11, 8.68, 4.),
+        (48.78, 9.18, 4.),
+        (48.21, 16.37, 4.),
+        (47.37, 8.54, 3.),
+        (45.46, 9.19, 4.),
+        (41.9, 12.5, 3.),
+        (40.42, -3.7, 4.),
+        (41.39, 2.17, 4.),
+        (38.72, -9.14, 2.),
+        (51.51, -0.13, 10.),
+        (53.48, -2.24, 3.),
+        (52.49, -1.89, 3.),
+        (53.35, -6.26, 2.),
+        (55.68, 12.57, 3.),
+        (59.91, 10.75, 6.),
+        (60.39, 5.32, 2.),
+        (59.33, 18.07, 4.),
+        (57.71, 11.97, 2.),
+        (60.17, 24.94, 2.),
+        (64.15, -21.94, 1.),
+        (69.65, 18.96, 1.),
+        (52.23, 21.01, 2.),
+        (50.08, 14.44, 2.),
+        (47.5, 19.04, 1.),
+        (40.71, -74.01, 9.),
+        (42.36, -71.06, 3.),
+        (38.91, -77.04, 3.),
+        (41.88, -87.63, 4.),
+        (43.65, -79.38, 4.),
+        (45.5, -73.57, 3.),
+        (49.28, -123.12, 3.),
+        (47.61, -122.33, 4.),
+        (37.77, -122.42, 8.),
+        (34.05, -118.24, 9.),
+        (32.72, -117.16, 3.),
+        (39.74, -104.99, 2.),
+        (30.27, -97.74, 2.),
+        (32.78, -96.8, 2.),
+        (33.75, -84.39, 2.),
+        (25.76, -80.19, 2.),
+        (33.45, -112.07, 2.),
+        (61.22, -149.9, 1.),
+        (21.31, -157.86, 1.),
+        (64.84, -147.72, 1.),
+    ];
+
+    pub const CCS1: u32 = 1;
+    pub const CCS2: u32 = 2;
+    const CHADEMO: u32 = 4;
+    const TYPE2_SOCKET: u32 = 8;
+    const TYPE1: u32 = 32;
+    const NACS: u32 = 64;
+
+    pub fn generate(n: usize) -> Vec<Station> {
+        let mut r = Rng::new(42);
+        let total: f64 = CITIES.iter().map(|c| c.2).sum();
+        let mut cum = Vec::new();
+        let mut acc = 0.0;
+        for c in CITIES {
+            acc += c.2 / total;
+            cum.push(acc);
+        }
+        let mut out: Vec<Station> = Vec::with_capacity(n);
+        let mut slot = 0usize;
+        for i in 0..n {
+            let (lat, lon);
+            if i > 0 && r.next() < 0.3 {
+                (lat, lon) = (out[i - 1].lat, out[i - 1].lon);
+            } else {
+                let u = r.next();
+                let ci = cum.iter().position(|&x| x >= u).unwrap_or(CITIES.len() - 1).min(CITIES.len() - 1);
+                let c = CITIES[ci];
+                let spread_km = 4.0 + 12.0 * r.next();
+                let mut gauss =
+                    || (-2.0 * (r.next() + 1e-12).ln()).sqrt() * (2.0 * std::f64::consts::PI * r.next()).cos();
+                let g = gauss();
+                lat = (c.0 + g * spread_km / 111.2).clamp(-89.9, 89.9);
+                let g = gauss();
+                let mut l = c.1 + g * spread_km / (111.2 * c.0.to_radians().cos());
+                if l > 180.0 {
+                    l -= 360.0;
+                }
+                if l < -180.0 {
+                    l += 360.0;
+                }
+                lon = l;
+            }
+            let america = lon < -30.0;
+            let fast = r.next() < 0.2;
+            let n_evses = if fast { 2 + (r.next() * 6.0) as usize } else { 1 + (r.next() * 3.0) as usize };
+            let mut evses = Vec::with_capacity(n_evses);
+            for _ in 0..n_evses {
+                let (plugs, kw) = if fast {
+                    let p = if america {
+                        if r.next() < 0.5 {
+                            NACS
+                        } else {
+                            CCS1
+                        }
+                    } else {
+                        CCS2 | if r.next() < 0.1 { CHADEMO } else { 0 }
+                    };
+                    (p, [50.0, 150.0, 300.0, 350.0][(r.next() * 4.0) as usize])
+                } else {
+                    (if america { TYPE1 } else { TYPE2_SOCKET }, [3.7, 11.0, 22.0][(r.next() * 3.0) as usize])
+                };
+                let s = r.next();
+                let status = if s < 0.66 {
+                    0
+                } else if s < 0.94 {
+                    2
+                } else if s < 0.97 {
+                    8
+                } else {
+                    4
+                };
+                evses.push(EvseSummary {
+                    uid: slot.to_string(),
+                    plugs: PlugSet(plugs),
+                    max_power_kw: kw as f32,
+                    status: EvseStatus::from_u8(status),
+                });
+                slot += 1;
+            }
+            out.push(Station { id: i.to_string(), name: String::new(), lat, lon, operator: None, evses });
+        }
+        out
+    }
+
+    pub fn queries(q: usize) -> Vec<(f64, f64)> {
+        let mut r = Rng::new(7);
+        (0..q)
+            .map(|_| {
+                let c = CITIES[(r.next() * CITIES.len() as f64) as usize];
+                (c.0 + (r.next() - 0.5) * 0.4, c.1 + (r.next() - 0.5) * 0.6)
+            })
+            .collect()
+    }
+}
+
+/// `CHARGEFINDER_BENCH_JS=1`: nearest and boxes on the npm benchmark's data only, the figures to
+/// hold against `node bench/compare.mjs` (which adds the JS↔wasm boundary).
+fn js_data_bench(sizes: &[usize]) {
+    let repeat = std::env::var("CHARGEFINDER_BENCH_REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    for &n in sizes {
+        let stations = js_data::generate(n);
+        let t = Instant::now();
+        let index = StationIndex::new(stations);
+        println!("\n## npm benchmark data, {n} stations: index build {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+        let table = Availability::new(&index, 1_780_000_000, AvailabilityConfig::default());
+        let live = Some(Live { availability: &table, now_s: 1_780_000_000 });
+        let qs = js_data::queries(1000);
+        let filter = Filter { plugs: PlugSet(js_data::CCS1 | js_data::CCS2), min_power_kw: 50.0, ..Filter::default() };
+        let mut ids = Vec::new();
+        let t = Instant::now();
+        let view = index.filtered(&filter);
+        println!("filtered view build ({} stations)   {:>8.2} ms", view.len(), t.elapsed().as_secs_f64() * 1e3);
+        // CHARGEFINDER_BENCH_ONLY=nearest or =bbox: one kind of query (for `perf record`).
+        let only = std::env::var("CHARGEFINDER_BENCH_ONLY").unwrap_or_default();
+        for _ in 0..repeat {
+            for (name, f) in [("filter", &filter), ("no filter", &Filter::default())] {
+                if only == "bbox" {
+                    break;
+                }
+                let us = time_us(qs.len(), |i| {
+                    let (la, lo) = qs[i];
+                    index.nearest_ids(la, lo, 10, 50_000.0, f, live, &mut ids);
+                    black_box(&ids);
+                });
+                println!("nearest_ids 10 ≤ 50 km, {name:<9}    {us:>8.2} µs");
+            }
+            if only != "bbox" {
+                let us = time_us(qs.len(), |i| {
+                    let (la, lo) = qs[i];
+                    index.nearest_ids_in(&view, la, lo, 10, 50_000.0, &filter, live, &mut ids);
+                    black_box(&ids);
+                });
+                println!("nearest_ids_in view, filter        {us:>8.2} µs");
+            }
+            for km in [20.0, 300.0] {
+                if only == "nearest" {
+                    break;
+                }
+                let us = time_us(qs.len(), |i| {
+                    let (la, lo) = qs[i];
+                    let dlat = km / 2.0 / 111.2;
+                    let dlon = dlat / la.to_radians().cos();
+                    index.in_bbox_ids([lo - dlon, la - dlat, lo + dlon, la + dlat], &Filter::default(), live, &mut ids);
+                    black_box(&ids);
+                });
+                println!("in_bbox_ids {km:>3} km                  {us:>8.2} µs");
+            }
+        }
+    }
 }

@@ -13,7 +13,6 @@ use std::time::Instant;
 
 use chargefinder::import_locations;
 use chargefinder::tariff::{cheapest, estimate, parse_tariffs, Candidate, ChargePlan, Language, Pricer, TariffTable};
-use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
 fn gunzip(path: &str) -> Vec<u8> {
@@ -38,7 +37,7 @@ fn main() {
             tariff_ids: &c.tariff_ids,
         })
         .collect();
-    let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+    let tz = chargefinder::time_zone("Europe/Amsterdam").unwrap();
     let start: jiff::Timestamp = "2026-06-09T12:00:00+02:00".parse().unwrap();
     // A 60 kWh car, 20 → 80 %, 11 kW AC / 100 kW DC.
     let plan = ChargePlan {

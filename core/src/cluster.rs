@@ -21,6 +21,11 @@ pub const CELL_PX: u32 = 64;
 /// log2(256 / CELL_PX): extra levels of cells over tiles.
 const CELL_LEVELS: u8 = 2;
 const LEVELS: u8 = MAX_CLUSTER_ZOOM + CELL_LEVELS;
+/// The level of the directory of non-empty cells (zoom 10, cells of ~10 km at 50°N): the walk
+/// above it searches the directory, a few thousand entries for a continent's stations, instead
+/// of the megabytes of keys (at 1M stations a low-zoom viewport's binary searches over the keys
+/// missed the cache at nearly every step).
+const DIR_LEVEL: u8 = 12;
 
 /// Stations sorted by their place in the cell quadtree. Static, like the index.
 #[derive(Debug, Clone)]
@@ -31,6 +36,10 @@ pub struct ClusterIndex {
     rank: Vec<u32>,
     /// Web-mercator x, y in [0, 1], per position in `order`.
     xy: Vec<[f64; 2]>,
+    /// The non-empty cells at [`DIR_LEVEL`] (Morton codes at that level), in key order.
+    dir_cells: Vec<u64>,
+    /// Where each directory cell's run of keys starts (one more entry: `keys.len()`).
+    dir_start: Vec<u32>,
 }
 
 /// Counts for one filter (and live state), in the order of a [`ClusterIndex`].
@@ -39,6 +48,9 @@ pub struct ClusterCounts {
     /// Running totals before each Morton position (n + 1 entries), interleaved so that a
     /// cell's counts cost two cache lines.
     prefix: Vec<Prefix>,
+    /// `prefix` at each directory cell's start (and the end): the counts of cells at or above
+    /// [`DIR_LEVEL`] without touching `prefix`.
+    dir_prefix: Vec<Prefix>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -80,8 +92,15 @@ pub fn mercator(lat: f64, lon: f64) -> (f64, f64) {
 
 fn inverse_mercator(x: f64, y: f64) -> (f64, f64) {
     let lon = x * 360.0 - 180.0;
-    let lat = (std::f64::consts::PI * (1.0 - 2.0 * y)).sinh().atan().to_degrees();
+    // atan(sinh t) = 2 atan(eᵗ) − π/2 (the Gudermannian): one exponential instead of sinh's
+    // two, once per cluster of every viewport (software in wasm).
+    let lat = (2.0 * (std::f64::consts::PI * (1.0 - 2.0 * y)).exp().atan() - std::f64::consts::FRAC_PI_2).to_degrees();
     (lat, lon)
+}
+
+/// Web-mercator x of a longitude ([`mercator`]'s x, without its latitude trigonometry).
+fn mercator_x(lon: f64) -> f64 {
+    ((lon + 180.0) / 360.0).clamp(0.0, 1.0)
 }
 
 /// The `[west, south, east, north]` a `width_px` × `height_px` map shows around (`lat`, `lon`)
@@ -148,6 +167,8 @@ impl ClusterIndex {
             order: Vec::with_capacity(n),
             rank: vec![0; n],
             xy: Vec::with_capacity(n),
+            dir_cells: Vec::new(),
+            dir_start: Vec::new(),
         };
         for (pos, (k, i, xy)) in items.into_iter().enumerate() {
             c.keys.push(k);
@@ -157,6 +178,14 @@ impl ClusterIndex {
             }
             c.xy.push(xy);
         }
+        let dir_shift = 2 * u32::from(LEVELS - DIR_LEVEL);
+        for (pos, &k) in c.keys.iter().enumerate() {
+            if c.dir_cells.last() != Some(&(k >> dir_shift)) {
+                c.dir_cells.push(k >> dir_shift);
+                c.dir_start.push(pos as u32);
+            }
+        }
+        c.dir_start.push(n as u32);
         c
     }
 
@@ -196,7 +225,8 @@ impl ClusterIndex {
             }
             prefix.push(run);
         }
-        ClusterCounts { prefix }
+        let dir_prefix = self.dir_start.iter().filter_map(|&p| prefix.get(p as usize).copied()).collect();
+        ClusterCounts { prefix, dir_prefix }
     }
 
     /// The non-empty clusters of a viewport `[west, south, east, north]` at `zoom` (above
@@ -205,7 +235,7 @@ impl ClusterIndex {
     /// Every matching station in a cell the viewport touches is counted exactly once.
     pub fn clusters(&self, counts: &ClusterCounts, bbox: [f64; 4], zoom: u8) -> Vec<Cluster> {
         let mut out = Vec::new();
-        if counts.prefix.len() != self.keys.len() + 1 {
+        if counts.prefix.len() != self.keys.len() + 1 || counts.dir_prefix.len() != self.dir_start.len() {
             return out;
         }
         let Some(rect) = LonLatRect::new(bbox) else {
@@ -217,7 +247,7 @@ impl ClusterIndex {
         let (_, y_bottom) = mercator(rect.south, 0.0);
         let (y0, y1) = (cell(y_top, level), cell(y_bottom, level));
         for (w, e) in rect.lon_ranges() {
-            let (x0, x1) = (cell(mercator(0.0, w).0, level), cell(mercator(0.0, e).0, level));
+            let (x0, x1) = (cell(mercator_x(w), level), cell(mercator_x(e), level));
             // Start at the deepest cell holding the whole viewport: its run of keys is found by
             // two searches, and the levels above it need no walking.
             let mut lvl = level;
@@ -226,6 +256,16 @@ impl ClusterIndex {
                 lvl -= 1;
             }
             let (cx, cy) = (x0 >> (level - lvl), y0 >> (level - lvl));
+            let q = (x0, x1, y0, y1, level, z);
+            if lvl <= DIR_LEVEL {
+                let shift = 2 * u32::from(DIR_LEVEL - lvl);
+                let first = morton(cx, cy) << shift;
+                let end = (morton(cx, cy) + 1) << shift;
+                let lo = self.dir_cells.partition_point(|&k| k < first);
+                let hi = if lvl == 0 { self.dir_cells.len() } else { self.dir_cells.partition_point(|&k| k < end) };
+                self.descend_dir(counts, lvl, cx, cy, lo, hi, q, &mut out);
+                continue;
+            }
             let shift = 2 * u32::from(LEVELS - lvl);
             let first = morton(cx, cy).checked_shl(shift).unwrap_or(0);
             let end = (morton(cx, cy) + 1).checked_shl(shift).unwrap_or(u64::MAX);
@@ -234,6 +274,58 @@ impl ClusterIndex {
             self.descend(counts, lvl, cx, cy, lo, hi, (x0, x1, y0, y1, level, z), &mut out);
         }
         out
+    }
+
+    /// [`descend`](Self::descend) at or above [`DIR_LEVEL`], where `lo..hi` are positions in the
+    /// directory: the searches and the counts stay in the small directory arrays.
+    #[allow(clippy::too_many_arguments)]
+    fn descend_dir(
+        &self,
+        counts: &ClusterCounts,
+        lvl: u8,
+        cx: u32,
+        cy: u32,
+        lo: usize,
+        hi: usize,
+        q: (u32, u32, u32, u32, u8, u8),
+        out: &mut Vec<Cluster>,
+    ) {
+        let (x0, x1, y0, y1, level, z) = q;
+        if lo >= hi {
+            return;
+        }
+        let sh = level - lvl;
+        if cx < x0 >> sh || cx > x1 >> sh || cy < y0 >> sh || cy > y1 >> sh {
+            return;
+        }
+        let key_range = |d: usize| self.dir_start.get(d).map_or(self.keys.len(), |&p| p as usize);
+        if lvl == level {
+            let (Some(a), Some(b)) = (counts.dir_prefix.get(lo), counts.dir_prefix.get(hi)) else { return };
+            match b.stations - a.stations {
+                0 => {}
+                // One station: `cluster` finds which (a search in its run, rare at low zoom).
+                1 => out.extend(self.cluster(counts, key_range(lo), key_range(hi), z, cx, cy)),
+                _ => out.push(Self::cluster_of(a, b, None, z, cx, cy)),
+            }
+            return;
+        }
+        if lvl == DIR_LEVEL {
+            self.descend(counts, lvl, cx, cy, key_range(lo), key_range(hi), q, out);
+            return;
+        }
+        let child_shift = 2 * u32::from(DIR_LEVEL - lvl - 1);
+        let mut start = lo;
+        for q2 in 0..4u32 {
+            let (nx, ny) = (cx * 2 + (q2 & 1), cy * 2 + (q2 >> 1));
+            let end = if q2 == 3 {
+                hi
+            } else {
+                let end_key = (morton(nx, ny) + 1) << child_shift;
+                start + self.dir_cells.get(start..hi).map_or(0, |c| c.partition_point(|&k| k < end_key))
+            };
+            self.descend_dir(counts, lvl + 1, nx, ny, start, end, q, out);
+            start = end;
+        }
     }
 
     /// Emits the clusters of `lo..hi` by scanning the keys: runs of one target cell are
@@ -329,7 +421,6 @@ impl ClusterIndex {
         if stations == 0 {
             return None;
         }
-        let (lat, lon) = inverse_mercator((b.x - a.x) / f64::from(stations), (b.y - a.y) / f64::from(stations));
         let station = if stations == 1 {
             // The first position whose running count passes the count before the cell.
             let j = c.prefix.get(lo + 1..=hi)?.partition_point(|p| p.stations == a.stations);
@@ -337,7 +428,14 @@ impl ClusterIndex {
         } else {
             None
         };
-        Some(Cluster {
+        Some(Self::cluster_of(a, b, station, z, x, y))
+    }
+
+    /// The cluster between two running totals.
+    fn cluster_of(a: &Prefix, b: &Prefix, station: Option<u32>, z: u8, x: u32, y: u32) -> Cluster {
+        let stations = b.stations - a.stations;
+        let (lat, lon) = inverse_mercator((b.x - a.x) / f64::from(stations), (b.y - a.y) / f64::from(stations));
+        Cluster {
             lat,
             lon,
             stations,
@@ -347,7 +445,7 @@ impl ClusterIndex {
             zoom: z,
             x,
             y,
-        })
+        }
     }
 
     /// The cell of a station at a zoom (for tests and the map's hit-testing).
@@ -374,6 +472,19 @@ mod tests {
         // 1280 px at zoom 9 span 1280 / (256 · 512) of 360°.
         let [w, _, e, _] = viewport_bbox(52.0, 5.0, 9.0, 1280, 720);
         assert!((e - w - 3.515625).abs() < 1e-9);
+    }
+
+    /// The Gudermannian form of the inverse agrees with the mercator projection it inverts.
+    #[test]
+    fn inverse_mercator_round_trips() {
+        for lat in [-85.0, -60.5, -1e-9, 0.0, 12.345_678, 52.0116, 69.65, 85.05] {
+            for lon in [-180.0, -73.9, 0.0, 4.3571, 179.99] {
+                let (x, y) = mercator(lat, lon);
+                let (lat2, lon2) = inverse_mercator(x, y);
+                assert!((lat2 - lat).abs() < 1e-9 && (lon2 - lon).abs() < 1e-9, "{lat},{lon} → {lat2},{lon2}");
+                assert_eq!(mercator_x(lon), x);
+            }
+        }
     }
 
     #[test]

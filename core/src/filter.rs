@@ -62,6 +62,51 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// The filter without its tests on live status (available now, working, reliability): what
+    /// a station passes whatever its EVSEs' statuses, so a set of stations built for it stays
+    /// valid through status updates ([`crate::FilteredIndex`]).
+    pub fn without_status(&self) -> Filter {
+        Filter { available_now: false, working_only: false, min_reliability: 0.0, ..self.clone() }
+    }
+
+    /// Does the filter test live status (available now, working, reliability)?
+    pub fn tests_status(&self) -> bool {
+        self.available_now || self.working_only || self.min_reliability > 0.0
+    }
+
+    /// `self.without_status() == other.without_status()`, without cloning.
+    pub fn same_without_status(&self, other: &Filter) -> bool {
+        // Destructured so that a new field cannot be forgotten here.
+        let Filter {
+            plugs,
+            min_power_kw,
+            available_now: _,
+            working_only: _,
+            standards,
+            vehicle,
+            current,
+            min_reliability: _,
+            operators,
+            exclude_operators,
+            capabilities,
+            open_at,
+            exclude_parking,
+            include_unpublished,
+        } = self;
+        let b = other;
+        *plugs == b.plugs
+            && min_power_kw.to_bits() == b.min_power_kw.to_bits()
+            && *standards == b.standards
+            && *vehicle == b.vehicle
+            && *current == b.current
+            && *operators == b.operators
+            && *exclude_operators == b.exclude_operators
+            && *capabilities == b.capabilities
+            && *open_at == b.open_at
+            && *exclude_parking == b.exclude_parking
+            && *include_unpublished == b.include_unpublished
+    }
+
     /// Does this compact EVSE satisfy the plug, power and status parts of the filter?
     /// (The index applies the whole filter per connector; this is the quick test for a
     /// single [`EvseSummary`].)

@@ -198,7 +198,7 @@ impl StationIndex {
             return self.nearest_by_iter(lat, lon, k, max_distance_m, max_c2, &mut p, to_unit(lat, lon), out);
         }
         let mut best = Vec::with_capacity(k + 8);
-        self.nearest_candidates(lat, lon, k, max_distance_m, &mut p, &mut best);
+        self.nearest_candidates(&self.tree, false, lat, lon, k, max_distance_m, Some(&mut p), &mut best);
         for &(_, j) in &best {
             let Some(s) = self.station_at(j).and_then(|i| self.stations.get(i as usize)) else {
                 continue;
@@ -236,7 +236,25 @@ impl StationIndex {
         }
         let mut p = Prepared::new(filter, &self.cols, live);
         let mut best = Vec::with_capacity(k + 8);
-        self.nearest_candidates(lat, lon, k, max_distance_m, &mut p, &mut best);
+        self.nearest_candidates(&self.tree, false, lat, lon, k, max_distance_m, Some(&mut p), &mut best);
+        self.order_candidates(lat, lon, k, &best, false, out);
+    }
+
+    /// Appends the station positions of `best` (chord², tree position; sorted by chord², as
+    /// [`nearest_candidates`](Self::nearest_candidates) leaves it) to `out`, in the order
+    /// [`nearest_live`](Self::nearest_live) gives them (haversine distance, then id), at most `k`.
+    /// With `sub`, `best` holds station positions (a view's candidates), not tree positions.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn order_candidates(
+        &self,
+        lat: f64,
+        lon: f64,
+        k: usize,
+        best: &[(f64, u32)],
+        sub: bool,
+        out: &mut Vec<u32>,
+    ) {
+        let station_of = |j: u32| if sub { Some(j) } else { self.station_at(j) };
         // `best` is in chord order, which is haversine order except between near-equal chords
         // (rounding): only runs of those need the haversine distance and the ids to be ordered
         // as nearest_live orders them; everything else needs no station read at all.
@@ -255,11 +273,11 @@ impl StationIndex {
             }
             let group = best.get(i..end).unwrap_or(&[]);
             if let [(_, j)] = group {
-                out.extend(self.station_at(*j));
+                out.extend(station_of(*j));
             } else {
                 run.clear();
                 run.extend(group.iter().filter_map(|&(_, j)| {
-                    let i = self.station_at(j)?;
+                    let i = station_of(j)?;
                     let s = self.stations.get(i as usize)?;
                     Some((haversine_m(lat, lon, s.lat, s.lon), i))
                 }));
@@ -275,13 +293,20 @@ impl StationIndex {
     /// The matches within `max_distance_m` with chord² up to (a hair past) the k-th smallest,
     /// as (chord², tree position) sorted by chord²: the k nearest and everything tied with the
     /// k-th, for the caller to order by haversine distance and id. `k` is 1..=[`BOUNDED_K`].
-    fn nearest_candidates(
+    ///
+    /// `tree` is this index's tree (`sub` false) or a [`crate::FilteredIndex`]'s (`sub` true:
+    /// its ids are station positions, and so are the entries of `best`). Without `p`, every
+    /// point counts as a match.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn nearest_candidates(
         &self,
+        tree: &KdTree,
+        sub: bool,
         lat: f64,
         lon: f64,
         k: usize,
         max_distance_m: f64,
-        p: &mut Prepared<'_>,
+        mut p: Option<&mut Prepared<'_>>,
         best: &mut Vec<(f64, u32)>,
     ) {
         best.clear();
@@ -301,12 +326,26 @@ impl StationIndex {
         };
         QUEUE.with(|cell| {
             let mut queue = cell.take();
-            self.tree.nearest_bounded(q, max_c2, &mut queue, |j, c2| {
-                if !p.matches(&self.cols, j) {
-                    return bound(best);
+            let ids = tree.ids();
+            tree.nearest_bounded(q, max_c2, &mut queue, |pos, c2| {
+                // `j`: what `best` holds (a tree position, or for a view a station position).
+                let j = if sub {
+                    match ids.get(pos as usize) {
+                        Some(&j) => j,
+                        None => return bound(best),
+                    }
+                } else {
+                    pos
+                };
+                if let Some(p) = p.as_deref_mut() {
+                    let column = if sub { self.tree_pos(j) } else { Some(j) };
+                    if column.is_none_or(|c| !p.matches(&self.cols, c)) {
+                        return bound(best);
+                    }
                 }
                 if c2 >= sure_c2 {
-                    let s = self.station_at(j).and_then(|i| self.stations.get(i as usize));
+                    let station = if sub { Some(j) } else { self.station_at(j) };
+                    let s = station.and_then(|i| self.stations.get(i as usize));
                     if s.is_none_or(|s| haversine_m(lat, lon, s.lat, s.lon) > max_distance_m) {
                         return bound(best);
                     }
@@ -371,13 +410,13 @@ impl StationIndex {
 }
 
 /// Up to this `k`, nearest keeps a sorted list of the best matches and prunes with the k-th.
-const BOUNDED_K: usize = 256;
+pub(crate) const BOUNDED_K: usize = 256;
 
 thread_local! {
     /// The search queue of nearest queries, reused so that a query allocates only its results.
     static QUEUE: std::cell::Cell<Vec<Pending>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-fn loosen(c2: f64) -> f64 {
+pub(crate) fn loosen(c2: f64) -> f64 {
     c2 * (1.0 + 1e-9) + 1e-18
 }

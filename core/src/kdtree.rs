@@ -21,7 +21,11 @@ pub(crate) struct KdTree {
 impl KdTree {
     /// Builds over `points`, the id of each being its position. O(n log n).
     pub fn new(points: Vec<[f64; 3]>) -> Self {
-        let mut items: Vec<([f64; 3], u32)> = points.into_iter().enumerate().map(|(i, p)| (p, i as u32)).collect();
+        Self::with_ids(points.into_iter().enumerate().map(|(i, p)| (p, i as u32)).collect())
+    }
+
+    /// Builds over `(point, id)` pairs. O(n log n).
+    pub fn with_ids(mut items: Vec<([f64; 3], u32)>) -> Self {
         sort(&mut items, 0);
         let (points, ids) = items.into_iter().unzip();
         KdTree { points, ids }
@@ -30,6 +34,11 @@ impl KdTree {
     /// The id (station position) at each tree position.
     pub fn ids(&self) -> &[u32] {
         &self.ids
+    }
+
+    /// The point at a tree position.
+    pub fn point(&self, j: u32) -> Option<[f64; 3]> {
+        self.points.get(j as usize).copied()
     }
 
     pub fn heap_bytes(&self) -> usize {

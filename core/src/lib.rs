@@ -63,7 +63,10 @@ mod route;
 mod sphere;
 mod station;
 pub mod tariff;
+pub mod tz;
+mod tz_table;
 mod vehicle;
+mod view;
 
 pub use availability::{Applied, Availability, AvailabilityConfig};
 pub use cluster::{mercator, viewport_bbox, Cluster, ClusterCounts, ClusterIndex, CELL_PX, MAX_CLUSTER_ZOOM};
@@ -80,4 +83,6 @@ pub use plug::{PlugFamily, PlugSet, CONNECTOR_TYPES};
 pub use route::{distance_to_route_m, RouteHit};
 pub use sphere::{haversine_m, EARTH_RADIUS_M};
 pub use station::{EvseSummary, Station};
+pub use tz::time_zone;
 pub use vehicle::{catalogue_vehicle, compatible, effective_power_kw, vehicle_catalogue, CatalogueVehicle, Vehicle};
+pub use view::{FilteredIndex, ViewCache};

@@ -5,7 +5,10 @@
 
 mod common;
 
-use chargefinder::{distance_to_route_m, haversine_m, ClusterIndex, Filter, StationIndex};
+use chargefinder::{
+    distance_to_route_m, haversine_m, Availability, AvailabilityConfig, ClusterIndex, EvseStatus, Filter, Live,
+    StationIndex, ViewCache,
+};
 use common::{filter, oracle_eval, rng, stations, CENTRES};
 use proptest::prelude::*;
 use rand::Rng;
@@ -67,6 +70,52 @@ proptest! {
             let (m, a, p) = oracle_eval(&st[w.2], &f).unwrap();
             prop_assert_eq!((h.matching_evses, h.available_evses, h.best_power_kw), (m, a, p));
         }
+    }
+
+    /// A filtered view answers exactly as the full index, for filters with and without status
+    /// tests, with live statuses changed after the view was built (a view holds the filter's
+    /// static part only, so status updates must not make it wrong).
+    #[test]
+    fn filtered_view_matches_full_index(seed in any::<u64>(), n in 1usize..300, k in 1usize..15, max_km in prop::sample::select(vec![1.0, 50.0, 500.0, 30_000.0])) {
+        let st = stations(seed, n);
+        let index = StationIndex::new(st.clone());
+        let f = filter(seed);
+        let view = index.filtered(&f);
+        // The view holds exactly the stations passing the static part.
+        let stat = f.without_status();
+        prop_assert_eq!(view.len(), st.iter().filter(|s| oracle_eval(s, &stat).is_some()).count());
+        let mut table = Availability::new(&index, 1_780_000_000, AvailabilityConfig::default());
+        let mut r = rng(seed ^ 0x5eed);
+        for _ in 0..n {
+            let slot = r.random_range(0..index.evse_count().max(1) as u32);
+            table.apply(slot, EvseStatus::ALL[r.random_range(0..EvseStatus::ALL.len())], 1_780_000_100);
+        }
+        let live = Some(Live { availability: &table, now_s: 1_780_000_200 });
+        let mut cache = ViewCache::default();
+        for q in 0..4u64 {
+            let (lat, lon) = query_point(seed.wrapping_add(q));
+            let max_m = max_km * 1000.0;
+            let (mut want, mut got, mut cached) = (Vec::new(), vec![7], vec![7]);
+            index.nearest_ids(lat, lon, k, max_m, &f, live, &mut want);
+            index.nearest_ids_in(&view, lat, lon, k, max_m, &f, live, &mut got);
+            prop_assert_eq!(&got, &want);
+            // The cache builds its view on the second query and must agree before and after.
+            cache.nearest_ids(&index, lat, lon, k, max_m, &f, live, &mut cached);
+            prop_assert_eq!(&cached, &want);
+            // Another filter sharing the static part (status tests flipped) is served by the view.
+            let mut g = f.clone();
+            g.available_now = !g.available_now;
+            index.nearest_ids(lat, lon, k, max_m, &g, live, &mut want);
+            index.nearest_ids_in(&view, lat, lon, k, max_m, &g, live, &mut got);
+            prop_assert_eq!(&got, &want);
+        }
+        // A view does not serve a filter with another static part: it falls back to the index.
+        let other = Filter { min_power_kw: f.min_power_kw + 1.0, ..f.clone() };
+        let (lat, lon) = query_point(seed);
+        let (mut want, mut got) = (Vec::new(), Vec::new());
+        index.nearest_ids(lat, lon, k, 50_000.0, &other, live, &mut want);
+        index.nearest_ids_in(&view, lat, lon, k, 50_000.0, &other, live, &mut got);
+        prop_assert_eq!(got, want);
     }
 
     #[test]

@@ -55,7 +55,7 @@ fn cheapest_fast_charge_near_groningen_station() {
         dc: false,
     };
     let start = "2026-06-09T18:00:00+02:00".parse().unwrap();
-    let tz = jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap();
+    let tz = chargefinder::time_zone("Europe/Amsterdam").unwrap();
     let mut pricer = Pricer::new(&table, plan, start, tz, Decimal::ZERO);
     let top = cheapest(&candidates, &mut pricer, Language::Nl, candidates.len());
     assert_eq!(top.len(), candidates.len());

@@ -7,7 +7,6 @@
 use std::str::FromStr;
 
 use chargefinder::tariff::{estimate, parse_tariffs, ChargingStep, Session, Tariff};
-use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
 fn d(s: &str) -> Decimal {
@@ -20,7 +19,7 @@ fn tariff(elements: &str) -> Tariff {
 
 /// Constant power from local time `local` in Amsterdam.
 fn session(local: &str, minutes: &str, kwh: &str, park_min: &str) -> Session {
-    let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+    let tz = chargefinder::time_zone("Europe/Amsterdam").unwrap();
     let start = jiff::civil::DateTime::from_str(local).unwrap().to_zoned(tz.clone()).unwrap().timestamp();
     Session {
         start,

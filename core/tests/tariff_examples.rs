@@ -23,7 +23,7 @@ fn d(s: &str) -> Decimal {
 }
 
 fn tz() -> TimeZone {
-    TimeZone::get("Europe/Berlin").unwrap()
+    chargefinder::time_zone("Europe/Berlin").unwrap()
 }
 
 /// Local wall-clock time in Berlin, e.g. `2026-06-09T10:00` (a Tuesday).

@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used)]
 
 use chargefinder::tariff::{describe, estimate, ChargingStep, Language, Reservation, Session, Tariff};
-use jiff::tz::TimeZone;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -48,7 +47,7 @@ fn replacement(kind: u8, n: i64) -> Value {
 }
 
 fn session(minutes: u32, kwh: u32, park: u32, hour: i8, reservation: Option<(u32, bool)>) -> Session {
-    let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+    let tz = chargefinder::time_zone("Europe/Amsterdam").unwrap();
     let start = jiff::civil::date(2026, 6, 9).at(hour, 0, 0, 0).to_zoned(tz.clone()).unwrap().timestamp();
     let charging = if minutes == 0 {
         vec![]
@@ -125,7 +124,7 @@ proptest! {
     ) {
         let all = fixtures();
         let t = Tariff::from_value(all[which % all.len()].clone()).unwrap();
-        let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+        let tz = chargefinder::time_zone("Europe/Amsterdam").unwrap();
         let Ok(start) = jiff::civil::date(year, 1, 1).at(12, 0, 0, 0).to_zoned(tz.clone()) else { return Ok(()) };
         let s = Session {
             start: start.timestamp(),

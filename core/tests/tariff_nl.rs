@@ -9,7 +9,6 @@ use std::io::Read;
 use std::str::FromStr;
 
 use chargefinder::tariff::{estimate, parse_tariffs, Dimension, Note, Session, Tariffs};
-use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
 fn nl_tariffs() -> Tariffs {
@@ -22,7 +21,7 @@ fn nl_tariffs() -> Tariffs {
 
 /// 30 kWh in 45 min (so 40 kW), starting at local time `local` in Amsterdam, no parking.
 fn session(local: &str) -> Session {
-    let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+    let tz = chargefinder::time_zone("Europe/Amsterdam").unwrap();
     let start = jiff::civil::DateTime::from_str(local).unwrap().to_zoned(tz.clone()).unwrap().timestamp();
     Session::charging_for(start, tz, Decimal::from(30), Decimal::from(45 * 60), Decimal::ZERO).unwrap()
 }

@@ -7,7 +7,6 @@
 #![allow(clippy::unwrap_used)]
 
 use chargefinder::tariff::{estimate, ChargingStep, Dimension, Session, Tariff};
-use jiff::tz::TimeZone;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
@@ -167,7 +166,7 @@ proptest! {
         park_min in 0i64..120,
     ) {
         let Ok(t) = Tariff::from_value(to_json(&els)) else { return Ok(()) };
-        let tz = TimeZone::get("Europe/Amsterdam").unwrap();
+        let tz = chargefinder::time_zone("Europe/Amsterdam").unwrap();
         let start = jiff::civil::date(2026, 6, day).at((minute / 60) as i8, (minute % 60) as i8, 0, 0).to_zoned(tz.clone()).unwrap();
         let (charge_s, park_s) = (charge_min * 60, park_min * 60);
         let session = Session {

@@ -15,7 +15,7 @@ fn d(s: &str) -> Decimal {
 }
 
 fn tz() -> TimeZone {
-    TimeZone::get("Europe/Amsterdam").unwrap()
+    chargefinder::time_zone("Europe/Amsterdam").unwrap()
 }
 
 fn start() -> Timestamp {

@@ -35,3 +35,28 @@ fn import_and_nearest_in_the_browser() {
     assert_eq!(hits[0].available_evses, 1);
     assert!((hits[0].best_power_kw - 11.04).abs() < 0.01);
 }
+
+/// In wasm the time zones come from the generated table (no tz database in the module): opening
+/// hours follow Amsterdam's daylight saving, and instants parse as natively.
+#[wasm_bindgen_test]
+fn time_zones_from_the_table_in_the_browser() {
+    use chargefinder::{parse_instant, Hours, RegularHours, Schedule};
+    let ams = chargefinder::time_zone("Europe/Amsterdam").expect("Amsterdam is in the table");
+    let summer = jiff::Timestamp::from_second(parse_instant("2030-07-01T12:00:00Z").expect("RFC 3339")).unwrap();
+    let winter = jiff::Timestamp::from_second(parse_instant("2030-01-01T12:00:00+01:00").expect("RFC 3339")).unwrap();
+    assert_eq!(ams.to_offset(summer).seconds(), 7200);
+    assert_eq!(ams.to_offset(winter).seconds(), 3600);
+    assert!(chargefinder::time_zone("Mars/Olympus_Mons").is_none());
+    // Monday 08:00–18:00 local; 2030-07-01 is a Monday.
+    let hours = Hours {
+        regular_hours: vec![RegularHours { weekday: 1, begin_min: 8 * 60, end_min: 18 * 60 }],
+        ..Hours::default()
+    };
+    let s = Schedule::new(hours, "Europe/Amsterdam");
+    let at = |t: &str| parse_instant(t).expect("RFC 3339");
+    assert!(s.is_open(at("2030-07-01T06:00:00Z")));
+    assert!(!s.is_open(at("2030-07-01T05:59:59Z")));
+    assert!(!s.is_open(at("2030-07-01T16:00:00Z")));
+    // Casablanca keeps TZif data in the table (Ramadan changes no POSIX rule describes).
+    assert!(chargefinder::time_zone("Africa/Casablanca").is_some());
+}

@@ -100,9 +100,11 @@ impl Live {
         }
     }
 
-    /// Forgets the stations body, so the next `/api/stations` includes a changed location.
+    /// Forgets the stations body (and the EVSE positions in it), so the next `/api/stations`
+    /// includes a changed location.
     pub fn invalidate_stations(&self) {
         *self.stations.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.evse_index.write().unwrap_or_else(|p| p.into_inner()) = Default::default();
     }
 
     /// Applies a status change in one transaction, then announces it.

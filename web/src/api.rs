@@ -47,7 +47,6 @@ pub async fn fetch_places() -> Result<Vec<(String, u8, f64, f64, u32)>, String> 
     }
     res.json().await.map_err(|_| "damaged answer".to_string())
 }
-
 /// Why a station's details could not be shown.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FetchError {

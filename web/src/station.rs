@@ -147,7 +147,12 @@ fn utc_offset_s(tz: &str, now_ms: f64) -> Option<i32> {
         v[i] = value.parse().ok()?;
     }
     // The local wall time read as if it were UTC, minus the instant: the offset.
-    let wall = crate::station_state::days_from_civil(v[0], v[1], v[2]) * 86_400 + v[3] * 3600 + v[4] * 60 + v[5];
+    let wall = jiff::civil::DateTime::new(v[0] as i16, v[1] as i8, v[2] as i8, v[3] as i8, v[4] as i8, v[5] as i8, 0)
+        .ok()?
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()?
+        .timestamp()
+        .as_second();
     i32::try_from(wall - (now_ms / 1000.0).floor() as i64).ok()
 }
 
@@ -357,7 +362,7 @@ fn Details(loc: Location, prices: Loaded<Prices>, now: RwSignal<i64>) -> impl In
                 .iter()
                 .enumerate()
                 .map(|(k, e)| {
-                    view! { <EvseItem loc_id=loc_id.clone() position=k evse=e.clone() prices=prices now=now /> }
+                    view! { <EvseItem loc_id=loc_id.clone() position=k evses=evse_count evse=e.clone() prices=prices now=now /> }
                 })
                 .collect_view()}
         </ul>
@@ -368,9 +373,10 @@ fn Details(loc: Location, prices: Loaded<Prices>, now: RwSignal<i64>) -> impl In
 #[component]
 fn EvseItem(
     loc_id: String,
-    /// Position in the location's EVSEs: the compact download has no uids, and lists EVSEs in
-    /// the same order (`Station::from_location`), as the live stream's `evse_index` does.
+    /// The EVSE's position in the location (the list's compact row has the same EVSEs in the
+    /// same order, both made by the core from one Location, but no uids).
     position: usize,
+    evses: usize,
     evse: Evse,
     prices: Loaded<Prices>,
     now: RwSignal<i64>,
@@ -379,16 +385,12 @@ fn EvseItem(
     let Ctx { index, live, version, lang, .. } = ctx;
     let slot = index.with_value(|ix| {
         let slots = ix.evse_slots(ix.station_by_id(&loc_id)?);
-        u32::try_from(position).ok().map(|k| slots.start + k).filter(|s| slots.contains(s))
+        // Only when the row and the object agree on the EVSEs (a station changed since the list
+        // loaded shows what its object says).
+        (slots.len() == evses).then(|| slots.start + position as u32)
     });
     let fed_status = evse.status;
-    // The browser parses RFC 3339 (no date library in the app for one timestamp).
-    let fed_updated = evse
-        .last_updated
-        .as_deref()
-        .map(|t| js_sys::Date::parse(t) / 1000.0)
-        .filter(|s| s.is_finite())
-        .map(|s| s.floor() as i64);
+    let fed_updated = evse.last_updated.as_deref().and_then(chargefinder::parse_instant);
     // Live status when the list knows this EVSE; else what the OCPI object says.
     let state = move || {
         version.track();

@@ -3,6 +3,8 @@
 //! the checks a problem report gets before it is sent.
 
 use chargefinder::{EvseStatus, Hours, Location};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
 
 /// What the driver needs to know about an EVSE's status: four cases, each with a colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,15 +53,17 @@ pub enum OpeningHours {
 
 /// The hours at `now_s`, with `regular_hours` read in the station's local time (OCPI gives them
 /// as local times): `offset_s` is the station's UTC offset at `now_s` (the browser's `Intl`
-/// knows every time zone, so the app ships no tz database; the offset at this moment is all
-/// "today" and "open now" need). A period that runs past midnight shows on both days.
+/// knows every time zone, so the app does not ship a second tz database; the offset at this
+/// moment is all "today" and "open now" need). A period that runs past midnight shows on both days.
 pub fn opening_hours(hours: Option<&Hours>, offset_s: i32, now_s: i64) -> OpeningHours {
     let Some(h) = hours else { return OpeningHours::NotPublished };
-    let (weekday, minute) = local_weekday_minute(now_s, offset_s);
-    let open_now = h.is_open_local(now_s, weekday, minute);
+    let tz = jiff::tz::Offset::from_seconds(offset_s).map(TimeZone::fixed).unwrap_or(TimeZone::UTC);
+    let open_now = h.is_open(&tz, now_s);
     if h.twentyfourseven {
         return OpeningHours::Always { open_now };
     }
+    let weekday =
+        Timestamp::from_second(now_s).map(|t| t.to_zoned(tz).weekday().to_monday_one_offset() as u8).unwrap_or(1);
     let yesterday = if weekday == 1 { 7 } else { weekday - 1 };
     let mut today: Vec<(u16, u16)> = Vec::new();
     for r in &h.regular_hours {
@@ -81,25 +85,6 @@ pub fn opening_hours(hours: Option<&Hours>, offset_s: i32, now_s: i64) -> Openin
         }
     }
     OpeningHours::Weekly { today: joined, open_now }
-}
-
-/// The local weekday (1 = Monday … 7 = Sunday) and minute after midnight at `unix_s`, for a
-/// UTC offset. 1970-01-01 was a Thursday.
-pub fn local_weekday_minute(unix_s: i64, offset_s: i32) -> (u8, u16) {
-    let local = unix_s + i64::from(offset_s);
-    let days = local.div_euclid(86_400);
-    let minute = (local.rem_euclid(86_400) / 60) as u16;
-    ((days + 3).rem_euclid(7) as u8 + 1, minute)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// `08:00–18:00`; the end of the day is `24:00`.
@@ -266,16 +251,6 @@ mod tests {
         assert_eq!(opening_hours(Some(&h), 0, at("2026-06-13T10:00:00Z")), OpeningHours::Always { open_now: true });
         assert_eq!(opening_hours(None, 0, 0), OpeningHours::NotPublished);
         assert_eq!(period_text((480, 1440)), "08:00–24:00");
-    }
-
-    #[test]
-    fn calendar_arithmetic() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2026, 6, 8) * 86_400, at("2026-06-08T00:00:00Z"));
-        assert_eq!(days_from_civil(2024, 2, 29) * 86_400, at("2024-02-29T00:00:00Z"));
-        assert_eq!(local_weekday_minute(at("2026-06-08T06:30:00Z"), 7200), (1, 8 * 60 + 30));
-        assert_eq!(local_weekday_minute(at("2026-06-07T23:30:00Z"), 7200), (1, 90));
-        assert_eq!(local_weekday_minute(at("2026-06-08T00:30:00Z"), -5 * 3600), (7, 19 * 60 + 30));
     }
 
     #[test]

@@ -116,7 +116,7 @@ impl std::error::Error for PriceUnknown {}
 /// let t = Tariff::from_json(br#"{"id":"T","currency":"EUR","elements":[{"price_components":[
 ///     {"type":"ENERGY","price":0.25,"vat":10,"step_size":1},
 ///     {"type":"FLAT","price":0.50,"vat":20,"step_size":1}]}]}"#).unwrap();
-/// let tz = jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap();
+/// let tz = chargefinder::time_zone("Europe/Amsterdam").unwrap();
 /// let start: jiff::Timestamp = "2026-06-09T08:00:00Z".parse().unwrap();
 /// let s = Session::constant_power(start, tz, Decimal::from(11), Decimal::from(20), Decimal::ZERO).unwrap();
 /// let e = estimate(&t, &s).unwrap();

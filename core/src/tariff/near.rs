@@ -74,7 +74,7 @@ pub fn cheapest_near(
     let tz = hits
         .first()
         .and_then(|h| locations.get(h.station as usize))
-        .and_then(|l| TimeZone::get(&l.time_zone).ok())
+        .and_then(|l| crate::time_zone(&l.time_zone))
         .unwrap_or(TimeZone::UTC);
     let mut pricer = Pricer::new(table, price.plan, price.start, tz, price.parking_s);
     cheapest(&candidates, &mut pricer, price.lang, candidates.len())

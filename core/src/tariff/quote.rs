@@ -17,7 +17,6 @@
 //! assert_eq!(q.words, "€ 0,363/kWh");
 //! ```
 
-use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -53,7 +52,8 @@ pub struct Quote {
 /// Plans the session and prices it. `Err` says why (bad time zone, impossible plan, price
 /// unknown under this tariff).
 pub fn quote(tariff: &Tariff, req: &QuoteRequest) -> Result<Quote, String> {
-    let tz = TimeZone::get(&req.time_zone).map_err(|e| format!("time zone {:?}: {e}", req.time_zone))?;
+    let tz = crate::time_zone(&req.time_zone)
+        .ok_or_else(|| format!("time zone {:?}: not an IANA time zone name", req.time_zone))?;
     if !req.parking_min.is_finite() || req.parking_min < 0.0 || req.parking_min > 31.0 * 24.0 * 60.0 {
         return Err(format!("parking time of {} minutes", req.parking_min));
     }

@@ -53,7 +53,7 @@ pub extern "C" fn price_all(indexed: u32) -> u32 {
     DATA.with(|d| {
         let d = d.borrow();
         let Some(d) = d.as_ref() else { return 0 };
-        let Ok(tz) = jiff::tz::TimeZone::get("Europe/Amsterdam") else { return 0 };
+        let Some(tz) = chargefinder::time_zone("Europe/Amsterdam") else { return 0 };
         let start = jiff::Timestamp::from_second(1_780_999_200).unwrap_or_default(); // 2026-06-09T10:00Z
         let mut p = Pricer::new(&d.table, plan(), start, tz, Decimal::ZERO);
         if indexed == 1 {
