@@ -1,0 +1,76 @@
+// localstripe (a stateful Stripe emulator from PyPI, installed by scripts/setup.sh) for the
+// payment tests: started on a free 127.0.0.1 port, read back through Stripe's own API.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ROOT } from './lib.mjs';
+
+export const LOCALSTRIPE_BIN = process.env.LOCALSTRIPE_BIN ?? join(ROOT, '.venv-localstripe', 'bin', 'localstripe');
+export const SECRET_KEY = 'sk_test_chargefinder_e2e';
+export const PUBLISHABLE_KEY = 'pk_test_chargefinder_e2e';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts localstripe from scratch; resolves with {url, stripe(method, path, form), stop()}. */
+export async function startLocalstripe() {
+  const port = await freePort();
+  const child = spawn(LOCALSTRIPE_BIN, ['--port', String(port), '--from-scratch'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (c) => (log += c));
+  child.stderr.on('data', (c) => (log += c));
+  const url = `http://127.0.0.1:${port}`;
+  const stripe = async (method, path, form) => {
+    const res = await fetch(url + path, {
+      method,
+      headers: { Authorization: `Bearer ${SECRET_KEY}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const t0 = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`localstripe exited with ${child.exitCode}:\n${log}`);
+    try {
+      const r = await stripe('GET', '/v1/payment_intents');
+      if (r.status === 200) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() - t0 > 30_000) throw new Error(`localstripe did not start in 30 s:\n${log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    stripe,
+    log: () => log,
+    /** A card PaymentMethod, made as Stripe.js does with the card element's data. */
+    async paymentMethod(number) {
+      const r = await stripe('POST', '/v1/payment_methods', {
+        type: 'card', 'card[number]': number, 'card[exp_month]': '12', 'card[exp_year]': '2030', 'card[cvc]': '123',
+      });
+      if (r.status !== 200) throw new Error(`payment method: ${JSON.stringify(r.body)}`);
+      return r.body.id;
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
+    },
+  };
+}
+
+/** The server settings that point it at this localstripe. */
+export function stripeEnv(ls) {
+  return {
+    CHARGEFINDER_STRIPE_URL: ls.url,
+    CHARGEFINDER_STRIPE_SECRET_KEY: SECRET_KEY,
+    CHARGEFINDER_STRIPE_PUBLISHABLE_KEY: PUBLISHABLE_KEY,
+  };
+}
