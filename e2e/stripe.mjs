@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from './lib.mjs';
 
-export const LOCALSTRIPE_BIN = process.env.LOCALSTRIPE_BIN ?? join(ROOT, '.venv-localstripe', 'bin', 'localstripe');
+// The venv's Python runs our launcher, which binds 127.0.0.1 only (localstripe's own command binds every interface).
+export const LOCALSTRIPE_PYTHON = process.env.LOCALSTRIPE_PYTHON ?? join(ROOT, '.venv-localstripe', 'bin', 'python');
 export const SECRET_KEY = 'sk_test_chargefinder_e2e';
 export const PUBLISHABLE_KEY = 'pk_test_chargefinder_e2e';
 
@@ -23,7 +24,7 @@ function freePort() {
 /** Starts localstripe from scratch; resolves with {url, stripe(method, path, form), stop()}. */
 export async function startLocalstripe() {
   const port = await freePort();
-  const child = spawn(LOCALSTRIPE_BIN, ['--port', String(port), '--from-scratch'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(LOCALSTRIPE_PYTHON, [join(ROOT, 'scripts', 'run_localstripe.py'), String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (c) => (log += c));
   child.stderr.on('data', (c) => (log += c));
