@@ -591,6 +591,17 @@ impl Network {
     }
 }
 
+/// EVSEs with a session of ours not yet over: `(location_id, evse_uid)`.
+pub fn evses_in_use(store: &crate::store::Store) -> Result<std::collections::HashSet<(String, String)>, String> {
+    store.with_conn(|c| {
+        let mut st = c.prepare_cached(
+            "SELECT json_extract(command, '$.location_id'), json_extract(command, '$.evse_uid') FROM cpo_sessions WHERE done = 0",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    })
+}
+
 fn round3(x: f64) -> Decimal {
     Decimal::try_from(x).map(|d| d.round_dp(3)).unwrap_or_default()
 }
