@@ -39,7 +39,7 @@ async function findCandidates(url) {
       // Energy-priced tariffs with VAT stated: the capture must equal the incl.-VAT total.
       if (!tariff || !tariff.elements.every((e) => e.price_components.every((p) => p.type === 'ENERGY' && p.vat != null))) continue;
       out.push({ location_id: loc.id, evse_uid: evse.uid, connector_id: c.id });
-      if (out.length >= 12) return out;
+      if (out.length >= 14) return out;
     }
   }
   return out;
@@ -253,6 +253,23 @@ for (const [result, code, words, i] of [
     assert.equal(pi.body.latest_charge.captured, false);
   });
 }
+
+test('a card token from Stripe.js createToken (what localstripe serves) holds through a Customer; a declined one is refused', async () => {
+  const token = await newDriver(server.url);
+  const tok = await ls.cardToken(VISA);
+  const r = await api(server.url, 'POST', '/api/sessions', { token, key: 'tok-1', body: { ...candidates[9] ?? candidates[0], payment_method: tok } });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const pi = await ls.stripe('GET', `/v1/payment_intents/${r.body.payment.payment_intent}`);
+  assert.equal(pi.body.status, 'requires_capture');
+  assert.match(pi.body.customer, /^cus_/);
+  const s = await waitFor(server.url, token, r.body.id, (x) => x.state === 'active', 'active');
+  await api(server.url, 'POST', `/api/sessions/${s.id}/stop`, { token });
+  const done = await waitFor(server.url, token, s.id, (x) => x.state === 'completed', 'completed');
+  assert.equal((await takenMinor(pi.body.id)).taken, Math.round(Number(done.payment.captured) * 100));
+  const bad = await api(server.url, 'POST', '/api/sessions', { token, key: 'tok-2', body: { ...candidates[10] ?? candidates[1], payment_method: await ls.cardToken(DECLINED) } });
+  assert.equal(bad.status, 402);
+  assert.equal(bad.body.error.code, 'card_declined');
+});
 
 test('start pressed twice with the same Idempotency-Key: one session, one PaymentIntent', async () => {
   const token = await newDriver(server.url);

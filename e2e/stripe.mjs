@@ -59,6 +59,17 @@ export async function startLocalstripe() {
       if (r.status !== 200) throw new Error(`payment method: ${JSON.stringify(r.body)}`);
       return r.body.id;
     },
+    /** A card token, made exactly as localstripe's Stripe.js `createToken` does (publishable key in the body). */
+    async cardToken(number) {
+      const res = await fetch(`${url}/v1/tokens`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: `card[number]=${number}&card[exp_month]=12&card[exp_year]=2030&card[cvc]=123&key=${PUBLISHABLE_KEY}&payment_user_agent=localstripe`,
+      });
+      const body = await res.json();
+      if (res.status !== 200) throw new Error(`token: ${JSON.stringify(body)}`);
+      return body.id;
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -222,7 +222,8 @@ pub struct CreateSession {
     pub location_id: String,
     pub evse_uid: String,
     pub connector_id: String,
-    /// The Stripe PaymentMethod id Stripe.js made in the browser (`pm_…`).
+    /// The Stripe PaymentMethod id Stripe.js made in the browser (`pm_…`), or a card token
+    /// (`tok_…`, what localstripe's Stripe.js can make).
     pub payment_method: String,
     #[serde(default)]
     pub vehicle_id: Option<String>,
@@ -492,14 +493,11 @@ impl Sessions {
                 "Payments are not set up on this server (CHARGEFINDER_STRIPE_SECRET_KEY).",
             ));
         };
-        if !req.payment_method.starts_with("pm_")
-            && !req.payment_method.starts_with("card_")
-            && !req.payment_method.starts_with("src_")
-        {
+        if !["pm_", "tok_", "card_", "src_"].iter().any(|p| req.payment_method.starts_with(p)) {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "bad_payment_method",
-                "payment_method must be the id Stripe.js gave for the card (pm_…).",
+                "payment_method must be the id Stripe.js gave for the card (pm_… or tok_…).",
             ));
         }
         let quote = self.quote(&req)?;
@@ -530,7 +528,29 @@ impl Sessions {
                 self.by_key(driver, key)?.ok_or_else(|| ApiError::internal("idempotency race without a row"))?;
             return self.repeat(existing, &request).map(|v| (v, false));
         }
-        let held = stripe.hold(hold_minor, &quote.currency, &req.payment_method, &id, &op_key).await;
+        // A card token (localstripe's Stripe.js, or an older integration) becomes a card first.
+        let mut payment_method = req.payment_method.clone();
+        let mut customer = None;
+        if payment_method.starts_with("tok_") {
+            match stripe.card_from_token(&payment_method, &id, &format!("customer-{id}")).await {
+                Ok((c, card)) => {
+                    customer = Some(c);
+                    payment_method = card;
+                }
+                Err(e) => {
+                    let (code, message) = match &e {
+                        StripeError::Declined { .. } => {
+                            ("card_declined", "Your card was declined. Nothing was charged; try another card.")
+                        }
+                        _ => ("payment_failed", "The payment provider did not accept the card. Nothing was charged."),
+                    };
+                    eprintln!("chargefinder-server: card for {id}: {e}");
+                    self.fail(&id, &[state::REQUESTED], code, message, None).map_err(ApiError::internal)?;
+                    return Err(self.error_of(&id)?);
+                }
+            }
+        }
+        let held = stripe.hold(hold_minor, &quote.currency, &payment_method, customer.as_deref(), &id, &op_key).await;
         match held {
             Ok(pi) if pi.status == "requires_capture" => {
                 self.transition(&id, &[state::REQUESTED], state::HELD, "pi_id = ?4, pending_op = NULL", &[&pi.id])
