@@ -4,46 +4,133 @@ use chargefinder::{Availability, AvailabilityConfig, EvseStatus, Station, Statio
 use leptos::prelude::*;
 
 use crate::geo::{self, Source};
+use crate::i18n::{self, msg, Lang, Msg, Units};
 use crate::live::{self, Link};
-use crate::state::{nearest_rows, Choice, Row, PLUG_CHOICES, POWER_CHOICES};
+use crate::state::{nearest_rows, view_query, Choice, Place, Row, PLUG_CHOICES, POWER_CHOICES};
+use crate::station::StationScreen;
+use wasm_bindgen::closure::Closure;
 
 const VEHICLE_KEY: &str = "chargefinder.vehicle";
+const LANG_KEY: &str = "chargefinder.lang";
+const UNITS_KEY: &str = "chargefinder.units";
 
-fn location_search() -> String {
+pub fn location_search() -> String {
     web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
 }
 
-fn storage() -> Option<web_sys::Storage> {
+pub fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-fn now_s() -> i64 {
+pub fn now_s() -> i64 {
     (js_sys::Date::now() / 1000.0).floor() as i64
+}
+
+/// What every screen shares (Leptos context): the index and live table built once, and the
+/// driver's choices. Signals are `Copy`, so components take this by value.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    pub index: StoredValue<StationIndex>,
+    pub live: StoredValue<Availability>,
+    /// Bumped on every applied live change: views recompute, nothing is rebuilt.
+    pub version: RwSignal<u64>,
+    pub link: RwSignal<Link>,
+    pub choice: RwSignal<Choice>,
+    pub place: RwSignal<Place>,
+    pub lang: RwSignal<Lang>,
+    pub units: RwSignal<Units>,
+    pub here: geo::Here,
+}
+
+impl Ctx {
+    /// Opens a station's screen; a new history entry, so the back button returns to the map.
+    pub fn open_station(self, id: &str) {
+        self.place.update(|p| p.station = Some(id.to_string()));
+        push_url(self, true);
+    }
+
+    /// Back to the finder (the history entry the station was opened from, when there is one).
+    pub fn close_station(self) {
+        let pushed = web_sys::window()
+            .and_then(|w| w.history().ok())
+            .and_then(|h| h.state().ok())
+            .is_some_and(|s| s.as_bool() == Some(true));
+        if pushed {
+            if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+                let _ = h.back();
+                return;
+            }
+        }
+        self.place.update(|p| p.station = None);
+        push_url(self, false);
+    }
+
+    pub fn t(self, m: Msg) -> &'static str {
+        m.get(self.lang.get())
+    }
+}
+
+/// Writes the view into the URL: a new entry (`push`, marked so back can return to it) or in place.
+fn push_url(ctx: Ctx, push: bool) {
+    let q = ctx.choice.with_untracked(|c| ctx.place.with_untracked(|p| view_query(c, p)));
+    let url = if q.is_empty() { "?".to_string() } else { format!("?{q}") };
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = if push {
+            h.push_state_with_url(&wasm_bindgen::JsValue::TRUE, "", Some(&url))
+        } else {
+            h.replace_state_with_url(&h.state().unwrap_or(wasm_bindgen::JsValue::NULL), "", Some(&url))
+        };
+    }
+}
+
+fn browser_languages() -> Vec<String> {
+    let Some(nav) = web_sys::window().map(|w| w.navigator()) else { return Vec::new() };
+    let mut out: Vec<String> = nav.languages().iter().filter_map(|v| v.as_string()).collect();
+    out.extend(nav.language());
+    out
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     let stations = LocalResource::new(crate::api::fetch_stations);
+    let query = location_search();
     // A shared link's position wins over the device's.
-    let link_at = Choice::from_query(&location_search()).1;
+    let link_place = Place::from_query(&query);
+    let link_at = link_place.at;
     let here = LocalResource::new(move || async move {
         match link_at {
             Some((lat, lon)) => geo::Here { lat, lon, source: Source::Link },
             None => geo::current_position().await,
         }
     });
+    // Language: the link's, else the one the driver picked on this device, else the browser's.
+    let lang = link_place
+        .lang
+        .or_else(|| storage().and_then(|s| s.get_item(LANG_KEY).ok().flatten()).and_then(|l| Lang::from_code(&l)))
+        .unwrap_or_else(|| Lang::from_preferences(browser_languages().iter().map(String::as_str)));
+    let lang = RwSignal::new(lang);
+    let units = link_place
+        .units
+        .or_else(|| storage().and_then(|s| s.get_item(UNITS_KEY).ok().flatten()).and_then(|u| Units::from_code(&u)))
+        .unwrap_or_default();
+    let units = RwSignal::new(units);
     view! {
-        <div class="cf-app">
+        <div class="cf-app" lang=move || lang.get().code()>
             <header class="cf-header">
                 <h1>"chargefinder"</h1>
-                <p class="cf-tagline">"Chargers that work, fit your car and are free now."</p>
+                <p class="cf-tagline">{move || msg::TAGLINE.get(lang.get())}</p>
+                <Settings lang=lang units=units />
             </header>
             <main>
-                <Suspense fallback=|| view! { <p class="cf-status" role="status">"Loading chargers near you…"</p> }>
+                <Suspense fallback=move || {
+                    view! { <p class="cf-status" role="status">{msg::LOADING.get(lang.get_untracked())}</p> }
+                }>
                     {move || Suspend::new(async move {
                         let here = here.await;
                         match stations.await {
-                            Ok((list, seq)) => view! { <Nearest stations=list seq=seq here=here /> }.into_any(),
+                            Ok((list, seq)) => {
+                                view! { <Finder stations=list seq=seq here=here lang=lang units=units /> }.into_any()
+                            }
                             Err(message) => view! { <p class="cf-error" role="alert">{message}</p> }.into_any(),
                         }
                     })}
@@ -53,14 +140,66 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Language and units, remembered on the device.
 #[component]
-fn Nearest(stations: Vec<Station>, seq: i64, here: geo::Here) -> impl IntoView {
+fn Settings(lang: RwSignal<Lang>, units: RwSignal<Units>) -> impl IntoView {
+    view! {
+        <div class="cf-settings">
+            <label class="cf-field">
+                <span class="cf-visually-hidden">{move || msg::LANGUAGE.get(lang.get())}</span>
+                <select
+                    data-testid="lang"
+                    aria-label=move || msg::LANGUAGE.get(lang.get())
+                    on:change=move |e| {
+                        if let Some(l) = Lang::from_code(&event_target_value(&e)) {
+                            if let Some(s) = storage() {
+                                let _ = s.set_item(LANG_KEY, l.code());
+                            }
+                            lang.set(l);
+                        }
+                    }
+                >
+                    {Lang::ALL
+                        .into_iter()
+                        .map(|l| view! { <option value=l.code() selected=move || lang.get() == l>{l.name()}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+            <label class="cf-field">
+                <span class="cf-visually-hidden">{move || msg::UNITS.get(lang.get())}</span>
+                <select
+                    data-testid="units"
+                    aria-label=move || msg::UNITS.get(lang.get())
+                    on:change=move |e| {
+                        if let Some(u) = Units::from_code(&event_target_value(&e)) {
+                            if let Some(s) = storage() {
+                                let _ = s.set_item(UNITS_KEY, u.code());
+                            }
+                            units.set(u);
+                        }
+                    }
+                >
+                    <option value="km" selected=move || units.get() == Units::Km>"km"</option>
+                    <option value="mi" selected=move || units.get() == Units::Miles>"miles"</option>
+                </select>
+            </label>
+        </div>
+    }
+}
+
+/// The finder (filters, list) and the station screen over one shared index and live table.
+#[component]
+fn Finder(
+    stations: Vec<Station>,
+    seq: i64,
+    here: geo::Here,
+    lang: RwSignal<Lang>,
+    units: RwSignal<Units>,
+) -> impl IntoView {
     let index = StationIndex::new(stations);
-    let count = index.len();
     let live = Availability::new(&index, now_s(), AvailabilityConfig::default());
     let index = StoredValue::new(index);
     let live = StoredValue::new(live);
-    // Bumped on every applied change: the list recomputes, nothing is rebuilt.
     let version = RwSignal::new(0u64);
     let link = RwSignal::new(Link::Connecting);
     let started = live::connect(
@@ -81,34 +220,60 @@ fn Nearest(stations: Vec<Station>, seq: i64, here: geo::Here) -> impl IntoView {
         link.set(Link::Reconnecting(js_sys::Date::now()));
     }
     // The car is remembered on the device; everything else starts open.
+    let query = location_search();
     let remembered = storage().and_then(|s| s.get_item(VEHICLE_KEY).ok().flatten()).filter(|v| !v.is_empty());
-    let (from_link, _) = Choice::from_query(&location_search());
+    let (from_link, _) = Choice::from_query(&query);
     let choice = RwSignal::new(Choice { vehicle: from_link.vehicle.clone().or(remembered), ..from_link });
-    // The URL holds the view, so a link (or a reload) reproduces it.
-    let at = (here.source != Source::Default).then_some((here.lat, here.lon));
+    let mut start = Place::from_query(&query);
+    start.at = (here.source != Source::Default).then_some((here.lat, here.lon));
+    let place = RwSignal::new(start);
+    let ctx = Ctx { index, live, version, link, choice, place, lang, units, here };
+    provide_context(ctx);
+    // The URL holds the view, so a link (or a reload) reproduces it. Language and units stay in
+    // it only when a link set them: whoever opens a shared link otherwise reads their own.
     Effect::new(move |_| {
-        let q = choice.with(|c| c.to_query(at));
-        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-            let url = if q.is_empty() { "?".to_string() } else { format!("?{q}") };
-            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-        }
+        choice.track();
+        push_url(ctx, false);
     });
+    // Back and forward move between the map and a station.
+    let on_pop = Closure::<dyn Fn()>::new(move || {
+        let station = Place::from_query(&location_search()).station;
+        place.update(|p| p.station = station);
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("popstate", wasm_bindgen::JsCast::unchecked_ref(on_pop.as_ref()));
+    }
+    on_pop.forget();
+    let station = Memo::new(move |_| place.with(|p| p.station.clone()));
+    view! {
+        <div class="cf-finder" class:cf-hidden=move || station.with(Option::is_some)>
+            <Nearest />
+        </div>
+        {move || station.get().map(|id| view! { <StationScreen id=id /> })}
+    }
+}
+
+#[component]
+fn Nearest() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let Ctx { index, live, version, link, choice, here, lang, .. } = ctx;
+    let count = index.with_value(StationIndex::len);
     let rows = Memo::new(move |_| {
         version.track();
         let filter = choice.with(Choice::filter);
         index.with_value(|ix| live.with_value(|l| nearest_rows(ix, l, now_s(), here.lat, here.lon, &filter)))
     });
-    let whence = match here.source {
-        Source::Device => "near you".to_string(),
-        Source::Default => "near Delft station (your position is not shared)".to_string(),
-        Source::Link => format!("near {:.4}, {:.4}", here.lat, here.lon),
+    let whence = move || match here.source {
+        Source::Device => ctx.t(msg::NEAR_YOU).to_string(),
+        Source::Default => ctx.t(msg::NEAR_DEFAULT).to_string(),
+        Source::Link => msg::NEAR_POINT.fill(lang.get(), &[&format!("{:.4}, {:.4}", here.lat, here.lon)]),
     };
     let link_text = move || match link.get() {
-        Link::Connecting => "Connecting to live status…".to_string(),
-        Link::Live => "Live".to_string(),
+        Link::Connecting => ctx.t(msg::CONNECTING).to_string(),
+        Link::Live => ctx.t(msg::LIVE).to_string(),
         Link::Reconnecting(since) => {
             let d = js_sys::Date::new(&since.into());
-            format!("Reconnecting… status as of {:02}:{:02}", d.get_hours(), d.get_minutes())
+            msg::RECONNECTING.fill(lang.get(), &[&format!("{:02}:{:02}", d.get_hours(), d.get_minutes())])
         }
     };
     let link_class = move || match link.get() {
@@ -117,14 +282,14 @@ fn Nearest(stations: Vec<Station>, seq: i64, here: geo::Here) -> impl IntoView {
     };
     view! {
         <section aria-labelledby="cf-nearest-title">
-            <h2 id="cf-nearest-title">"Nearest chargers " <span class="cf-whence">{whence}</span></h2>
+            <h2 id="cf-nearest-title">{move || ctx.t(msg::NEAREST)} " " <span class="cf-whence">{whence}</span></h2>
             <p class="cf-count">
-                {format!("{count} stations loaded")} " · "
+                {move || msg::LOADED.fill(lang.get(), &[&count.to_string()])} " · "
                 <span class=link_class data-testid="live-state" role="status">{link_text}</span>
             </p>
             <Filters choice=choice />
             <Show when=move || rows.with(Vec::is_empty)>
-                <p class="cf-status" role="status" data-testid="no-results">"No charger matches these filters."</p>
+                <p class="cf-status" role="status" data-testid="no-results">{move || ctx.t(msg::NO_RESULTS)}</p>
             </Show>
             <ol class="cf-list" data-testid="nearest-list">
                 <For each=move || rows.get() key=|r| (r.id.clone(), r.available) let:r>
@@ -138,11 +303,12 @@ fn Nearest(stations: Vec<Station>, seq: i64, here: geo::Here) -> impl IntoView {
 /// Plugs, minimum power, available now, and my car.
 #[component]
 fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
     let cars = chargefinder::vehicle_catalogue();
     view! {
-        <form class="cf-filters" aria-label="Filters" on:submit=|e| e.prevent_default()>
+        <form class="cf-filters" aria-label=move || ctx.t(msg::FILTERS) on:submit=|e| e.prevent_default()>
             <fieldset class="cf-plugs-filter">
-                <legend>"Plug"</legend>
+                <legend>{move || ctx.t(msg::PLUG)}</legend>
                 {PLUG_CHOICES
                     .into_iter()
                     .map(|p| {
@@ -162,7 +328,7 @@ fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
             </fieldset>
             <div class="cf-filter-row">
                 <label class="cf-field">
-                    "Minimum power "
+                    {move || ctx.t(msg::MIN_POWER)} " "
                     <select
                         data-testid="min-kw"
                         on:change=move |e| {
@@ -173,7 +339,7 @@ fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
                         {POWER_CHOICES
                             .into_iter()
                             .map(|kw| {
-                                let text = if kw == 0 { "any".to_string() } else { format!("{kw} kW") };
+                                let text = move || if kw == 0 { ctx.t(msg::ANY).to_string() } else { format!("{kw} kW") };
                                 view! { <option value=kw.to_string() selected=move || choice.with(|c| c.min_kw == kw)>{text}</option> }
                             })
                             .collect_view()}
@@ -186,11 +352,11 @@ fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
                         prop:checked=move || choice.with(|c| c.available_now)
                         on:change=move |_| choice.update(|c| c.available_now = !c.available_now)
                     />
-                    "Available now"
+                    {move || ctx.t(msg::AVAILABLE_NOW)}
                 </label>
             </div>
             <label class="cf-field">
-                "My car "
+                {move || ctx.t(msg::MY_CAR)} " "
                 <select
                     data-testid="vehicle"
                     on:change=move |e| {
@@ -201,7 +367,7 @@ fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
                         choice.update(|c| c.vehicle = (!v.is_empty()).then_some(v));
                     }
                 >
-                    <option value="" selected=move || choice.with(|c| c.vehicle.is_none())>"Any car"</option>
+                    <option value="" selected=move || choice.with(|c| c.vehicle.is_none())>{move || ctx.t(msg::ANY_CAR)}</option>
                     {cars
                         .iter()
                         .map(|c| {
@@ -222,16 +388,38 @@ fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
 
 #[component]
 fn StationRow(row: Row) -> impl IntoView {
-    let availability = format!("{} of {} available", row.available, row.evses);
+    let ctx = expect_context::<Ctx>();
+    let Ctx { lang, units, .. } = ctx;
+    let (available, evses) = (row.available, row.evses);
+    let availability = move || msg::N_OF_M_AVAILABLE.fill(lang.get(), &[&available.to_string(), &evses.to_string()]);
     let free_class = if row.available > 0 { "cf-free cf-free--yes" } else { "cf-free cf-free--no" };
+    let distance_m = row.distance_m;
+    let power_kw = row.power_kw;
+    let id = row.id.clone();
+    let href = format!("?station={}", crate::state::encode(&row.id));
     view! {
         <li class="cf-station" data-testid="station" data-id=row.id.clone() data-distance-m=format!("{:.1}", row.distance_m)>
             <div class="cf-station__top">
-                <span class="cf-station__name" data-testid="name">{row.name}</span>
-                <span class="cf-station__distance" data-testid="distance">{row.distance}</span>
+                <a
+                    class="cf-station__name"
+                    data-testid="name"
+                    href=href
+                    on:click=move |e| {
+                        // A plain click opens the station in place; modified clicks keep the browser's meaning.
+                        if !(e.ctrl_key() || e.meta_key() || e.shift_key()) {
+                            e.prevent_default();
+                            ctx.open_station(&id);
+                        }
+                    }
+                >
+                    {row.name}
+                </a>
+                <span class="cf-station__distance" data-testid="distance">
+                    {move || i18n::distance(lang.get(), units.get(), distance_m)}
+                </span>
             </div>
             <div class="cf-station__facts">
-                <span class="cf-power" data-testid="power">{row.power}</span>
+                <span class="cf-power" data-testid="power">{move || i18n::power(lang.get(), power_kw)}</span>
                 <span class="cf-plugs" data-testid="plugs">{row.plugs.join(" · ")}</span>
                 <span class=free_class data-testid="available">{availability}</span>
             </div>

@@ -4,8 +4,10 @@
 mod api;
 mod app;
 mod geo;
+mod i18n;
 mod live;
 mod state;
+mod station;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,5 +1,6 @@
 //! The app's state and what it shows, as plain Rust (tested without a browser).
 
+use crate::i18n::{Lang, Units};
 use chargefinder::{catalogue_vehicle, Availability, Filter, Hit, Live, PlugFamily, PlugSet, StationIndex};
 
 /// How many stations the list shows.
@@ -94,14 +95,115 @@ impl Choice {
     }
 }
 
+/// The rest of the view a link holds: the map's position and zoom, the open station, language
+/// and units. Together with [`Choice`] it is the whole URL.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Place {
+    pub at: Option<(f64, f64)>,
+    pub zoom: Option<f64>,
+    /// The open station's OCPI location id.
+    pub station: Option<String>,
+    pub lang: Option<Lang>,
+    pub units: Option<Units>,
+}
+
+/// Zoom levels the map offers.
+pub const ZOOM_RANGE: std::ops::RangeInclusive<f64> = 3.0..=18.0;
+
+impl Place {
+    pub fn to_query(&self) -> String {
+        let mut q = Vec::new();
+        if let Some((lat, lon)) = self.at {
+            q.push(format!("lat={lat:.5}&lon={lon:.5}"));
+        }
+        if let Some(z) = self.zoom {
+            q.push(format!("z={z:.1}").replace(".0", ""));
+        }
+        if let Some(id) = &self.station {
+            q.push(format!("station={}", encode(id)));
+        }
+        if let Some(l) = self.lang {
+            q.push(format!("lang={}", l.code()));
+        }
+        if let Some(u) = self.units {
+            q.push(format!("units={}", u.code()));
+        }
+        q.join("&")
+    }
+
+    /// Reads a query string; unknown or malformed parts are ignored (a link is outside data).
+    pub fn from_query(query: &str) -> Place {
+        let mut p = Place::default();
+        let (mut lat, mut lon) = (None, None);
+        for pair in query.trim_start_matches('?').split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            match k {
+                "lat" => lat = v.parse::<f64>().ok().filter(|x| (-90.0..=90.0).contains(x)),
+                "lon" => lon = v.parse::<f64>().ok().filter(|x| (-180.0..=180.0).contains(x)),
+                "z" => p.zoom = v.parse::<f64>().ok().filter(|z| ZOOM_RANGE.contains(z)),
+                "station" => p.station = decode(v).filter(|id| !id.is_empty() && id.len() <= 64),
+                "lang" => p.lang = Lang::from_code(v),
+                "units" => p.units = Units::from_code(v),
+                _ => {}
+            }
+        }
+        p.at = lat.zip(lon);
+        p
+    }
+}
+
+/// The whole URL query for a view.
+pub fn view_query(choice: &Choice, place: &Place) -> String {
+    let parts = [place.to_query(), choice.to_query(None)];
+    parts.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join("&")
+}
+
+/// Percent-encodes everything but unreserved characters (RFC 3986).
+pub fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Percent-decodes; `None` for broken escapes or bytes that are not UTF-8.
+pub fn decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = s.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// One row of the nearest-stations list, ready to show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub id: String,
     pub name: String,
     pub distance_m: f64,
-    pub distance: String,
-    pub power: String,
+    /// The most powerful EVSE, kW (0 when unknown).
+    pub power_kw: f32,
     pub plugs: Vec<&'static str>,
     pub evses: usize,
     pub available: u32,
@@ -126,33 +228,10 @@ fn row(index: &StationIndex, h: &Hit) -> Row {
         id: s.id.clone(),
         name: s.name.clone(),
         distance_m: h.distance_m,
-        distance: format_distance(h.distance_m),
-        power: format_power(s.max_power_kw()),
+        power_kw: s.max_power_kw(),
         plugs: s.plugs().iter().map(|p| p.label()).collect(),
         evses: h.matching_evses as usize,
         available: h.available_evses,
-    }
-}
-
-/// "35 m", "950 m", "1.2 km", "12 km": precise near, rounder far.
-pub fn format_distance(m: f64) -> String {
-    if m < 1000.0 {
-        format!("{} m", ((m / 5.0).round() * 5.0) as u64)
-    } else if m < 10_000.0 {
-        format!("{:.1} km", m / 1000.0)
-    } else {
-        format!("{} km", (m / 1000.0).round() as u64)
-    }
-}
-
-/// "11 kW", "3.7 kW", "350 kW"; "power unknown" for 0.
-pub fn format_power(kw: f32) -> String {
-    if kw <= 0.0 {
-        "power unknown".to_string()
-    } else if kw < 10.0 {
-        format!("{:.1} kW", kw)
-    } else {
-        format!("{} kW", kw.round() as u32)
     }
 }
 
@@ -221,17 +300,20 @@ mod tests {
     }
 
     #[test]
-    fn distances_read_naturally() {
-        assert_eq!(format_distance(3.4), "5 m");
-        assert_eq!(format_distance(201.0), "200 m");
-        assert_eq!(format_distance(1234.0), "1.2 km");
-        assert_eq!(format_distance(15_600.0), "16 km");
-    }
-
-    #[test]
-    fn powers_read_naturally() {
-        assert_eq!(format_power(11.04), "11 kW");
-        assert_eq!(format_power(3.68), "3.7 kW");
-        assert_eq!(format_power(0.0), "power unknown");
+    fn places_round_trip_and_bad_links_are_ignored() {
+        let p = Place {
+            at: Some((52.0116, 4.3571)),
+            zoom: Some(13.0),
+            station: Some("NL*ABC/1 2".into()),
+            lang: Some(Lang::Nl),
+            units: Some(Units::Miles),
+        };
+        let q = p.to_query();
+        assert_eq!(q, "lat=52.01160&lon=4.35710&z=13&station=NL%2AABC%2F1%202&lang=nl&units=mi");
+        assert_eq!(Place::from_query(&q), p);
+        let bad = Place::from_query("z=99&station=%ZZ&lang=xx&units=parsec&lat=1");
+        assert_eq!(bad, Place::default());
+        let c = Choice { min_kw: 50, ..Choice::default() };
+        assert_eq!(view_query(&c, &Place { zoom: Some(9.5), ..Place::default() }), "z=9.5&kw=50");
     }
 }
