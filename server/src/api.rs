@@ -25,6 +25,7 @@ pub fn router(live: Live, sessions: Sessions, web: &Path) -> Router {
     let paid: Router<Live> = Router::new()
         .route("/drivers", post(sessions::create_driver))
         .route("/config", get(sessions::config))
+        .route("/quote", get(sessions::quote))
         .route("/sessions", post(sessions::create_session).get(sessions::list_sessions))
         .route("/sessions/{id}", get(sessions::get_session))
         .route("/sessions/{id}/events", get(sessions::events))

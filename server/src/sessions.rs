@@ -1179,6 +1179,40 @@ pub async fn create_session(State(s): State<Sessions>, headers: HeaderMap, body:
 }
 
 #[derive(Debug, Deserialize)]
+pub struct QuoteQuery {
+    location_id: String,
+    evse_uid: String,
+    connector_id: String,
+    #[serde(default)]
+    vehicle_id: Option<String>,
+}
+
+/// `GET /api/quote?location_id&evse_uid&connector_id[&vehicle_id]`: before the card, what the
+/// driver will see: the price in words, the estimate for their car (20 % to full) and the hold.
+pub async fn quote(State(s): State<Sessions>, Query(q): Query<QuoteQuery>) -> Result<Response, ApiError> {
+    let req = CreateSession {
+        location_id: q.location_id,
+        evse_uid: q.evse_uid,
+        connector_id: q.connector_id,
+        payment_method: String::new(),
+        vehicle_id: q.vehicle_id.filter(|v| !v.is_empty()),
+    };
+    let quote = s.quote(&req)?;
+    Ok(axum::Json(json!({
+        "tariff": quote.tariff_words,
+        "currency": quote.currency,
+        "estimate": quote.estimate,
+        "incl_vat": quote.incl_vat,
+        "hold": quote.hold,
+        "vehicle": quote.vehicle,
+        "soc_from_pct": HOLD_SOC_FROM_PCT,
+        "connector_kw": quote.connector_kw,
+        "payments": s.stripe().is_some(),
+    }))
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
     active: Option<String>,

@@ -249,7 +249,8 @@ fn Finder(
         <div class="cf-finder" class:cf-hidden=move || station.with(Option::is_some)>
             <Nearest />
         </div>
-        {move || station.get().map(|id| view! { <StationScreen id=id /> })}
+        {move || station.get().map(|id| view! { <StationScreen id=id.clone() /> <crate::charge::ChargeEntry id=id /> })}
+        <crate::charge::ChargeRoutes />
     }
 }
 
