@@ -2,12 +2,11 @@
 // charging network at 120× real time (a minute of charging takes half a second).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, ROOT } from './lib.mjs';
-import { startLocalstripe, stripeEnv } from './stripe.mjs';
+import { startServer } from './lib.mjs';
+import { startLocalstripe, stripeEnv, findCandidates } from './stripe.mjs';
 
 const SPEED = '120';
 const VISA = '4242424242424242';
@@ -18,31 +17,6 @@ let ls, server, dir, candidates;
 
 function env() {
   return { ...stripeEnv(ls), CHARGEFINDER_NETWORK_SPEED: SPEED, CHARGEFINDER_NETWORK_TEST_CONTROL: '1' };
-}
-
-/** AC EVSEs the app may start remotely, with a tariff in the data, available now. */
-async function findCandidates(url) {
-  const data = JSON.parse(gunzipSync(readFileSync(join(ROOT, 'data', 'nl', 'locations.json.gz'))));
-  const locations = Array.isArray(data) ? data : data.data;
-  const t = JSON.parse(gunzipSync(readFileSync(join(ROOT, 'data', 'nl', 'tariffs.json.gz'))));
-  const tariffs = new Map((Array.isArray(t) ? t : t.data).map((x) => [x.id, x]));
-  const status = await (await fetch(`${url}/api/status`)).json();
-  const available = new Set(status.evses.filter((r) => r[2] === 'AVAILABLE').map((r) => `${r[0]}/${r[1]}`));
-  const out = [];
-  for (const loc of locations) {
-    for (const evse of loc.evses ?? []) {
-      if (!(evse.capabilities ?? []).includes('REMOTE_START_STOP_CAPABLE')) continue;
-      if (!available.has(`${loc.id}/${evse.uid}`)) continue;
-      const c = (evse.connectors ?? [])[0];
-      if (!c || !String(c.power_type).startsWith('AC')) continue;
-      const tariff = (c.tariff_ids ?? []).map((id) => tariffs.get(id)).find(Boolean);
-      // Energy-priced tariffs with VAT stated: the capture must equal the incl.-VAT total.
-      if (!tariff || !tariff.elements.every((e) => e.price_components.every((p) => p.type === 'ENERGY' && p.vat != null))) continue;
-      out.push({ location_id: loc.id, evse_uid: evse.uid, connector_id: c.id });
-      if (out.length >= 14) return out;
-    }
-  }
-  return out;
 }
 
 async function api(url, method, path, { token, body, key, headers = {} } = {}) {

@@ -1,6 +1,8 @@
 // localstripe (a stateful Stripe emulator from PyPI, installed by scripts/setup.sh) for the
 // payment tests: started on a free 127.0.0.1 port, read back through Stripe's own API.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from './lib.mjs';
@@ -86,3 +88,29 @@ export function stripeEnv(ls) {
     CHARGEFINDER_STRIPE_PUBLISHABLE_KEY: PUBLISHABLE_KEY,
   };
 }
+
+/** AC EVSEs the app may start remotely, with a tariff in the data, available now. */
+export async function findCandidates(url) {
+  const data = JSON.parse(gunzipSync(readFileSync(join(ROOT, 'data', 'nl', 'locations.json.gz'))));
+  const locations = Array.isArray(data) ? data : data.data;
+  const t = JSON.parse(gunzipSync(readFileSync(join(ROOT, 'data', 'nl', 'tariffs.json.gz'))));
+  const tariffs = new Map((Array.isArray(t) ? t : t.data).map((x) => [x.id, x]));
+  const status = await (await fetch(`${url}/api/status`)).json();
+  const available = new Set(status.evses.filter((r) => r[2] === 'AVAILABLE').map((r) => `${r[0]}/${r[1]}`));
+  const out = [];
+  for (const loc of locations) {
+    for (const evse of loc.evses ?? []) {
+      if (!(evse.capabilities ?? []).includes('REMOTE_START_STOP_CAPABLE')) continue;
+      if (!available.has(`${loc.id}/${evse.uid}`)) continue;
+      const c = (evse.connectors ?? [])[0];
+      if (!c || !String(c.power_type).startsWith('AC')) continue;
+      const tariff = (c.tariff_ids ?? []).map((id) => tariffs.get(id)).find(Boolean);
+      // Energy-priced tariffs with VAT stated: the capture must equal the incl.-VAT total.
+      if (!tariff || !tariff.elements.every((e) => e.price_components.every((p) => p.type === 'ENERGY' && p.vat != null))) continue;
+      out.push({ location_id: loc.id, evse_uid: evse.uid, connector_id: c.id });
+      if (out.length >= 14) return out;
+    }
+  }
+  return out;
+}
+

@@ -51,7 +51,10 @@ pub const DEFAULT_CAR: (&str, f64, f64, f64) = ("a typical car (60 kWh, 11 kW AC
 /// The hold for an estimated cost: the estimate rounded up to a whole unit, within
 /// [`HOLD_FLOOR`, `HOLD_CAP`].
 pub fn hold_amount(estimated: Decimal) -> Decimal {
-    estimated.ceil().clamp(HOLD_FLOOR, HOLD_CAP)
+    let mut hold = estimated.ceil().clamp(HOLD_FLOOR, HOLD_CAP);
+    // Shown with cents, like every other amount ("26.00").
+    hold.rescale(2);
+    hold
 }
 
 /// Session states, as stored and as the API shows them.
@@ -1351,7 +1354,7 @@ mod tests {
 
     #[test]
     fn the_hold_is_the_estimate_rounded_up_within_floor_and_cap() {
-        assert_eq!(hold_amount(Decimal::new(2412, 2)), Decimal::from(25));
+        assert_eq!(hold_amount(Decimal::new(2412, 2)).to_string(), "25.00");
         assert_eq!(hold_amount(Decimal::new(300, 2)), HOLD_FLOOR);
         assert_eq!(hold_amount(Decimal::ZERO), HOLD_FLOOR);
         assert_eq!(hold_amount(Decimal::from(250)), HOLD_CAP);

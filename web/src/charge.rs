@@ -119,13 +119,23 @@ pub fn ChargeRoutes() -> impl IntoView {
         let _ = w.add_event_listener_with_callback("popstate", wasm_bindgen::JsCast::unchecked_ref(on_pop.as_ref()));
     }
     on_pop.forget();
+    let pick = Memo::new(move |_| match route.get() {
+        Route::Pick(id) => Some(id),
+        _ => None,
+    });
+    let live = Memo::new(move |_| match route.get() {
+        Route::Session(id) => Some(id),
+        _ => None,
+    });
     view! {
         <style>{CSS}</style>
-        {move || match route.get() {
-            Route::None => ().into_any(),
-            Route::Pick(id) => view! { <div class="cf-overlay"><PickAndPay location_id=id /></div> }.into_any(),
-            Route::Session(id) => view! { <div class="cf-overlay"><LiveSession id=id /></div> }.into_any(),
-        }}
+        // The two screens in hosts of their own, each hidden unless it is the route.
+        <div class="cf-charge-host" hidden=move || !matches!(route.get(), Route::Pick(_))>
+            {move || pick.get().map(|id| view! { <div class="cf-overlay"><PickAndPay location_id=id /></div> })}
+        </div>
+        <div class="cf-charge-host" hidden=move || !matches!(route.get(), Route::Session(_))>
+            {move || live.get().map(|id| view! { <div class="cf-overlay"><LiveSession id=id /></div> })}
+        </div>
     }
 }
 
@@ -185,7 +195,7 @@ fn PickAndPay(location_id: String) -> impl IntoView {
                     let cfg = api::stripe_config().await?.ok_or("Card payments are not set up on this server.")?;
                     api::load_stripe_js(&cfg.js_url).await?;
                     // The mount point is rendered with the quote; wait for it to exist.
-                    for _ in 0..50 {
+                    for _ in 0..200 {
                         let exists = web_sys::window()
                             .and_then(|w| w.document())
                             .and_then(|d| d.get_element_by_id(CARD_MOUNT))
@@ -224,7 +234,17 @@ fn PickAndPay(location_id: String) -> impl IntoView {
             .await;
             busy.set(false);
             match result {
-                Ok(s) => go(route, Route::Session(s.id)),
+                // A page load to the live screen (the same as coming back later). In place, the
+                // live screen did not mount after the card screen (Leptos 0.8, with Stripe.js's
+                // element in the page); loaded fresh it always does. The driver loses nothing:
+                // the session is on the server and the token on the device.
+                Ok(s) => {
+                    let to = Route::Session(s.id.clone()).to_query();
+                    let moved = web_sys::window().map(|w| w.location().set_href(&to));
+                    if !matches!(moved, Some(Ok(()))) {
+                        go(route, Route::Session(s.id));
+                    }
+                }
                 Err(e) => {
                     // A new attempt (another card) is a new start.
                     key.set(new_key());
@@ -238,6 +258,7 @@ fn PickAndPay(location_id: String) -> impl IntoView {
             <button type="button" class="cf-back" on:click=move |_| {
                 if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) { let _ = h.back(); }
             }>"← Back"</button>
+            <div class="cf-charge-part">
             <Suspense fallback=|| view! { <p class="cf-status" role="status">"Loading the chargers…"</p> }>
                 {move || { let choose = choose.clone(); Suspend::new(async move {
                     match location.await {
@@ -276,6 +297,8 @@ fn PickAndPay(location_id: String) -> impl IntoView {
                     }
                 })}}
             </Suspense>
+            </div>
+            <div class="cf-charge-part">
             {move || quote.get().map(|q| match q {
                 Err(e) => view! { <p class="cf-error" role="alert" data-testid="charge-error">{e}</p> }.into_any(),
                 Ok(q) => view! {
@@ -295,16 +318,23 @@ fn PickAndPay(location_id: String) -> impl IntoView {
                     </dl>
                     <h3>"3. Card"</h3>
                     <div id=CARD_MOUNT class="cf-card-element" data-testid="card-element"></div>
-                    {move || card_error.get().map(|e| view! { <p class="cf-error" role="alert">{e}</p> })}
+                    // Always in the page, shown when there is something to say: an optional
+                    // node next to the element Stripe.js fills would be placed inside it.
+                    <p class="cf-error" role="alert" hidden=move || card_error.with(Option::is_none)>
+                        {move || card_error.get().unwrap_or_default()}
+                    </p>
                     <p class="cf-muted">"Card details go straight to our payment provider; chargefinder never sees them."</p>
                     <h3>"4. Plug in and confirm"</h3>
                     <button type="button" class="cf-primary" data-testid="confirm"
                         disabled=move || busy.get() || card.with(Option::is_none) on:click=confirm.clone()>
                         {move || if busy.get() { "Starting…" } else { "Plug in and confirm" }}
                     </button>
-                    {move || error.get().map(|e| view! { <p class="cf-error" role="alert" data-testid="charge-error">{e}</p> })}
+                    <p class="cf-error" role="alert" data-testid="charge-error" hidden=move || error.with(Option::is_none)>
+                        {move || error.get().unwrap_or_default()}
+                    </p>
                 }.into_any(),
             })}
+            </div>
         </section>
     }
 }
@@ -401,33 +431,41 @@ fn LiveSession(id: String) -> impl IntoView {
                 Some(Ok(s)) => {
                     let cur = s.currency.clone();
                     let place = s.location_name.clone().unwrap_or_default();
+                    let failed = s.state == "failed";
+                    let over = failed || s.state == "completed";
+                    let active = s.state == "active";
+                    let meters = (!failed).then(|| view! {
+                        <div class="cf-meters">
+                            <div><span class="cf-big" data-testid="kwh">{s.kwh.clone().unwrap_or_else(|| "0".into())}</span> " kWh"</div>
+                            <div><span class="cf-big" data-testid="kw">{s.kw.clone().unwrap_or_else(|| "0".into())}</span> " kW"</div>
+                            <div><span class="cf-big" data-testid="time">{duration(s.elapsed_s.unwrap_or(0.0))}</span> " charging"</div>
+                            <div><span class="cf-big" data-testid="cost">{money(s.cost.as_deref().unwrap_or("0.00"), &cur)}</span> " so far"</div>
+                        </div>
+                        <p class="cf-muted">{format!("Held on your card: {}", money(s.payment.held.as_deref().unwrap_or("0"), &cur))}</p>
+                    });
+                    let stop_button = active.then(|| view! {
+                        <button type="button" class="cf-primary cf-stop" data-testid="stop" disabled=move || stopping.get() on:click=stop.clone()>
+                            {move || if stopping.get() { "Stopping…" } else { "Stop charging" }}
+                        </button>
+                    });
+                    let done_button = over.then(|| view! {
+                        <button type="button" class="cf-secondary" data-testid="done" on:click=done>"Back to the map"</button>
+                    });
+                    let error = s.error.clone().map(|e| view! {
+                        <p class="cf-error" role="alert" data-testid="session-error">{e.message.unwrap_or(e.code)}</p>
+                    });
+                    let receipt = receipt.get().map(|r| view! { <ReceiptView r=r /> });
                     view! {
                         <h2 data-testid="session-state" data-state=s.state.clone()>{state_words(&s.state)}</h2>
                         <p class="cf-muted">{place} " · " {s.evse_id.clone().unwrap_or_default()}</p>
-                        {s.error.clone().map(|e| view! {
-                            <p class="cf-error" role="alert" data-testid="session-error">{e.message.unwrap_or(e.code)}</p>
-                        })}
-                        <Show when={let st = s.state.clone(); move || st != "failed"} fallback=|| ()>
-                            <div class="cf-meters">
-                                <div><span class="cf-big" data-testid="kwh">{s.kwh.clone().unwrap_or_else(|| "0".into())}</span> " kWh"</div>
-                                <div><span class="cf-big" data-testid="kw">{s.kw.clone().unwrap_or_else(|| "0".into())}</span> " kW"</div>
-                                <div><span class="cf-big" data-testid="time">{duration(s.elapsed_s.unwrap_or(0.0))}</span></div>
-                                <div><span class="cf-big" data-testid="cost">{money(s.cost.as_deref().unwrap_or("0.00"), &cur)}</span> " so far"</div>
-                            </div>
-                            <p class="cf-muted">{format!("Held on your card: {}", money(s.payment.held.as_deref().unwrap_or("0"), &cur))}</p>
-                        </Show>
-                        <Show when={let st = s.state.clone(); move || st == "active"} fallback=|| ()>
-                            <button type="button" class="cf-primary cf-stop" data-testid="stop" disabled=move || stopping.get() on:click=stop.clone()>
-                                {move || if stopping.get() { "Stopping…" } else { "Stop charging" }}
-                            </button>
-                        </Show>
-                        <Show when={let st = s.state.clone(); move || st == "failed" || st == "completed"} fallback=|| ()>
-                            <button type="button" class="cf-secondary" data-testid="done" on:click=done>"Back to the map"</button>
-                        </Show>
+                        {error}
+                        {meters}
+                        {stop_button}
+                        {receipt}
+                        {done_button}
                     }.into_any()
                 }
             }}}
-            {move || receipt.get().map(|r| view! { <ReceiptView r=r /> })}
         </section>
     }
 }
