@@ -35,10 +35,12 @@ async function pickConnector(page, evse) {
     await page.locator(`[data-testid=connector][data-evse="${evse}"]`).click();
     try {
       await page.getByTestId('hold').waitFor({ timeout: 5_000 });
+      if (attempt > 0) console.log(`price appeared after ${attempt + 1} taps`);
       return attempt;
     } catch { /* tap again */ }
   }
-  throw new Error('the price never appeared after three taps');
+  const screen = await page.getByTestId('charge-screen').innerText().catch(() => '(no charge screen)');
+  throw new Error(`the price never appeared after three taps; the screen says:\n${screen}`);
 }
 
 async function fillCard(page, number) {

@@ -567,15 +567,15 @@ impl Sessions {
                 self.run_op_logged(&id).await;
                 return Err(self.error_of(&id)?);
             }
-            Err(StripeError::Declined { message, .. }) => {
+            Err(StripeError::Declined { code, message }) => {
+                // Stripe's own text is for us (it repeats "declined", or names a decline code);
+                // the driver gets one plain sentence.
+                eprintln!("chargefinder-server: hold for {id} declined ({code}): {message}");
                 self.fail(
                     &id,
                     &[state::REQUESTED],
                     "card_declined",
-                    &format!(
-                        "Your card was declined ({}). Nothing was charged; try another card.",
-                        message.trim_end_matches('.')
-                    ),
+                    "Your card was declined. Nothing was charged; try another card.",
                     None,
                 )
                 .map_err(ApiError::internal)?;

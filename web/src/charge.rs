@@ -356,7 +356,11 @@ fn connector_options(loc: &chargefinder::Location, ctx: Ctx) -> Vec<Option_> {
             out.push(Option_ {
                 evse_uid: evse.uid.clone(),
                 connector_id: c.id.clone(),
-                label: format!("{} · {}{kw}", evse.evse_id.clone().unwrap_or_else(|| evse.uid.clone()), c.family().label()),
+                label: format!(
+                    "{} · {}{kw}",
+                    evse.evse_id.clone().unwrap_or_else(|| evse.uid.clone()),
+                    c.family().label()
+                ),
                 status: status.as_str().to_lowercase().replace('_', " "),
                 available: status.is_available(),
             });

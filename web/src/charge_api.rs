@@ -135,7 +135,12 @@ pub async fn stripe_config() -> Result<Option<StripeConfig>, String> {
     Ok(read::<Config>(res).await?.stripe)
 }
 
-pub async fn quote(location_id: &str, evse_uid: &str, connector_id: &str, vehicle: Option<&str>) -> Result<Quote, String> {
+pub async fn quote(
+    location_id: &str,
+    evse_uid: &str,
+    connector_id: &str,
+    vehicle: Option<&str>,
+) -> Result<Quote, String> {
     let q = [
         ("location_id", location_id),
         ("evse_uid", evse_uid),
@@ -182,7 +187,8 @@ pub async fn start(
 }
 
 pub async fn session(token: &str, id: &str) -> Result<Session, String> {
-    let res = authed(Request::get(&format!("/api/sessions/{id}")), token).send().await.map_err(|_| OFFLINE.to_string())?;
+    let res =
+        authed(Request::get(&format!("/api/sessions/{id}")), token).send().await.map_err(|_| OFFLINE.to_string())?;
     read(res).await
 }
 
@@ -193,13 +199,18 @@ pub async fn active_session(token: &str) -> Result<Option<Session>, String> {
 }
 
 pub async fn stop(token: &str, id: &str) -> Result<Session, String> {
-    let res = authed(Request::post(&format!("/api/sessions/{id}/stop")), token).send().await.map_err(|_| OFFLINE.to_string())?;
+    let res = authed(Request::post(&format!("/api/sessions/{id}/stop")), token)
+        .send()
+        .await
+        .map_err(|_| OFFLINE.to_string())?;
     read(res).await
 }
 
 pub async fn receipt(token: &str, id: &str) -> Result<Receipt, String> {
-    let res =
-        authed(Request::get(&format!("/api/sessions/{id}/receipt")), token).send().await.map_err(|_| OFFLINE.to_string())?;
+    let res = authed(Request::get(&format!("/api/sessions/{id}/receipt")), token)
+        .send()
+        .await
+        .map_err(|_| OFFLINE.to_string())?;
     read(res).await
 }
 
@@ -232,8 +243,9 @@ pub async fn load_stripe_js(js_url: &str) -> Result<(), String> {
         let _ = js_sys::Reflect::set(&script_js, &"onload".into(), &resolve);
         let _ = js_sys::Reflect::set(&script_js, &"onerror".into(), &reject);
     });
-    let body = get(&document, "body");
-    call(&body, "appendChild", std::slice::from_ref(&script_js))?;
+    // Into <head>: the app is mounted into <body>, whose nodes Leptos keeps track of.
+    let head = get(&document, "head");
+    call(&head, "appendChild", std::slice::from_ref(&script_js))?;
     wasm_bindgen_futures::JsFuture::from(loaded)
         .await
         .map_err(|_| "We could not load the card form. Check your connection and try again.".to_string())?;
@@ -252,10 +264,17 @@ impl CardForm {
     pub fn mount(publishable_key: &str, mount_id: &str) -> Result<CardForm, String> {
         let window: JsValue = web_sys::window().ok_or("no window")?.into();
         let stripe_fn = get(&window, "Stripe").dyn_into::<js_sys::Function>().map_err(|_| "Stripe.js did not load")?;
-        let stripe = stripe_fn.call1(&JsValue::NULL, &publishable_key.into()).map_err(|_| "Stripe.js refused the key")?;
+        let stripe =
+            stripe_fn.call1(&JsValue::NULL, &publishable_key.into()).map_err(|_| "Stripe.js refused the key")?;
         let elements = call(&stripe, "elements", &[])?;
         let card = call(&elements, "create", &["card".into()])?;
-        call(&card, "mount", &[format!("#{mount_id}").into()])?;
+        // Stripe.js fills a node of its own inside our (empty, Leptos-rendered) slot, so no node
+        // Leptos placed is ever a parent of Stripe's.
+        let document: JsValue = web_sys::window().and_then(|w| w.document()).ok_or("no document")?.into();
+        let slot = call(&document, "getElementById", &[mount_id.into()])?;
+        let own = call(&document, "createElement", &["div".into()])?;
+        call(&slot, "appendChild", std::slice::from_ref(&own))?;
+        call(&card, "mount", std::slice::from_ref(&own))?;
         Ok(CardForm { stripe, card })
     }
 
