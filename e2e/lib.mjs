@@ -49,6 +49,12 @@ export async function startServer({ data = join(ROOT, 'data', 'nl'), db, env = {
     url,
     dir,
     log: () => log,
+    /** Kills the server with `signal` (e.g. SIGKILL, as a crash) and keeps its folder. */
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

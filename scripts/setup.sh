@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
+LOCALSTRIPE_VERSION=1.15.10
 CHROMIUM_PKGS="chromium chromium-driver"
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
@@ -61,4 +62,13 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 wv=$(wasm-opt --version 2>/dev/null | grep -oE 'version [0-9]+' | grep -oE '[0-9]+' || true)
 [ "$wv" = 132 ] || die "wasm-opt on PATH is version '${wv:-none}' ($(command -v wasm-opt || echo missing)); expected 132 from npm binaryen: run 'npm ci' and put node_modules/.bin first on PATH (or 'apt-get remove binaryen')"
 
-say "ready: rust $(rustc --version | cut -d' ' -f2), trunk $TRUNK_VERSION, wasm-bindgen $(wasm_bindgen_version), wasm-opt $wv, chromium $cv"
+# 6. localstripe (PyPI), the Stripe emulator the payment tests and the default run use, in a
+#    venv under the repo (gitignored) so nothing of the system's Python changes.
+if [ "$(.venv-localstripe/bin/pip show localstripe 2>/dev/null | sed -n 's/^Version: //p')" != "$LOCALSTRIPE_VERSION" ]; then
+  say "pip install localstripe==$LOCALSTRIPE_VERSION (into .venv-localstripe)"
+  python3 -m venv .venv-localstripe || die "python3 -m venv failed: 'apt-get install -y python3-venv'"
+  .venv-localstripe/bin/pip install --quiet --disable-pip-version-check "localstripe==$LOCALSTRIPE_VERSION" \
+    || die "could not install localstripe $LOCALSTRIPE_VERSION from PyPI"
+fi
+
+say "ready: rust $(rustc --version | cut -d' ' -f2), trunk $TRUNK_VERSION, wasm-bindgen $(wasm_bindgen_version), wasm-opt $wv, chromium $cv, localstripe $LOCALSTRIPE_VERSION"

@@ -11,6 +11,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::live::{self, Live};
+use crate::sessions::{self, Sessions};
 use crate::store::Store;
 use crate::{ocpi_api, prices, push_location, reports};
 
@@ -45,7 +46,19 @@ impl FromRef<Live> for Store {
     }
 }
 
-pub fn router(live: Live, web: &Path) -> Router {
+pub fn router(live: Live, sessions: Sessions, web: &Path) -> Router {
+    // Paid sessions: their own state (the engine), joined to the rest under /api.
+    let paid: Router<Live> = Router::new()
+        .route("/drivers", post(sessions::create_driver))
+        .route("/config", get(sessions::config))
+        .route("/quote", get(sessions::quote))
+        .route("/sessions", post(sessions::create_session).get(sessions::list_sessions))
+        .route("/sessions/{id}", get(sessions::get_session))
+        .route("/sessions/{id}/events", get(sessions::events))
+        .route("/sessions/{id}/stop", post(sessions::stop_session))
+        .route("/sessions/{id}/receipt", get(sessions::receipt))
+        .route("/test/network/next-start", post(sessions::script_next_start))
+        .with_state(sessions);
     let ocpi = Router::new()
         .route("/locations", get(ocpi_api::locations))
         .route("/locations/{location_id}", get(ocpi_api::location))
@@ -69,6 +82,7 @@ pub fn router(live: Live, web: &Path) -> Router {
         .route("/health", get(|| async { "ok" }))
         .route("/tiles", get(tiles))
         .route("/places", get(crate::places::places))
+        .merge(paid)
         .fallback(|| async {
             (StatusCode::NOT_FOUND, axum::Json(serde_json::json!({"error": "No such API endpoint"})))
         });

@@ -10,14 +10,27 @@
 //!   for sixty times real time); off by default;
 //! * `CHARGEFINDER_CPO_TOKEN`: the token operator platforms push OCPI EVSE updates with
 //!   (`Authorization: Token …`); without it, pushes are refused.
+//! * `CHARGEFINDER_STRIPE_SECRET_KEY`: turns paid sessions on (the server's Stripe key, never
+//!   sent to the browser); `CHARGEFINDER_STRIPE_URL` (default `https://api.stripe.com`; a
+//!   localstripe's `http://127.0.0.1:PORT` in tests and the default run);
+//!   `CHARGEFINDER_STRIPE_PUBLISHABLE_KEY` for the browser; `CHARGEFINDER_STRIPE_JS_URL` where the
+//!   browser loads Stripe.js (default: `https://js.stripe.com/v3/` for real Stripe, else
+//!   `{CHARGEFINDER_STRIPE_URL}/js.stripe.com/v3/`, where localstripe serves its own);
+//! * `CHARGEFINDER_NETWORK_SPEED`: the simulated charging network's clock, times real time
+//!   (default 1; tests use hundreds so a session takes seconds);
+//! * `CHARGEFINDER_NETWORK_TEST_CONTROL=1`: **tests only**: enables
+//!   `POST /api/test/network/next-start`, which scripts the network's next start result.
 
 mod api;
 mod live;
+mod network;
 mod ocpi_api;
+mod payments;
 mod places;
 mod prices;
 mod push_location;
 mod reports;
+mod sessions;
 mod simulator;
 mod store;
 
@@ -35,6 +48,12 @@ pub struct Config {
     pub cpo_token: Option<String>,
     /// Run the charging-network simulator at this many times real time.
     pub simulate: Option<f64>,
+    /// Stripe, when paid sessions are on.
+    pub stripe: Option<payments::StripeConfig>,
+    /// The simulated charging network's speed, times real time.
+    pub network_speed: f64,
+    /// Test-only controls of the network (scripted results).
+    pub network_test_control: bool,
 }
 
 impl Config {
@@ -53,7 +72,33 @@ impl Config {
         let addr = addr_s
             .parse()
             .map_err(|_| format!("CHARGEFINDER_ADDR {addr_s:?} is not an address like 127.0.0.1:8080"))?;
+        let env = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let stripe = env("CHARGEFINDER_STRIPE_SECRET_KEY").map(|secret_key| {
+            let base_url = env("CHARGEFINDER_STRIPE_URL").unwrap_or_else(|| "https://api.stripe.com".into());
+            let js_url = env("CHARGEFINDER_STRIPE_JS_URL").unwrap_or_else(|| {
+                if base_url.contains("api.stripe.com") {
+                    "https://js.stripe.com/v3/".into()
+                } else {
+                    format!("{}/js.stripe.com/v3/", base_url.trim_end_matches('/'))
+                }
+            });
+            payments::StripeConfig {
+                base_url,
+                secret_key,
+                publishable_key: env("CHARGEFINDER_STRIPE_PUBLISHABLE_KEY").unwrap_or_default(),
+                js_url,
+            }
+        });
+        let speed_s = env("CHARGEFINDER_NETWORK_SPEED").unwrap_or_else(|| "1".into());
+        let network_speed = speed_s
+            .parse::<f64>()
+            .ok()
+            .filter(|x| *x > 0.0 && x.is_finite())
+            .ok_or_else(|| format!("CHARGEFINDER_NETWORK_SPEED {speed_s:?} is not a positive number"))?;
         Ok(Config {
+            stripe,
+            network_speed,
+            network_test_control: env("CHARGEFINDER_NETWORK_TEST_CONTROL").is_some_and(|v| v == "1"),
             addr,
             db: get("DB", "var/chargefinder.sqlite").into(),
             data: get("DATA", "data/nl").into(),
@@ -109,7 +154,23 @@ async fn serve(config: Config, store: store::Store) -> Result<(), String> {
     if let Some(speed) = config.simulate {
         tokio::spawn(simulator::run(live.clone(), speed, simulator::SimConfig::default()));
     }
-    let app = api::router(live, &config.web);
+    let stripe = match config.stripe.clone().map(payments::Stripe::new).transpose() {
+        Ok(s) => s,
+        Err(e) => return Err(e),
+    };
+    let (network, messages) = network::Network::new(live.clone(), config.network_speed);
+    let sessions = sessions::Sessions::new(live.store.clone(), stripe, network.clone(), config.network_test_control);
+    // Before serving: finish what a crash left half done (payments, starts, stops), and have the
+    // network re-send the state of every open session.
+    match sessions.reconcile().await {
+        Ok(0) => {}
+        Ok(n) => println!("chargefinder-server: reconciled {n} open sessions"),
+        Err(e) => eprintln!("chargefinder-server: reconciliation incomplete (retried every 30 s): {e}"),
+    }
+    tokio::spawn(sessions.clone().follow(messages));
+    tokio::spawn(network.run());
+    tokio::spawn(sessions.clone().keep_reconciling());
+    let app = api::router(live, sessions, &config.web);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;

@@ -318,8 +318,14 @@ pub async fn run(live: crate::live::Live, speed: f64, config: SimConfig) {
             .collect();
         let live = live.clone();
         let applied = tokio::task::spawn_blocking(move || {
-            let refs: Vec<(&str, &str, EvseStatus, i64)> =
-                rows.iter().map(|(l, u, s, t)| (l.as_str(), u.as_str(), *s, *t)).collect();
+            // A charger running one of our paid sessions is the network's (network.rs): the
+            // random model leaves it alone until the session is over.
+            let busy = crate::network::evses_in_use(&live.store)?;
+            let refs: Vec<(&str, &str, EvseStatus, i64)> = rows
+                .iter()
+                .filter(|(l, u, _, _)| !busy.contains(&(l.clone(), u.clone())))
+                .map(|(l, u, s, t)| (l.as_str(), u.as_str(), *s, *t))
+                .collect();
             live.apply_many(&refs, "simulator")
         })
         .await

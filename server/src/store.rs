@@ -78,6 +78,8 @@ impl Store {
         let result = import_into(&tmp, &loc_path, &loc_raw, &tariff_path, &tariff_raw, &hash)
             // Drivers' reports are not derived from the data files: keep them.
             .and_then(|()| crate::reports::carry_over(db, &tmp))
+            // Drivers, sessions and payments are not derived from the data files: they move over.
+            .and_then(|()| carry_sessions_over(db, &tmp))
             .and_then(|()| {
                 std::fs::rename(&tmp, db).map_err(|e| format!("cannot move {} into place: {e}", tmp.display()))
             });
@@ -91,6 +93,7 @@ impl Store {
 
     fn from_conn(conn: Connection) -> Result<Store, String> {
         crate::reports::migrate(&conn).map_err(|e| format!("cannot prepare the reports table: {e}"))?;
+        migrate_sessions(&conn).map_err(|e| format!("cannot prepare the session tables: {e}"))?;
         Ok(Store { conn: Arc::new(Mutex::new(conn)) })
     }
 
@@ -241,6 +244,91 @@ fn import_into(
         tariffs.len(),
         imported.report.problems.len()
     );
+    Ok(())
+}
+
+/// Version of the session tables (drivers, sessions, the simulated network's own sessions).
+/// They are not part of the import: they are created in place, migrated by this number, and
+/// carried over when a data change rebuilds the database, because they hold money.
+pub const SESSIONS_SCHEMA_VERSION: i64 = 1;
+
+/// The tables that hold state no data file can rebuild.
+const SESSION_TABLES: &[&str] = &["drivers", "sessions", "cpo_sessions"];
+
+/// Creates (or upgrades) the session tables.
+///
+/// * `drivers`: one row per device token; only its SHA-256 is stored.
+/// * `sessions`: the driver's charging session and its payment, a state machine
+///   (`requested → held → starting → active → stopping → completed`, or `failed`). A Stripe call
+///   is recorded as `pending_op` (+ its idempotency key `op_key`) in the same transaction as the
+///   state that calls for it, *before* the call; it is cleared with the state its answer leads to.
+///   So after a crash, every unfinished call is in the table, and is finished at start.
+/// * `cpo_sessions`: the simulated operator's own record (see `network.rs`).
+pub fn migrate_sessions(c: &Connection) -> rusqlite::Result<()> {
+    c.execute_batch("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);")?;
+    let v: i64 = c
+        .query_row("SELECT value FROM meta WHERE key = 'sessions_schema'", [], |r| r.get::<_, String>(0))
+        .optional()?
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    if v >= SESSIONS_SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = c.unchecked_transaction()?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS drivers (token_sha256 TEXT PRIMARY KEY, created_ms INTEGER NOT NULL);
+         CREATE TABLE IF NOT EXISTS sessions (
+             id TEXT PRIMARY KEY,
+             driver TEXT NOT NULL,
+             idempotency_key TEXT NOT NULL,
+             request TEXT NOT NULL,
+             location_id TEXT NOT NULL, evse_uid TEXT NOT NULL, connector_id TEXT NOT NULL,
+             state TEXT NOT NULL,
+             created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL,
+             currency TEXT NOT NULL, hold_minor INTEGER NOT NULL, quote TEXT NOT NULL,
+             payment_method TEXT NOT NULL,
+             pi_id TEXT, pending_op TEXT, op_key TEXT,
+             start_result TEXT, error_code TEXT, error_message TEXT,
+             ocpi_session TEXT, started_ms INTEGER, ended_ms INTEGER,
+             cdr TEXT, captured_minor INTEGER, released INTEGER NOT NULL DEFAULT 0,
+             UNIQUE (driver, idempotency_key));
+         CREATE INDEX IF NOT EXISTS sessions_driver ON sessions (driver, created_ms);
+         CREATE INDEX IF NOT EXISTS sessions_open ON sessions (state) WHERE state NOT IN ('completed', 'failed');
+         CREATE TABLE IF NOT EXISTS cpo_sessions (
+             reference TEXT PRIMARY KEY, command TEXT NOT NULL, scripted TEXT, created_ms INTEGER NOT NULL,
+             start_result TEXT, start_result_ms INTEGER, session_id TEXT, plugged_ms INTEGER,
+             stop_ms INTEGER, stopped_ms INTEGER, cdr TEXT, done INTEGER NOT NULL DEFAULT 0);",
+    )?;
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('sessions_schema', ?1)",
+        [SESSIONS_SCHEMA_VERSION.to_string()],
+    )?;
+    tx.commit()
+}
+
+/// Copies the session tables from the database being replaced into the new one.
+fn carry_sessions_over(old: &Path, new: &Path) -> Result<(), String> {
+    if !old.exists() {
+        return Ok(());
+    }
+    let db = |e: rusqlite::Error| format!("cannot carry sessions over from {}: {e}", old.display());
+    let conn = Connection::open(new).map_err(db)?;
+    migrate_sessions(&conn).map_err(db)?;
+    let old_s = old.to_str().ok_or_else(|| format!("{} is not a UTF-8 path", old.display()))?;
+    conn.execute("ATTACH DATABASE ?1 AS old", [old_s]).map_err(db)?;
+    let tx = conn.unchecked_transaction().map_err(db)?;
+    for t in SESSION_TABLES {
+        let exists: bool = tx
+            .query_row("SELECT COUNT(*) > 0 FROM old.sqlite_master WHERE type = 'table' AND name = ?1", [t], |r| {
+                r.get(0)
+            })
+            .map_err(db)?;
+        if exists {
+            tx.execute(&format!("INSERT INTO main.{t} SELECT * FROM old.{t}"), []).map_err(db)?;
+        }
+    }
+    tx.commit().map_err(db)?;
+    conn.execute("DETACH DATABASE old", []).map_err(db)?;
     Ok(())
 }
 

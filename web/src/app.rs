@@ -294,7 +294,8 @@ fn Finder(
             <MapView />
             <Nearest />
         </div>
-        {move || station.get().map(|id| view! { <StationScreen id=id /> })}
+        {move || station.get().map(|id| view! { <StationScreen id=id.clone() /> <crate::charge::ChargeEntry id=id /> })}
+        <crate::charge::ChargeRoutes />
     }
 }
 

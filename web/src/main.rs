@@ -3,6 +3,8 @@
 
 mod api;
 mod app;
+mod charge;
+mod charge_api;
 mod geo;
 mod i18n;
 mod live;
