@@ -675,6 +675,10 @@ impl ChargeFinder {
         filter: &Filter,
     ) -> Result<Float64Array, JsValue> {
         let list = self.cluster_list(west, south, east, north, zoom, filter)?;
+        if list.is_empty() {
+            // One JS call (no view of wasm memory to copy from): most zoomed-in viewports.
+            return Ok(Float64Array::new_with_length(0));
+        }
         let mut flat = Vec::with_capacity(list.len() * 6);
         for c in &list {
             flat.extend_from_slice(&[

@@ -8,6 +8,8 @@
 //! are two binary searches and a subtraction, so the clusters of a viewport
 //! ([`ClusterIndex::clusters`]) cost O(cells · log n), whatever the filter.
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
 
 use crate::bbox::LonLatRect;
@@ -26,6 +28,11 @@ const LEVELS: u8 = MAX_CLUSTER_ZOOM + CELL_LEVELS;
 /// of the megabytes of keys (at 1M stations a low-zoom viewport's binary searches over the keys
 /// missed the cache at nearly every step).
 const DIR_LEVEL: u8 = 12;
+/// The coarsest zooms, whose clusters [`ClusterCounts`] keeps precomputed per zoom (built on the
+/// first viewport at that zoom): a viewport there is a scan of a short list, like
+/// supercluster's, instead of a walk of the directory.
+pub const PRECOMPUTED_MAX_ZOOM: u8 = 8;
+const PRE_ZOOMS: usize = PRECOMPUTED_MAX_ZOOM as usize + 1;
 
 /// Stations sorted by their place in the cell quadtree. Static, like the index.
 #[derive(Debug, Clone)]
@@ -51,6 +58,30 @@ pub struct ClusterCounts {
     /// `prefix` at each directory cell's start (and the end): the counts of cells at or above
     /// [`DIR_LEVEL`] without touching `prefix`.
     dir_prefix: Vec<Prefix>,
+    /// The non-empty clusters of each zoom ≤ [`PRECOMPUTED_MAX_ZOOM`], computed from these
+    /// counts on the first viewport at that zoom. They live and die with the counts: a new
+    /// filter or live status means new counts (from [`ClusterIndex::counts`]), hence new, empty
+    /// caches, so they can never disagree with the counts.
+    pre: [OnceLock<Precomputed>; PRE_ZOOMS],
+}
+
+/// The clusters of one zoom, by row then column.
+#[derive(Debug, Clone, Default)]
+struct Precomputed {
+    list: Vec<Cluster>,
+    /// Where each row of cells starts in `list` (rows + 1 entries).
+    row_start: Vec<u32>,
+}
+
+impl ClusterCounts {
+    /// Bytes held by the precomputed cluster lists built so far (0 until a low-zoom viewport).
+    pub fn precomputed_bytes(&self) -> usize {
+        self.pre
+            .iter()
+            .filter_map(OnceLock::get)
+            .map(|p| p.list.capacity() * std::mem::size_of::<Cluster>() + p.row_start.capacity() * 4)
+            .sum()
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -226,7 +257,7 @@ impl ClusterIndex {
             prefix.push(run);
         }
         let dir_prefix = self.dir_start.iter().filter_map(|&p| prefix.get(p as usize).copied()).collect();
-        ClusterCounts { prefix, dir_prefix }
+        ClusterCounts { prefix, dir_prefix, pre: Default::default() }
     }
 
     /// The non-empty clusters of a viewport `[west, south, east, north]` at `zoom` (above
@@ -235,17 +266,53 @@ impl ClusterIndex {
     /// Every matching station in a cell the viewport touches is counted exactly once.
     pub fn clusters(&self, counts: &ClusterCounts, bbox: [f64; 4], zoom: u8) -> Vec<Cluster> {
         let mut out = Vec::new();
+        self.clusters_into(counts, bbox, zoom, true, &mut out);
+        out
+    }
+
+    /// [`clusters`](Self::clusters) without the precomputed lists of low zooms: the quadtree
+    /// walk at every zoom (for tests comparing the two).
+    pub fn clusters_walked(&self, counts: &ClusterCounts, bbox: [f64; 4], zoom: u8) -> Vec<Cluster> {
+        let mut out = Vec::new();
+        self.clusters_into(counts, bbox, zoom, false, &mut out);
+        out
+    }
+
+    fn clusters_into(&self, counts: &ClusterCounts, bbox: [f64; 4], zoom: u8, pre: bool, out: &mut Vec<Cluster>) {
         if counts.prefix.len() != self.keys.len() + 1 || counts.dir_prefix.len() != self.dir_start.len() {
-            return out;
+            return;
         }
         let Some(rect) = LonLatRect::new(bbox) else {
-            return out;
+            return;
         };
         let z = zoom.min(MAX_CLUSTER_ZOOM);
         let level = z + CELL_LEVELS;
         let (_, y_top) = mercator(rect.north, 0.0);
         let (_, y_bottom) = mercator(rect.south, 0.0);
         let (y0, y1) = (cell(y_top, level), cell(y_bottom, level));
+        let slot = if pre { counts.pre.get(usize::from(z)) } else { None };
+        if let Some(slot) = slot {
+            let p = slot.get_or_init(|| self.precompute(counts, z));
+            for (w, e) in rect.lon_ranges() {
+                let (x0, x1) = (cell(mercator_x(w), level), cell(mercator_x(e), level));
+                let start = out.len();
+                for y in y0..=y1 {
+                    let (Some(&a), Some(&b)) = (p.row_start.get(y as usize), p.row_start.get(y as usize + 1)) else {
+                        continue;
+                    };
+                    let row = p.list.get(a as usize..b as usize).unwrap_or(&[]);
+                    let from = row.partition_point(|c| c.x < x0);
+                    out.extend(row.iter().skip(from).take_while(|c| c.x <= x1).cloned());
+                }
+                // The walk's order: Morton order within each longitude range.
+                if y1 > y0 {
+                    if let Some(part) = out.get_mut(start..) {
+                        part.sort_unstable_by_key(|c| morton(c.x, c.y));
+                    }
+                }
+            }
+            return;
+        }
         for (w, e) in rect.lon_ranges() {
             let (x0, x1) = (cell(mercator_x(w), level), cell(mercator_x(e), level));
             // Start at the deepest cell holding the whole viewport: its run of keys is found by
@@ -263,7 +330,7 @@ impl ClusterIndex {
                 let end = (morton(cx, cy) + 1) << shift;
                 let lo = self.dir_cells.partition_point(|&k| k < first);
                 let hi = if lvl == 0 { self.dir_cells.len() } else { self.dir_cells.partition_point(|&k| k < end) };
-                self.descend_dir(counts, lvl, cx, cy, lo, hi, q, &mut out);
+                self.descend_dir(counts, lvl, cx, cy, lo, hi, q, out);
                 continue;
             }
             let shift = 2 * u32::from(LEVELS - lvl);
@@ -271,9 +338,45 @@ impl ClusterIndex {
             let end = (morton(cx, cy) + 1).checked_shl(shift).unwrap_or(u64::MAX);
             let lo = self.keys.partition_point(|&k| k < first);
             let hi = if lvl == 0 { self.keys.len() } else { self.keys.partition_point(|&k| k < end) };
-            self.descend(counts, lvl, cx, cy, lo, hi, (x0, x1, y0, y1, level, z), &mut out);
+            self.descend(counts, lvl, cx, cy, lo, hi, (x0, x1, y0, y1, level, z), out);
         }
-        out
+    }
+
+    /// The non-empty clusters of zoom `z` (≤ [`PRECOMPUTED_MAX_ZOOM`]) from the directory: each
+    /// is a run of directory cells, counted from the directory's prefix sums exactly as the walk
+    /// counts it. O(directory cells).
+    fn precompute(&self, counts: &ClusterCounts, z: u8) -> Precomputed {
+        let level = z + CELL_LEVELS;
+        let shift = 2 * u32::from(DIR_LEVEL.saturating_sub(level));
+        let key_range = |d: usize| self.dir_start.get(d).map_or(self.keys.len(), |&p| p as usize);
+        let mut list = Vec::new();
+        let mut lo = 0;
+        while let Some(&k) = self.dir_cells.get(lo) {
+            let parent = k >> shift;
+            let run = self.dir_cells.get(lo..).map_or(0, |r| r.iter().take_while(|&&k2| k2 >> shift == parent).count());
+            let hi = lo + run.max(1);
+            let (cx, cy) = (compact(parent), compact(parent >> 1));
+            if let (Some(a), Some(b)) = (counts.dir_prefix.get(lo), counts.dir_prefix.get(hi)) {
+                match b.stations - a.stations {
+                    0 => {}
+                    1 => list.extend(self.cluster(counts, key_range(lo), key_range(hi), z, cx, cy)),
+                    _ => list.push(Self::cluster_of(a, b, None, z, cx, cy)),
+                }
+            }
+            lo = hi;
+        }
+        list.sort_unstable_by_key(|c| (c.y, c.x));
+        list.shrink_to_fit();
+        let rows = 1usize << level;
+        let mut row_start = Vec::with_capacity(rows + 1);
+        let mut i = 0;
+        for y in 0..=rows {
+            while list.get(i).is_some_and(|c| (c.y as usize) < y) {
+                i += 1;
+            }
+            row_start.push(i as u32);
+        }
+        Precomputed { list, row_start }
     }
 
     /// [`descend`](Self::descend) at or above [`DIR_LEVEL`], where `lo..hi` are positions in the

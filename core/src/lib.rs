@@ -69,7 +69,9 @@ mod vehicle;
 mod view;
 
 pub use availability::{Applied, Availability, AvailabilityConfig};
-pub use cluster::{mercator, viewport_bbox, Cluster, ClusterCounts, ClusterIndex, CELL_PX, MAX_CLUSTER_ZOOM};
+pub use cluster::{
+    mercator, viewport_bbox, Cluster, ClusterCounts, ClusterIndex, CELL_PX, MAX_CLUSTER_ZOOM, PRECOMPUTED_MAX_ZOOM,
+};
 pub use filter::{Current, Filter, Live};
 pub use hours::{parse_instant, Schedule};
 pub use import::{import_locations, ImportError, Imported, Problem, ProblemKind, Report};

@@ -7,7 +7,7 @@ mod common;
 
 use chargefinder::{
     distance_to_route_m, haversine_m, Availability, AvailabilityConfig, ClusterIndex, EvseStatus, Filter, Live,
-    StationIndex, ViewCache,
+    StationIndex, ViewCache, PRECOMPUTED_MAX_ZOOM,
 };
 use common::{filter, oracle_eval, rng, stations, CENTRES};
 use proptest::prelude::*;
@@ -175,6 +175,32 @@ proptest! {
             let cell = ClusterIndex::cell_of(x.lat, x.lon, zoom);
             prop_assert!(got.iter().any(|c| (c.x, c.y) == cell), "station at {},{} not in a cluster", x.lat, x.lon);
         }
+    }
+    /// The precomputed lists of low zooms give exactly the walk's clusters (same cells, counts,
+    /// centroids, single stations and order), for viewports around the antimeridian and poles,
+    /// the whole world and wrapped boxes, at every precomputed zoom.
+    #[test]
+    fn precomputed_clusters_match_walk(seed in any::<u64>(), n in 1usize..400, boxes in prop::collection::vec((-180.0..180.0f64, 0.0..400.0f64, -89.0..89.0f64, 0.0..90.0f64), 1..8)) {
+        let st = stations(seed, n);
+        let f = filter(seed);
+        let index = StationIndex::new(st);
+        let ci = ClusterIndex::new(&index);
+        let counts = ci.counts(&index, &f, None);
+        prop_assert_eq!(counts.precomputed_bytes(), 0);
+        let mut bboxes = vec![[-180.0, -90.0, 180.0, 90.0], [179.0, -30.0, -179.0, 30.0], [170.0, 60.0, -170.0, 90.0]];
+        for (w, width, s, height) in boxes {
+            let mut e = w + width;
+            if e > 180.0 { e -= 360.0; }
+            bboxes.push([w, s, e, (s + height).min(90.0)]);
+        }
+        for zoom in 0..=PRECOMPUTED_MAX_ZOOM {
+            for &bbox in &bboxes {
+                let got = ci.clusters(&counts, bbox, zoom);
+                let want = ci.clusters_walked(&counts, bbox, zoom);
+                prop_assert_eq!(got, want, "zoom {} bbox {:?}", zoom, bbox);
+            }
+        }
+        prop_assert!(counts.precomputed_bytes() > 0 || ci.clusters(&counts, [-180.0, -90.0, 180.0, 90.0], 0).is_empty());
     }
 }
 
