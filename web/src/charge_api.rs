@@ -151,18 +151,14 @@ pub async fn quote(
     read(res).await
 }
 
-/// The location as the operator publishes it (OCPI), for its chargers and connectors.
+/// The location with its chargers and connectors, as the server imported it (the OCPI importer
+/// stays out of the phone's wasm; see `GET /api/locations/{id}`).
 pub async fn location(id: &str) -> Result<chargefinder::Location, String> {
-    let res = Request::get(&format!("/ocpi/2.2.1/locations/{}", crate::state::encode(id)))
-        .send()
-        .await
-        .map_err(|_| OFFLINE.to_string())?;
-    if !res.ok() {
-        return Err("We could not find this charging location.".into());
-    }
-    let text = res.text().await.map_err(|_| OFFLINE.to_string())?;
-    let imported = chargefinder::import_locations(text.as_bytes()).map_err(|e| e.to_string())?;
-    imported.locations.into_iter().next().ok_or_else(|| "This location could not be read.".to_string())
+    crate::api::fetch_location(id).await.map_err(|e| match e {
+        crate::api::FetchError::Offline => OFFLINE.to_string(),
+        crate::api::FetchError::NotFound => "We could not find this charging location.".to_string(),
+        _ => "This location could not be read.".to_string(),
+    })
 }
 
 pub async fn start(
