@@ -10,8 +10,8 @@ const SHOTS = join(ROOT, 'docs', 'screenshots');
 const DESKTOP = { viewport: { width: 1280, height: 800 } };
 let server, browser, partner, partnerUrl;
 before(async () => {
-  [server, browser] = await Promise.all([startServer({}), launchChromium()]);
-  // A partner page on another origin (another port) with an iframe of the app.
+  // A partner page on another origin (another port) with an iframe of the app; the server must
+  // list its origin (frame-ancestors, docs/embed.md), so it listens first.
   partner = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<!doctype html><html lang="en"><head><title>Partner</title>
@@ -20,6 +20,10 @@ before(async () => {
   });
   await new Promise((r) => partner.listen(0, '127.0.0.1', r));
   partnerUrl = `http://127.0.0.1:${partner.address().port}/`;
+  [server, browser] = await Promise.all([
+    startServer({ env: { CHARGEFINDER_EMBED_ORIGINS: partnerUrl.slice(0, -1) } }),
+    launchChromium(),
+  ]);
 });
 after(async () => { await browser?.close(); await server?.stop(); partner?.close(); });
 

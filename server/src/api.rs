@@ -102,10 +102,18 @@ pub fn router(live: Live, sessions: Sessions, web: &Path) -> Router {
 /// users to), the tests at a local one so nothing leaves the machine.
 async fn tiles() -> axum::Json<serde_json::Value> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let url = var("CHARGEFINDER_TILES").unwrap_or_else(|| "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into());
+    let url = tiles_url();
     let attribution = var("CHARGEFINDER_TILES_ATTRIBUTION").unwrap_or_else(|| {
         "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors".into()
     });
     let max_zoom = var("CHARGEFINDER_TILES_MAX_ZOOM").and_then(|z| z.parse::<u8>().ok()).unwrap_or(19).min(22);
     axum::Json(serde_json::json!({ "url": url, "attribution": attribution, "max_zoom": max_zoom }))
+}
+
+/// The tile URL template (`CHARGEFINDER_TILES`, else OpenStreetMap's); the page's CSP allows its origin.
+pub fn tiles_url() -> String {
+    std::env::var("CHARGEFINDER_TILES")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "https://tile.openstreetmap.org/{z}/{x}/{y}.png".into())
 }

@@ -18,10 +18,13 @@
 //!   `{CHARGEFINDER_STRIPE_URL}/js.stripe.com/v3/`, where localstripe serves its own);
 //! * `CHARGEFINDER_NETWORK_SPEED`: the simulated charging network's clock, times real time
 //!   (default 1; tests use hundreds so a session takes seconds);
+//! * `CHARGEFINDER_EMBED_ORIGINS`: partner sites that may frame the app (comma-separated exact
+//!   origins; see `embed.rs` and `docs/embed.md`); only our own origin by default.
 //! * `CHARGEFINDER_NETWORK_TEST_CONTROL=1`: **tests only**: enables
 //!   `POST /api/test/network/next-start`, which scripts the network's next start result.
 
 mod api;
+mod embed;
 mod live;
 mod network;
 mod ocpi_api;
@@ -54,6 +57,8 @@ pub struct Config {
     pub network_speed: f64,
     /// Test-only controls of the network (scripted results).
     pub network_test_control: bool,
+    /// Partner sites that may frame the app (`CHARGEFINDER_EMBED_ORIGINS`).
+    pub embed_origins: Vec<String>,
 }
 
 impl Config {
@@ -95,7 +100,9 @@ impl Config {
             .ok()
             .filter(|x| *x > 0.0 && x.is_finite())
             .ok_or_else(|| format!("CHARGEFINDER_NETWORK_SPEED {speed_s:?} is not a positive number"))?;
+        let embed_origins = embed::parse_origins(&env("CHARGEFINDER_EMBED_ORIGINS").unwrap_or_default())?;
         Ok(Config {
+            embed_origins,
             stripe,
             network_speed,
             network_test_control: env("CHARGEFINDER_NETWORK_TEST_CONTROL").is_some_and(|v| v == "1"),
@@ -171,6 +178,11 @@ async fn serve(config: Config, store: store::Store) -> Result<(), String> {
     tokio::spawn(network.run());
     tokio::spawn(sessions.clone().keep_reconciling());
     let app = api::router(live, sessions, &config.web);
+    // Embedding (issue 8): the page's security headers and the partner allow list.
+    let app = embed::protect(
+        app,
+        embed::Policy::new(config.embed_origins.clone(), &api::tiles_url(), config.stripe.as_ref()),
+    );
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
