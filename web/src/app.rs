@@ -164,7 +164,10 @@ pub fn App() -> impl IntoView {
                             Ok((list, seq)) => {
                                 view! { <Finder stations=list seq=seq here=here lang=lang units=units /> }.into_any()
                             }
-                            Err(message) => view! { <p class="cf-error" role="alert">{message}</p> }.into_any(),
+                            Err(message) => {
+                                crate::embed::error(&message);
+                                view! { <p class="cf-error" role="alert">{message}</p> }.into_any()
+                            }
                         }
                     })}
                 </Suspense>
@@ -271,6 +274,7 @@ fn Finder(
     let goto = RwSignal::new(None);
     let ctx = Ctx { index, live, version, link, choice, place, lang, units, here, center, goto };
     provide_context(ctx);
+    crate::embed::attach(ctx);
     // The URL holds the view, so a link (or a reload) reproduces it. Language and units stay in
     // it only when a link set them: whoever opens a shared link otherwise reads their own.
     Effect::new(move |_| {
@@ -291,6 +295,7 @@ fn Finder(
     view! {
         <div class="cf-finder" class:cf-hidden=move || station.with(Option::is_some)>
             <Search />
+            <crate::embed::AskPlace />
             <MapView />
             <Nearest />
         </div>

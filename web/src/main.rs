@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod charge;
 mod charge_api;
+mod embed;
 mod geo;
 mod i18n;
 mod live;
@@ -17,6 +18,8 @@ mod station_state;
 
 fn main() {
     console_error_panic_hook::set_once();
+    // Inside a partner's iframe or a webview: find the host and listen (issue 8).
+    embed::init();
     // Mount into a host element when the page provides one (partner pages, the embed), else body.
     let host = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("chargefinder"));
     match host.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok()) {
