@@ -147,6 +147,11 @@ test('the app page works under a strict CSP: headers, no violations, results, a 
   await page.click('[data-testid="station"] [data-testid="name"]');
   await page.waitForSelector('[data-testid="station-address"]', { timeout: 10_000 });
   assert.deepEqual(await violations(page), []);
+  // The watcher does see a violation when there is one: an inline style attribute set by markup.
+  await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<p id="planted" style="color: red">x</p>'));
+  await page.waitForFunction(() => window.__csp.some((v) => v.directive === 'style-src-attr'), null, { timeout: 5_000 });
+  assert.notEqual(await page.$eval('#planted', (p) => getComputedStyle(p).color), 'rgb(255, 0, 0)', 'the CSP is enforced');
+  await page.evaluate(() => { document.getElementById('planted').remove(); window.__csp = window.__csp.filter((v) => v.directive !== 'style-src-attr'); });
   const excused = consoleCsp.filter((m) => !/style-src/.test(m));
   assert.deepEqual(excused, [], 'no CSP errors in the console but the payment screens’ inline style');
   assert.deepEqual(outside, []);
@@ -261,9 +266,10 @@ test('frame-ancestors: a page that is not a partner cannot frame the app', async
 });
 
 test('embedded without the position: it asks for a place instead of failing', async () => {
-  const { context, app, errors } = await openPartner('/no-position.html');
+  const { context, page, app, errors } = await openPartner('/no-position.html');
   const ask = await app.waitForSelector('[data-testid="ask-place"]', { timeout: 10_000 });
   assert.match(await ask.textContent(), /cannot see where you are/);
+  await page.screenshot({ path: join(SHOTS, 'embed-ask-place-390x844.png') });
   // The list is there meanwhile (around the default point), and search takes the place.
   assert.equal((await ids(app)).length, 10);
   await app.fill('[data-testid="search"]', '53,2194; 6,5665');
