@@ -222,6 +222,14 @@ test('iframe on a partner site: renders, takes commands, tells the partner what 
   assert.equal(picked.lat, expected.lat);
   assert.equal(picked.lon, expected.lon);
   assert.equal(await page.textContent('#picked'), `Picked: ${expected.name}`);
+  // setVehicle (and clearing the filters): the list is the core's for that car; null is any car.
+  await page.evaluate(() => window.chargefinderSend({ type: 'chargefinder:setFilters', plugs: [], minKw: 0 }));
+  await page.evaluate(() => window.chargefinderSend({ type: 'chargefinder:setVehicle', id: 'nissan-leaf-eplus-eu' }));
+  await waitIds(app, nativeNearest(52.3731, 4.8922, 10, ['--vehicle', 'nissan-leaf-eplus-eu']).map((r) => r.id));
+  assert.equal(await app.inputValue('[data-testid="vehicle"]'), 'nissan-leaf-eplus-eu');
+  await page.evaluate(() => window.chargefinderSend({ type: 'chargefinder:setVehicle', id: null }));
+  await waitIds(app, nativeNearest(52.3731, 4.8922, 10).map((r) => r.id));
+  assert.equal(await app.inputValue('[data-testid="vehicle"]'), '');
   assert.deepEqual(await violations(app), []);
   assert.deepEqual(await violations(page.mainFrame()), [], 'the partner page’s own CSP is not violated either');
   assert.deepEqual(consoleCsp.filter((m) => !/style-src/.test(m)), []);
@@ -327,5 +335,26 @@ test('a plain page (no host, not framed) defines no bridge and posts nothing', a
   await page.waitForSelector('[data-testid="station"]', { timeout: 30_000 });
   assert.equal(await page.evaluate(() => typeof window.chargefinderReceive), 'undefined');
   assert.equal(await page.$('[data-testid="ask-place"]'), null);
+  await context.close();
+});
+
+test('the embed URL takes the options: zoom, vehicle, plugs, lang, theme', async () => {
+  const context = await browser.newContext({ ...PHONE, colorScheme: 'light' });
+  await stayLocal(context);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.url + '/embed?lat=52.0116&lon=4.3571&zoom=15&lang=nl&plugs=CHADEMO&vehicle=nissan-leaf-eplus-eu&theme=dark');
+  await page.waitForSelector('[data-testid="station"]', { timeout: 30_000 });
+  await waitIds(page, nativeNearest(52.0116, 4.3571, 10, ['--plugs', 'CHADEMO', '--vehicle', 'nissan-leaf-eplus-eu']).map((r) => r.id));
+  assert.equal(await page.inputValue('[data-testid="vehicle"]'), 'nissan-leaf-eplus-eu');
+  assert.equal(await page.getAttribute('.cf-app', 'lang'), 'nl');
+  // The app's own spellings in the URL (z, car), on the embed path.
+  const url = new URL(page.url());
+  assert.equal(url.pathname, '/embed');
+  assert.equal(url.searchParams.get('z'), '15');
+  // theme=dark wins over the device's light setting.
+  assert.equal(await page.$eval('.cf-app', (e) => getComputedStyle(e).backgroundColor), 'rgb(16, 20, 24)');
+  assert.deepEqual(errors, []);
   await context.close();
 });
