@@ -18,6 +18,8 @@
 //!   `{CHARGEFINDER_STRIPE_URL}/js.stripe.com/v3/`, where localstripe serves its own);
 //! * `CHARGEFINDER_NETWORK_SPEED`: the simulated charging network's clock, times real time
 //!   (default 1; tests use hundreds so a session takes seconds);
+//! * `CHARGEFINDER_START_TIMEOUT_S`: how long we wait for the charging network to answer a start
+//!   before failing it as "charger did not respond" and releasing the hold (default 90);
 //! * `CHARGEFINDER_NETWORK_TEST_CONTROL=1`: **tests only**: enables
 //!   `POST /api/test/network/next-start`, which scripts the network's next start result.
 
@@ -37,6 +39,7 @@ mod store;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -52,6 +55,8 @@ pub struct Config {
     pub stripe: Option<payments::StripeConfig>,
     /// The simulated charging network's speed, times real time.
     pub network_speed: f64,
+    /// How long we wait for the network to answer a start before giving up ourselves.
+    pub start_timeout: Duration,
     /// Test-only controls of the network (scripted results).
     pub network_test_control: bool,
 }
@@ -89,6 +94,14 @@ impl Config {
                 js_url,
             }
         });
+        let positive = |name: &str, default: &str| -> Result<f64, String> {
+            let v = env(name).unwrap_or_else(|| default.into());
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| *x > 0.0 && x.is_finite())
+                .ok_or_else(|| format!("{name} {v:?} is not a positive number"))
+        };
+        let start_timeout = Duration::from_secs_f64(positive("CHARGEFINDER_START_TIMEOUT_S", "90")?);
         let speed_s = env("CHARGEFINDER_NETWORK_SPEED").unwrap_or_else(|| "1".into());
         let network_speed = speed_s
             .parse::<f64>()
@@ -98,6 +111,7 @@ impl Config {
         Ok(Config {
             stripe,
             network_speed,
+            start_timeout,
             network_test_control: env("CHARGEFINDER_NETWORK_TEST_CONTROL").is_some_and(|v| v == "1"),
             addr,
             db: get("DB", "var/chargefinder.sqlite").into(),
@@ -159,7 +173,13 @@ async fn serve(config: Config, store: store::Store) -> Result<(), String> {
         Err(e) => return Err(e),
     };
     let (network, messages) = network::Network::new(live.clone(), config.network_speed);
-    let sessions = sessions::Sessions::new(live.store.clone(), stripe, network.clone(), config.network_test_control);
+    let sessions = sessions::Sessions::new(
+        live.store.clone(),
+        stripe,
+        network.clone(),
+        config.network_test_control,
+        config.start_timeout,
+    );
     // Before serving: finish what a crash left half done (payments, starts, stops), and have the
     // network re-send the state of every open session.
     match sessions.reconcile().await {
