@@ -93,6 +93,21 @@ test('config tells the browser where Stripe.js is and which publishable key to u
   assert.match(await js.text(), /Stripe = /);
 });
 
+test('the quote speaks the driver\'s language: price words in Dutch with lang=nl; an unknown lang is a 400', async () => {
+  const where = candidates[0];
+  const q = (lang) => `/api/quote?location_id=${encodeURIComponent(where.location_id)}&evse_uid=${encodeURIComponent(where.evse_uid)}&connector_id=${encodeURIComponent(where.connector_id)}${lang ? `&lang=${lang}` : ''}`;
+  const en = await api(server.url, 'GET', q());
+  assert.equal(en.status, 200);
+  assert.match(en.body.tariff, /^€\d+\.\d+\/kWh/);
+  const nl = await api(server.url, 'GET', q('nl'));
+  assert.equal(nl.status, 200);
+  assert.match(nl.body.tariff, /^€ \d+,\d+\/kWh/);
+  assert.equal(nl.body.hold, en.body.hold, 'amounts stay decimal strings; only the words change');
+  const bad = await api(server.url, 'GET', q('xx'));
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.code, 'bad_request');
+});
+
 test('happy path: hold, start, live kWh, stop, CDR, capture equals the CDR total to the cent, receipt', async () => {
   const token = await newDriver(server.url);
   const where = candidates[0];

@@ -18,6 +18,11 @@
 //! * `GET /v1/payment_intents/{id}` and `GET /v1/payment_intents?limit=100`: reconciliation
 //!   reads what Stripe has before repeating a step, because **localstripe ignores
 //!   `Idempotency-Key`** (real Stripe honours it): the check makes a repeat safe on both.
+//! * 3-D Secure: a card whose bank wants to confirm (localstripe: `4000002500003155`,
+//!   `4000002760003184`, …) leaves the PaymentIntent `requires_action`; the browser's Stripe.js
+//!   `confirmCardPayment(client_secret)` lets the driver confirm (localstripe shows a box with
+//!   "Complete authentication" / "Fail authentication" and posts its `…/_authenticate`), after
+//!   which it is `requires_capture` (or back to `requires_payment_method` if it failed).
 //! * A declined card is HTTP 402 on both (localstripe's `type` is always
 //!   `invalid_request_error`, real Stripe's is `card_error`; the `code` is `card_declined` on
 //!   both). The card that declines on a charge in both is `4000000000000341`.
@@ -57,6 +62,10 @@ pub struct PaymentIntent {
     pub currency: String,
     #[serde(default)]
     pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// What Stripe.js needs to let the driver's bank confirm the payment (3-D Secure); given to
+    /// that driver only, never stored.
+    #[serde(default)]
+    pub client_secret: Option<String>,
 }
 
 /// What went wrong with a Stripe call.

@@ -64,6 +64,8 @@ pub fn hold_amount(estimated: Decimal) -> Decimal {
 /// Session states, as stored and as the API shows them.
 pub mod state {
     pub const REQUESTED: &str = "requested";
+    /// The card's bank wants the driver to confirm the hold (3-D Secure) first.
+    pub const AUTHENTICATING: &str = "authenticating";
     pub const HELD: &str = "held";
     pub const STARTING: &str = "starting";
     pub const ACTIVE: &str = "active";
@@ -82,6 +84,9 @@ pub fn can_move(from: &str, to: &str) -> bool {
         (from, to),
         (REQUESTED, HELD)
             | (REQUESTED, FAILED)
+            | (REQUESTED, AUTHENTICATING)
+            | (AUTHENTICATING, HELD)
+            | (AUTHENTICATING, FAILED)
             | (HELD, STARTING)
             | (HELD, FAILED)
             | (STARTING, ACTIVE)
@@ -119,6 +124,15 @@ impl IntoResponse for ApiError {
         (self.status, axum::Json(json!({"error": {"code": self.code, "message": self.message}}))).into_response()
     }
 }
+
+/// How long a driver has to confirm a hold with their bank (3-D Secure).
+const AUTH_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+/// The bank did not confirm (the driver failed or abandoned 3-D Secure).
+const AUTH_FAILED: (&str, &str) = (
+    "card_authentication_failed",
+    "Your bank did not confirm the payment. Nothing was charged; try again or use another card.",
+);
 
 /// A start the driver stopped before the charger started.
 const CANCELLED: (&str, &str) =
@@ -592,8 +606,29 @@ impl Sessions {
                 self.transition(&id, &[state::REQUESTED], state::HELD, "pi_id = ?4, pending_op = NULL", &[&pi.id])
                     .map_err(ApiError::internal)?;
             }
+            Ok(pi) if pi.status == "requires_action" && pi.client_secret.is_some() => {
+                // 3-D Secure: the driver's bank confirms in the browser (Stripe.js), then the app
+                // calls `…/authenticated` and we go on. Until then nothing starts, and a hold
+                // nobody confirms is released after AUTH_TIMEOUT.
+                self.transition(
+                    &id,
+                    &[state::REQUESTED],
+                    state::AUTHENTICATING,
+                    "pi_id = ?4, pending_op = NULL",
+                    &[&pi.id],
+                )
+                .map_err(ApiError::internal)?;
+                self.watch_auth(&id, AUTH_TIMEOUT);
+                let row = self
+                    .load(&id)
+                    .map_err(ApiError::internal)?
+                    .ok_or_else(|| ApiError::internal("session vanished"))?;
+                let mut view = self.view(&row);
+                view["payment"]["client_secret"] = json!(pi.client_secret);
+                return Ok((view, true));
+            }
             Ok(pi) => {
-                // 3-D Secure or anything else we cannot finish server-side: release and say so.
+                // Anything else we cannot finish server-side: release and say so.
                 self.fail(&id, &[state::REQUESTED], "card_needs_authentication",
                     "Your bank wants to confirm this payment in its app, which we cannot do yet. Nothing was charged; try another card.",
                     Some(&pi.id)).map_err(ApiError::internal)?;
@@ -679,6 +714,7 @@ impl Sessions {
         let code: &'static str = match row.error_code.as_deref() {
             Some("card_declined") => "card_declined",
             Some("card_needs_authentication") => "card_needs_authentication",
+            Some("card_authentication_failed") => "card_authentication_failed",
             Some("payment_failed") => "payment_failed",
             Some("charger_occupied") => "charger_occupied",
             Some("charger_out_of_order") => "charger_out_of_order",
@@ -688,7 +724,9 @@ impl Sessions {
             _ => "session_failed",
         };
         let status = match code {
-            "card_declined" | "card_needs_authentication" => StatusCode::PAYMENT_REQUIRED,
+            "card_declined" | "card_needs_authentication" | "card_authentication_failed" => {
+                StatusCode::PAYMENT_REQUIRED
+            }
             "payment_failed" => StatusCode::BAD_GATEWAY,
             _ => StatusCode::CONFLICT,
         };
@@ -783,6 +821,63 @@ impl Sessions {
         });
     }
 
+    /// After `after`, releases a hold the driver never confirmed with their bank (a closed tab).
+    fn watch_auth(&self, id: &str, after: Duration) {
+        let me = self.clone();
+        let id = id.to_string();
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            match me.fail(&id, &[state::AUTHENTICATING], AUTH_FAILED.0, AUTH_FAILED.1, None) {
+                Ok(true) => me.run_op_logged(&id).await,
+                Ok(false) => {}
+                Err(e) => eprintln!("chargefinder-server: {id}: authentication timeout not applied: {e}"),
+            }
+        });
+    }
+
+    /// `POST /api/sessions/{id}/authenticated`: the driver's bank has had its say (Stripe.js);
+    /// we read the PaymentIntent and go on (hold placed → start) or fail (nothing held).
+    async fn authenticated(&self, row: &Row) -> Result<Value, ApiError> {
+        if row.state != state::AUTHENTICATING {
+            // Already on (a repeat), or over: say what it is.
+            return if row.state == state::FAILED { Err(self.error_of(&row.id)?) } else { Ok(self.view(row)) };
+        }
+        let stripe = self.stripe.clone().ok_or_else(|| ApiError::internal("payments are off"))?;
+        let pi = row.pi_id.clone().ok_or_else(|| ApiError::internal("authenticating without a PaymentIntent"))?;
+        let now = stripe.retrieve(&pi).await.map_err(|e| {
+            eprintln!("chargefinder-server: {}: reading {pi}: {e}", row.id);
+            ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "payment_unreachable",
+                "We could not reach the payment provider. Please try again in a moment.",
+            )
+        })?;
+        match now.status.as_str() {
+            "requires_capture" => {
+                self.transition(&row.id, &[state::AUTHENTICATING], state::HELD, "", &[]).map_err(ApiError::internal)?;
+                self.send_start(&row.id).await.map_err(ApiError::internal)?;
+            }
+            "requires_action" => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "authentication_pending",
+                    "Your bank has not confirmed the payment yet. Confirm it, then try again.",
+                ))
+            }
+            _ => {
+                self.fail(&row.id, &[state::AUTHENTICATING], AUTH_FAILED.0, AUTH_FAILED.1, None)
+                    .map_err(ApiError::internal)?;
+                self.run_op_logged(&row.id).await;
+            }
+        }
+        let row =
+            self.load(&row.id).map_err(ApiError::internal)?.ok_or_else(|| ApiError::internal("session vanished"))?;
+        if row.state == state::FAILED {
+            return Err(self.error_of(&row.id)?);
+        }
+        Ok(self.view(&row))
+    }
+
     /// The network reported a Session (the car plugged in, the charger started) for a session
     /// of ours that is over before it began: the driver cancelled, or we gave up waiting. Stop
     /// it at once; its hold is released, and its CDR will not be billed (a capture needs a
@@ -800,9 +895,10 @@ impl Sessions {
     /// released, and a Session the network reports for it later is stopped at once.
     async fn stop(&self, row: &Row) -> Result<Value, ApiError> {
         let mut row = row.clone();
-        if matches!(row.state.as_str(), state::HELD | state::STARTING) {
+        if matches!(row.state.as_str(), state::AUTHENTICATING | state::HELD | state::STARTING) {
             let (code, message) = CANCELLED;
-            if self.fail(&row.id, &[state::HELD, state::STARTING], code, message, None).map_err(ApiError::internal)? {
+            let from = [state::AUTHENTICATING, state::HELD, state::STARTING];
+            if self.fail(&row.id, &from, code, message, None).map_err(ApiError::internal)? {
                 self.run_op_logged(&row.id).await;
                 // The car may have been plugged in a moment ago: then there is a session to stop.
                 let (net, id) = (self.network.clone(), row.id.clone());
@@ -958,7 +1054,9 @@ impl Sessions {
                 // We asked for a hold and do not know how it went (crash, no answer). A hold the
                 // driver is not using must not stay: find it, then release it.
                 let found = stripe.find_for_session(id).await.map_err(|e| e.to_string())?;
-                let pi = found.filter(|pi| pi.status == "requires_capture").map(|pi| pi.id);
+                let pi = found
+                    .filter(|pi| matches!(pi.status.as_str(), "requires_capture" | "requires_action"))
+                    .map(|pi| pi.id);
                 self.fail(
                     id,
                     &[state::REQUESTED],
@@ -1047,6 +1145,10 @@ impl Sessions {
                 self.run_op_logged(&row.id).await;
             }
             match row.state.as_str() {
+                state::AUTHENTICATING => {
+                    let waited = Duration::from_millis(now_ms().saturating_sub(row.updated_ms).max(0) as u64);
+                    self.watch_auth(&row.id, AUTH_TIMEOUT.saturating_sub(waited));
+                }
                 state::HELD => {
                     // Crashed between the hold and the start: the driver is still there, so start.
                     self.send_start(&row.id).await?;
@@ -1342,10 +1444,13 @@ pub struct QuoteQuery {
     connector_id: String,
     #[serde(default)]
     vehicle_id: Option<String>,
+    #[serde(default)]
+    lang: Option<String>,
 }
 
-/// `GET /api/quote?location_id&evse_uid&connector_id[&vehicle_id]`: before the card, what the
-/// driver will see: the price in words, the estimate for their car (20 % to full) and the hold.
+/// `GET /api/quote?location_id&evse_uid&connector_id[&vehicle_id][&lang]`: before the card, what
+/// the driver will see: the price in words (in `lang`, default English), the estimate for their
+/// car (20 % to full) and the hold.
 pub async fn quote(State(s): State<Sessions>, Query(q): Query<QuoteQuery>) -> Result<Response, ApiError> {
     let req = CreateSession {
         location_id: q.location_id,
@@ -1354,9 +1459,21 @@ pub async fn quote(State(s): State<Sessions>, Query(q): Query<QuoteQuery>) -> Re
         payment_method: String::new(),
         vehicle_id: q.vehicle_id.filter(|v| !v.is_empty()),
     };
+    let lang = match q.lang.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        None => Language::En,
+        Some(code) => Language::parse(code).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("lang must be en, nl, de or fr, got {code:?}"),
+            )
+        })?,
+    };
     let quote = s.quote(&req)?;
+    // The quote read the tariff (so it parses); in words again in the driver's language.
+    let words = Tariff::from_value(quote.tariff.clone()).map(|t| describe(&t, lang)).unwrap_or(quote.tariff_words);
     Ok(axum::Json(json!({
-        "tariff": quote.tariff_words,
+        "tariff": words,
         "currency": quote.currency,
         "estimate": quote.estimate,
         "incl_vat": quote.incl_vat,
@@ -1413,6 +1530,16 @@ pub async fn stop_session(
 ) -> Result<Response, ApiError> {
     let row = s.owned(&headers, &id)?;
     Ok(axum::Json(s.stop(&row).await?).into_response())
+}
+
+/// `POST /api/sessions/{id}/authenticated`: after Stripe.js's 3-D Secure step.
+pub async fn authenticated(
+    State(s): State<Sessions>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let row = s.owned(&headers, &id)?;
+    Ok(axum::Json(s.authenticated(&row).await?).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -1518,7 +1645,7 @@ mod tests {
     #[test]
     fn the_state_machine_only_moves_forward() {
         use state::*;
-        let all = [REQUESTED, HELD, STARTING, ACTIVE, STOPPING, COMPLETED, FAILED];
+        let all = [REQUESTED, AUTHENTICATING, HELD, STARTING, ACTIVE, STOPPING, COMPLETED, FAILED];
         // Nothing leaves a final state.
         for to in all {
             assert!(!can_move(COMPLETED, to) && !can_move(FAILED, to));
