@@ -16,7 +16,7 @@ before(async () => {
   // Test control: a start the network never answers, so the waiting screen stays to cancel.
   server = await startServer({ env: { ...stripeEnv(ls), CHARGEFINDER_NETWORK_SPEED: '20', CHARGEFINDER_NETWORK_TEST_CONTROL: '1' } });
   candidates = await findCandidates(server.url);
-  assert.ok(candidates.length >= 3);
+  assert.ok(candidates.length >= 4);
   browser = await launchChromium();
 });
 
@@ -142,6 +142,29 @@ test('in Dutch: the price card in Dutch words with Dutch amounts ("€ 5,16"); c
   assert.equal(await page.getByTestId('session-error').textContent(),
     'Je stopte voordat het laadpunt startte. Er is niets afgeschreven; je reservering is vrijgegeven.');
   await page.screenshot({ path: join(SHOTS, 'charge-6-cancelled-nl-390x844.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('3-D Secure: the bank\'s step (localstripe\'s box in Stripe.js), then the waiting screen', async () => {
+  const where = candidates[3];
+  const context = await browser.newContext({ ...PHONE });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}`);
+  await pickConnector(page, where.evse_uid);
+  await fillCard(page, '4000002500003155');
+  await page.getByTestId('confirm').click();
+  const bank = page.getByRole('button', { name: 'Complete authentication' });
+  await bank.waitFor({ timeout: 20_000 });
+  await page.screenshot({ path: join(SHOTS, 'charge-7-3ds-390x844.png') });
+  await bank.click();
+  await page.locator('[data-testid=session-state][data-state=starting], [data-testid=session-state][data-state=active]').waitFor({ timeout: 20_000 });
+  // Leave the charger free for others: cancel or stop.
+  const button = page.locator('[data-testid=cancel], [data-testid=stop]');
+  await button.first().click();
+  await page.locator('[data-testid=session-state][data-state=failed], [data-testid=session-state][data-state=stopping], [data-testid=session-state][data-state=completed]').waitFor({ timeout: 20_000 });
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -462,3 +462,55 @@ test('a CDR below the card minimum (EUR 0.50): nothing captured, the hold releas
     assert.match(html.text, /Not charged: the total is below the card minimum/);
   });
 });
+
+// Needs the bank's confirmation (3-D Secure) in localstripe and in real Stripe.
+const THREE_DS = '4000002500003155';
+
+/** What localstripe's Stripe.js does when the driver answers the bank's step. */
+async function bankAnswers(pi, clientSecret, success) {
+  const res = await fetch(`${ls.url}/v1/payment_intents/${pi}/_authenticate?success=${success}`, {
+    method: 'POST',
+    body: JSON.stringify({ key: 'pk_test_chargefinder_e2e', client_secret: clientSecret }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
+test('3-D Secure: the bank confirms in Stripe.js, then the session starts and is paid; a failed confirmation holds nothing', async () => {
+  const token = await newDriver(server.url);
+  // Confirmed.
+  const r = await api(server.url, 'POST', '/api/sessions', { token, key: '3ds-ok', body: { ...candidates[11] ?? candidates[2], payment_method: await ls.paymentMethod(THREE_DS) } });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.state, 'authenticating');
+  const pi = r.body.payment.payment_intent;
+  assert.match(r.body.payment.client_secret, new RegExp(`^${pi}_secret_`));
+  assert.equal((await ls.stripe('GET', `/v1/payment_intents/${pi}`)).body.status, 'requires_action');
+  // Not yet confirmed: said so, nothing starts.
+  const early = await api(server.url, 'POST', `/api/sessions/${r.body.id}/authenticated`, { token });
+  assert.equal(early.status, 409);
+  assert.equal(early.body.error.code, 'authentication_pending');
+  // Only the owner may go on.
+  const other = await newDriver(server.url);
+  assert.equal((await api(server.url, 'POST', `/api/sessions/${r.body.id}/authenticated`, { token: other })).status, 403);
+  await bankAnswers(pi, r.body.payment.client_secret, true);
+  const go = await api(server.url, 'POST', `/api/sessions/${r.body.id}/authenticated`, { token });
+  assert.equal(go.status, 200, JSON.stringify(go.body));
+  assert.equal(go.body.state, 'starting');
+  assert.equal(go.body.payment.client_secret, undefined, 'the secret is only in the answer to the start');
+  assert.equal((await ls.stripe('GET', `/v1/payment_intents/${pi}`)).body.status, 'requires_capture');
+  await waitFor(server.url, token, r.body.id, (x) => x.state === 'active', 'active');
+  await api(server.url, 'POST', `/api/sessions/${r.body.id}/stop`, { token });
+  const done = await waitFor(server.url, token, r.body.id, (x) => x.state === 'completed', 'completed');
+  assert.equal((await takenMinor(pi)).taken, Math.round(Number(done.payment.captured) * 100));
+
+  // Refused by the driver at the bank: a plain error, nothing held.
+  const f = await api(server.url, 'POST', '/api/sessions', { token, key: '3ds-fail', body: { ...candidates[12] ?? candidates[3], payment_method: await ls.paymentMethod(THREE_DS) } });
+  assert.equal(f.status, 201);
+  await bankAnswers(f.body.payment.payment_intent, f.body.payment.client_secret, false);
+  const no = await api(server.url, 'POST', `/api/sessions/${f.body.id}/authenticated`, { token });
+  assert.equal(no.status, 402);
+  assert.equal(no.body.error.code, 'card_authentication_failed');
+  assert.match(no.body.error.message, /did not confirm.*Nothing was charged/);
+  const s = await waitFor(server.url, token, f.body.id, (x) => x.state === 'failed' && x.payment.released, 'failed and released');
+  assert.equal((await ls.stripe('GET', `/v1/payment_intents/${s.payment.payment_intent}`)).body.status, 'canceled');
+  assert.deepEqual((await api(server.url, 'GET', '/api/sessions?active=1', { token })).body.sessions, []);
+});
