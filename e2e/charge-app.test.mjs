@@ -30,9 +30,25 @@ after(async () => {
  * Picks the connector with one tap and waits for its price. (The quote is fetched from a debug
  * server on a shared machine: it may take seconds, so the wait is long, but there is one tap.)
  */
+/** A page that keeps what the app said on the console (errors, panics): failures print it. */
+async function newPage(context) {
+  const page = await context.newPage();
+  page.consoleLog = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') page.consoleLog.push(`${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => page.consoleLog.push(`pageerror: ${e}`));
+  return page;
+}
+
 async function pickConnector(page, evse) {
-  await page.locator(`[data-testid=connector][data-evse="${evse}"]`).click();
-  await page.getByTestId('hold').waitFor({ timeout: 20_000 });
+  const button = page.locator(`[data-testid=connector][data-evse="${evse}"]`);
+  await button.click();
+  try {
+    await page.getByTestId('hold').waitFor({ timeout: 20_000 });
+  } catch (e) {
+    const selected = await button.evaluate((b) => b.classList.contains('cf-selected')).catch(() => 'gone');
+    const screen = await page.getByTestId('charge-screen').innerText().catch(() => '(no charge screen)');
+    throw new Error(`no price after one tap (tap registered: ${selected}; url ${page.url()}); the screen says:\n${screen}\nconsole:\n${(page.consoleLog ?? []).join('\n')}\n${e}`);
+  }
 }
 
 async function fillCard(page, number) {
@@ -49,7 +65,7 @@ async function fillCard(page, number) {
 test('pay and charge from the app: connector, price and hold, card, plug in, live, reload, stop, receipt', async () => {
   const where = candidates[0];
   const context = await browser.newContext({ ...PHONE });
-  const page = await context.newPage();
+  const page = await newPage(context);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
 
@@ -99,7 +115,7 @@ test('pay and charge from the app: connector, price and hold, card, plug in, liv
 test('a declined card is said in plain words, and the driver can try again', async () => {
   const where = candidates[1];
   const context = await browser.newContext({ ...PHONE });
-  const page = await context.newPage();
+  const page = await newPage(context);
   await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}`);
   await pickConnector(page, where.evse_uid);
   await fillCard(page, '4000000000000341');
@@ -115,7 +131,7 @@ test('a declined card is said in plain words, and the driver can try again', asy
 test('in Dutch: the price card in Dutch words with Dutch amounts ("€ 5,16"); cancel while the charger does not answer', async () => {
   const where = candidates[2];
   const context = await browser.newContext({ ...PHONE, locale: 'nl-NL' });
-  const page = await context.newPage();
+  const page = await newPage(context);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}`);
@@ -149,7 +165,7 @@ test('in Dutch: the price card in Dutch words with Dutch amounts ("€ 5,16"); c
 test('3-D Secure: the bank\'s step (localstripe\'s box in Stripe.js), then the waiting screen', async () => {
   const where = candidates[3];
   const context = await browser.newContext({ ...PHONE });
-  const page = await context.newPage();
+  const page = await newPage(context);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}`);
