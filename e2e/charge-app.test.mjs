@@ -16,7 +16,7 @@ before(async () => {
   // Test control: a start the network never answers, so the waiting screen stays to cancel.
   server = await startServer({ env: { ...stripeEnv(ls), CHARGEFINDER_NETWORK_SPEED: '20', CHARGEFINDER_NETWORK_TEST_CONTROL: '1' } });
   candidates = await findCandidates(server.url);
-  assert.ok(candidates.length >= 4);
+  assert.ok(candidates.length >= 5);
   browser = await launchChromium();
 });
 
@@ -182,5 +182,26 @@ test('3-D Secure: the bank\'s step (localstripe\'s box in Stripe.js), then the w
   await button.first().click();
   await page.locator('[data-testid=session-state][data-state=failed], [data-testid=session-state][data-state=stopping], [data-testid=session-state][data-state=completed]').waitFor({ timeout: 20_000 });
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a charge below the card minimum: the receipt says nothing was taken, and why', async () => {
+  const where = candidates[4] ?? candidates[0];
+  const context = await browser.newContext({ ...PHONE });
+  const page = await newPage(context);
+  await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}`);
+  await pickConnector(page, where.evse_uid);
+  await fillCard(page, '4242424242424242');
+  await page.getByTestId('confirm').click();
+  await page.locator('[data-testid=session-state][data-state=active]').waitFor({ timeout: 30_000 });
+  await page.getByTestId('stop').click();
+  await page.getByTestId('receipt').waitFor({ timeout: 20_000 });
+  const total = await page.getByTestId('receipt-total').textContent();
+  assert.match(total, /^€0\.[0-4]\d$/, `a few cents: ${total}`);
+  assert.equal(await page.getByTestId('receipt-paid').textContent(), '€0.00');
+  assert.equal(await page.getByTestId('receipt-not-charged').textContent(),
+    'Not charged: the total is below the card minimum of €0.50, so your hold was released.');
+  await page.screenshot({ path: join(SHOTS, 'charge-8-below-minimum-390x844.png'), fullPage: true });
+  assert.deepEqual(page.consoleLog.filter((l) => l.startsWith('pageerror')), []);
   await context.close();
 });
