@@ -86,8 +86,8 @@ impl Choice {
         for pair in query.trim_start_matches('?').split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
-                "lat" => lat = v.parse::<f64>().ok().filter(|x| (-90.0..=90.0).contains(x)),
-                "lon" => lon = v.parse::<f64>().ok().filter(|x| (-180.0..=180.0).contains(x)),
+                "lat" => lat = parse_finite(v).filter(|x| (-90.0..=90.0).contains(x)),
+                "lon" => lon = parse_finite(v).filter(|x| (-180.0..=180.0).contains(x)),
                 "plugs" => c.plugs = v.split(',').filter_map(PlugFamily::from_code).collect(),
                 "kw" => c.min_kw = v.parse().ok().filter(|kw| POWER_CHOICES.contains(kw)).unwrap_or(0),
                 "free" => c.available_now = v == "1",
@@ -166,9 +166,9 @@ impl Place {
         for pair in query.trim_start_matches('?').split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
-                "lat" => lat = v.parse::<f64>().ok().filter(|x| (-90.0..=90.0).contains(x)),
-                "lon" => lon = v.parse::<f64>().ok().filter(|x| (-180.0..=180.0).contains(x)),
-                "z" => p.zoom = v.parse::<f64>().ok().filter(|z| ZOOM_RANGE.contains(z)),
+                "lat" => lat = parse_finite(v).filter(|x| (-90.0..=90.0).contains(x)),
+                "lon" => lon = parse_finite(v).filter(|x| (-180.0..=180.0).contains(x)),
+                "z" => p.zoom = parse_finite(v).filter(|z| ZOOM_RANGE.contains(z)),
                 "station" => p.station = decode(v).filter(|id| !id.is_empty() && id.len() <= 64),
                 "lang" => p.lang = Lang::from_code(v),
                 "units" => p.units = Units::from_code(v),
@@ -442,6 +442,42 @@ pub fn fold(s: &str) -> String {
 }
 
 /// "52.0116, 4.3571", "52.0116 4.3571" or "52,0116; 4,3571" (decimal commas) → a point.
+/// `s` as a finite number in Rust's float syntax (`52.1`, `-4`, `.5`, `5.`, `1e3`); `None` for
+/// anything else, `inf` and `NaN` included (every caller wants a place or a zoom level).
+///
+/// In the browser the digits go to JavaScript's `parseFloat` once the syntax has been checked
+/// here (it rounds correctly, as Rust's parser does): Rust's parser brings a 10 KB table of
+/// powers of five into the app's wasm, about 11 KB gzipped (BENCHMARKS.md, "The app").
+pub fn parse_finite(s: &str) -> Option<f64> {
+    if !is_decimal(s) {
+        return None;
+    }
+    #[cfg(target_arch = "wasm32")]
+    let x = js_sys::parse_float(s);
+    #[cfg(not(target_arch = "wasm32"))]
+    let x = s.parse::<f64>().ok()?;
+    x.is_finite().then_some(x)
+}
+
+/// Rust's decimal float syntax: a sign, digits with at most one point (at least one digit),
+/// then `e`/`E`, a sign and digits. Whatever passes, `parseFloat` reads whole.
+fn is_decimal(s: &str) -> bool {
+    fn unsigned(b: &[u8]) -> &[u8] {
+        b.strip_prefix(b"+").or_else(|| b.strip_prefix(b"-")).unwrap_or(b)
+    }
+    let b = unsigned(s.as_bytes());
+    let (mantissa, exp) = match b.iter().position(|c| matches!(c, b'e' | b'E')) {
+        Some(i) => (&b[..i], Some(unsigned(&b[i + 1..]))),
+        None => (b, None),
+    };
+    let digits = mantissa.iter().filter(|c| c.is_ascii_digit()).count();
+    let points = mantissa.iter().filter(|c| **c == b'.').count();
+    digits > 0
+        && points <= 1
+        && digits + points == mantissa.len()
+        && exp.is_none_or(|e| !e.is_empty() && e.iter().all(u8::is_ascii_digit))
+}
+
 pub fn parse_coordinates(q: &str) -> Option<(f64, f64)> {
     let q = q.trim();
     let parts: Vec<&str> = if q.contains(';') || q.matches(',').count() == 2 || (q.contains(' ') && !q.contains(", ")) {
@@ -450,7 +486,7 @@ pub fn parse_coordinates(q: &str) -> Option<(f64, f64)> {
         q.split(',').map(str::trim).collect()
     };
     let [a, b] = parts[..] else { return None };
-    let num = |s: &str| s.replace(',', ".").parse::<f64>().ok().filter(|x| x.is_finite());
+    let num = |s: &str| parse_finite(&s.replace(',', "."));
     let (lat, lon) = (num(a)?, num(b)?);
     ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
 }
@@ -541,6 +577,54 @@ fn row(index: &StationIndex, h: &Hit) -> Row {
 mod tests {
     use super::*;
     use chargefinder::{AvailabilityConfig, EvseStatus, EvseSummary, PlugFamily, PlugSet, Station};
+
+    /// `parse_finite` takes exactly the finite numbers Rust's parser takes, with the same value
+    /// (the browser's `parseFloat` only ever sees strings that pass `is_decimal`).
+    #[test]
+    fn parse_finite_is_rusts_parser_without_inf_and_nan() {
+        let ok = [
+            "52.1",
+            "-4",
+            "+4",
+            ".5",
+            "-.5",
+            "5.",
+            "1e3",
+            "1E-3",
+            "2.5e+2",
+            "-0",
+            "007",
+            "0.1000000000000000055511151231257827",
+        ];
+        for s in ok {
+            assert!(is_decimal(s), "{s}");
+            assert_eq!(parse_finite(s).map(f64::to_bits), s.parse::<f64>().ok().map(f64::to_bits), "{s}");
+        }
+        let bad = [
+            "",
+            ".",
+            "-",
+            "+-1",
+            "1.2.3",
+            "1e",
+            "e5",
+            "1e+",
+            "1e5.0",
+            " 1",
+            "1 ",
+            "0x10",
+            "1,5",
+            "inf",
+            "-infinity",
+            "NaN",
+            "1e999",
+            "1_0",
+        ];
+        for s in bad {
+            assert_eq!(parse_finite(s), None, "{s}");
+        }
+        assert!(is_decimal("1e999"), "syntax fine, the value is infinite");
+    }
 
     #[test]
     fn rows_follow_live_status_without_a_rebuild() {
