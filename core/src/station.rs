@@ -97,11 +97,36 @@ impl<'de> Deserialize<'de> for EvseRow {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::{Error, SeqAccess, Visitor};
         struct V;
-        #[derive(Deserialize)]
-        #[serde(untagged)]
+        /// A uid (string) or the plug bits (u32). By hand, not `#[serde(untagged)]`: untagged
+        /// buffers every value through serde's `Content`, which puts a second JSON value parser
+        /// into the app's wasm for this one field.
         enum First {
             Uid(String),
             Plugs(u32),
+        }
+        impl<'de> Deserialize<'de> for First {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct F;
+                impl Visitor<'_> for F {
+                    type Value = First;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("an EVSE uid or plug bits")
+                    }
+                    fn visit_str<E: Error>(self, v: &str) -> Result<First, E> {
+                        Ok(First::Uid(v.to_owned()))
+                    }
+                    fn visit_string<E: Error>(self, v: String) -> Result<First, E> {
+                        Ok(First::Uid(v))
+                    }
+                    fn visit_u64<E: Error>(self, v: u64) -> Result<First, E> {
+                        u32::try_from(v).map(First::Plugs).map_err(|_| E::custom("plug bits out of range"))
+                    }
+                    fn visit_i64<E: Error>(self, v: i64) -> Result<First, E> {
+                        u32::try_from(v).map(First::Plugs).map_err(|_| E::custom("plug bits out of range"))
+                    }
+                }
+                d.deserialize_any(F)
+            }
         }
         impl<'de> Visitor<'de> for V {
             type Value = EvseRow;
@@ -185,5 +210,12 @@ mod tests {
         assert_eq!(serde_json::from_str::<Station>(&json).unwrap(), s);
         assert!(serde_json::from_str::<Station>(r#"["L1","D",52.0,4.25,null,[[10,50.0]]]"#).is_err());
         assert!(serde_json::from_str::<Station>(r#"["L1","D",52.0,4.25,null,[["E1"]]]"#).is_err());
+        // The first cell is a uid or plug bits (a u32), nothing else.
+        for bad in ["-1", "4294967296", "10.5", "true", "null", "[10]"] {
+            let row = format!(r#"["L1","D",52.0,4.25,null,[[{bad},50.0,2]]]"#);
+            assert!(serde_json::from_str::<Station>(&row).is_err(), "{row}");
+        }
+        let max: Station = serde_json::from_str(r#"["L1","D",52.0,4.25,null,[[4294967295,50.0,2]]]"#).unwrap();
+        assert_eq!(max.evses[0].plugs.0, u32::MAX);
     }
 }

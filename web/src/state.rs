@@ -86,8 +86,8 @@ impl Choice {
         for pair in query.trim_start_matches('?').split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
-                "lat" => lat = v.parse::<f64>().ok().filter(|x| (-90.0..=90.0).contains(x)),
-                "lon" => lon = v.parse::<f64>().ok().filter(|x| (-180.0..=180.0).contains(x)),
+                "lat" => lat = parse_finite(v).filter(|x| (-90.0..=90.0).contains(x)),
+                "lon" => lon = parse_finite(v).filter(|x| (-180.0..=180.0).contains(x)),
                 "plugs" => c.plugs = v.split(',').filter_map(PlugFamily::from_code).collect(),
                 "kw" => c.min_kw = v.parse().ok().filter(|kw| POWER_CHOICES.contains(kw)).unwrap_or(0),
                 "free" => c.available_now = v == "1",
@@ -117,10 +117,17 @@ pub fn top_operators(index: &StationIndex, n: usize) -> Vec<(String, u32)> {
             *count.entry(op).or_default() += 1;
         }
     }
-    let mut v: Vec<(String, u32)> = count.into_iter().map(|(k, c)| (k.to_string(), c)).collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v.truncate(n);
-    v
+    // Picked one by one (n is small) rather than sorted: each `sort_by` instance is ~5 KB of
+    // the app's wasm. Names are unique, so the order is total and the result that of a sort.
+    let mut v: Vec<(&str, u32)> = count.into_iter().collect();
+    let mut top = Vec::with_capacity(n.min(v.len()));
+    while top.len() < n {
+        let best = v.iter().enumerate().min_by(|(_, a), (_, b)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let Some((i, _)) = best else { break };
+        let (name, c) = v.swap_remove(i);
+        top.push((name.to_string(), c));
+    }
+    top
 }
 
 /// The rest of the view a link holds: the map's position and zoom, the open station, language
@@ -166,9 +173,9 @@ impl Place {
         for pair in query.trim_start_matches('?').split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
-                "lat" => lat = v.parse::<f64>().ok().filter(|x| (-90.0..=90.0).contains(x)),
-                "lon" => lon = v.parse::<f64>().ok().filter(|x| (-180.0..=180.0).contains(x)),
-                "z" => p.zoom = v.parse::<f64>().ok().filter(|z| ZOOM_RANGE.contains(z)),
+                "lat" => lat = parse_finite(v).filter(|x| (-90.0..=90.0).contains(x)),
+                "lon" => lon = parse_finite(v).filter(|x| (-180.0..=180.0).contains(x)),
+                "z" => p.zoom = parse_finite(v).filter(|z| ZOOM_RANGE.contains(z)),
                 "station" => p.station = decode(v).filter(|id| !id.is_empty() && id.len() <= 64),
                 "lang" => p.lang = Lang::from_code(v),
                 "units" => p.units = Units::from_code(v),
@@ -442,6 +449,42 @@ pub fn fold(s: &str) -> String {
 }
 
 /// "52.0116, 4.3571", "52.0116 4.3571" or "52,0116; 4,3571" (decimal commas) → a point.
+/// `s` as a finite number in Rust's float syntax (`52.1`, `-4`, `.5`, `5.`, `1e3`); `None` for
+/// anything else, `inf` and `NaN` included (every caller wants a place or a zoom level).
+///
+/// In the browser the digits go to JavaScript's `parseFloat` once the syntax has been checked
+/// here (it rounds correctly, as Rust's parser does): Rust's parser brings a 10 KB table of
+/// powers of five into the app's wasm, about 11 KB gzipped (BENCHMARKS.md, "The app").
+pub fn parse_finite(s: &str) -> Option<f64> {
+    if !is_decimal(s) {
+        return None;
+    }
+    #[cfg(target_arch = "wasm32")]
+    let x = js_sys::parse_float(s);
+    #[cfg(not(target_arch = "wasm32"))]
+    let x = s.parse::<f64>().ok()?;
+    x.is_finite().then_some(x)
+}
+
+/// Rust's decimal float syntax: a sign, digits with at most one point (at least one digit),
+/// then `e`/`E`, a sign and digits. Whatever passes, `parseFloat` reads whole.
+fn is_decimal(s: &str) -> bool {
+    fn unsigned(b: &[u8]) -> &[u8] {
+        b.strip_prefix(b"+").or_else(|| b.strip_prefix(b"-")).unwrap_or(b)
+    }
+    let b = unsigned(s.as_bytes());
+    let (mantissa, exp) = match b.iter().position(|c| matches!(c, b'e' | b'E')) {
+        Some(i) => (&b[..i], Some(unsigned(&b[i + 1..]))),
+        None => (b, None),
+    };
+    let digits = mantissa.iter().filter(|c| c.is_ascii_digit()).count();
+    let points = mantissa.iter().filter(|c| **c == b'.').count();
+    digits > 0
+        && points <= 1
+        && digits + points == mantissa.len()
+        && exp.is_none_or(|e| !e.is_empty() && e.iter().all(u8::is_ascii_digit))
+}
+
 pub fn parse_coordinates(q: &str) -> Option<(f64, f64)> {
     let q = q.trim();
     let parts: Vec<&str> = if q.contains(';') || q.matches(',').count() == 2 || (q.contains(' ') && !q.contains(", ")) {
@@ -450,7 +493,7 @@ pub fn parse_coordinates(q: &str) -> Option<(f64, f64)> {
         q.split(',').map(str::trim).collect()
     };
     let [a, b] = parts[..] else { return None };
-    let num = |s: &str| s.replace(',', ".").parse::<f64>().ok().filter(|x| x.is_finite());
+    let num = |s: &str| parse_finite(&s.replace(',', "."));
     let (lat, lon) = (num(a)?, num(b)?);
     ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
 }
@@ -478,9 +521,12 @@ pub fn search(
         f.starts_with(&q) || f.split([' ', '-', ',', '/']).any(|w| w.starts_with(&q))
     };
     // Places arrive sorted by station count; towns before streets of the same standing.
-    let mut hits: Vec<&(String, u8, f64, f64, u32)> = places.iter().filter(|p| starts(&p.0)).collect();
-    hits.sort_by_key(|p| p.1);
-    for p in hits.into_iter().take(limit.saturating_sub(out.len())) {
+    // Kind by kind, each in the order it came: a stable sort by kind without a sort routine
+    // (~5 KB of the app's wasm).
+    let hits: Vec<&(String, u8, f64, f64, u32)> = places.iter().filter(|p| starts(&p.0)).collect();
+    let kinds = 0..=hits.iter().map(|p| p.1).max().unwrap_or(0);
+    let by_kind = kinds.flat_map(|k| hits.iter().filter(move |p| p.1 == k));
+    for p in by_kind.take(limit.saturating_sub(out.len())) {
         out.push(Found::Place { name: p.0.clone(), kind: p.1, lat: p.2, lon: p.3 });
     }
     for (s, f) in stations.iter().zip(folded_names) {
@@ -541,6 +587,54 @@ fn row(index: &StationIndex, h: &Hit) -> Row {
 mod tests {
     use super::*;
     use chargefinder::{AvailabilityConfig, EvseStatus, EvseSummary, PlugFamily, PlugSet, Station};
+
+    /// `parse_finite` takes exactly the finite numbers Rust's parser takes, with the same value
+    /// (the browser's `parseFloat` only ever sees strings that pass `is_decimal`).
+    #[test]
+    fn parse_finite_is_rusts_parser_without_inf_and_nan() {
+        let ok = [
+            "52.1",
+            "-4",
+            "+4",
+            ".5",
+            "-.5",
+            "5.",
+            "1e3",
+            "1E-3",
+            "2.5e+2",
+            "-0",
+            "007",
+            "0.1000000000000000055511151231257827",
+        ];
+        for s in ok {
+            assert!(is_decimal(s), "{s}");
+            assert_eq!(parse_finite(s).map(f64::to_bits), s.parse::<f64>().ok().map(f64::to_bits), "{s}");
+        }
+        let bad = [
+            "",
+            ".",
+            "-",
+            "+-1",
+            "1.2.3",
+            "1e",
+            "e5",
+            "1e+",
+            "1e5.0",
+            " 1",
+            "1 ",
+            "0x10",
+            "1,5",
+            "inf",
+            "-infinity",
+            "NaN",
+            "1e999",
+            "1_0",
+        ];
+        for s in bad {
+            assert_eq!(parse_finite(s), None, "{s}");
+        }
+        assert!(is_decimal("1e999"), "syntax fine, the value is infinite");
+    }
 
     #[test]
     fn rows_follow_live_status_without_a_rebuild() {
@@ -691,5 +785,34 @@ mod tests {
         assert!(names("d").is_empty(), "one letter is not a search");
         assert!(names("<script>").is_empty());
         assert_eq!(search("delf", &places, &stations, &folded, 2).len(), 2, "limited");
+        // Towns first, then streets, each kind in the order the server sent (most stations first).
+        let mixed = vec![
+            ("Delftweg, Rijswijk".to_string(), 1, 52.03, 4.33, 40),
+            ("Delfgauw".to_string(), 0, 52.0, 4.4, 30),
+            ("Delftsestraat, Rotterdam".to_string(), 1, 51.9, 4.47, 20),
+            ("Delft".to_string(), 0, 52.0, 4.36, 10),
+        ];
+        let found = search("delf", &mixed, &[], &[], 8).iter().map(Found::label).collect::<Vec<_>>();
+        assert_eq!(found, ["Delfgauw", "Delft", "Delftweg, Rijswijk", "Delftsestraat, Rotterdam"]);
+    }
+
+    #[test]
+    fn top_operators_are_the_n_largest_then_by_name() {
+        let station = |id: &str, op: Option<&str>| chargefinder::Station {
+            id: id.into(),
+            name: id.into(),
+            lat: 52.0,
+            lon: 4.3,
+            operator: op.map(str::to_string),
+            evses: vec![],
+        };
+        let ops = ["B", "A", "C", "B", "C", "D", "C", " ", "A"];
+        let mut stations: Vec<_> = ops.iter().enumerate().map(|(i, o)| station(&i.to_string(), Some(o))).collect();
+        stations.push(station("x", None));
+        let index = StationIndex::new(stations);
+        let top = |n| top_operators(&index, n);
+        assert_eq!(top(3), [("C".to_string(), 3), ("A".to_string(), 2), ("B".to_string(), 2)]);
+        assert_eq!(top(10).len(), 4, "blank and missing operators are left out");
+        assert!(top(0).is_empty());
     }
 }
