@@ -23,6 +23,7 @@ pub(crate) struct Conn {
 
 pub(crate) const NO_STANDARD: u8 = u8::MAX;
 pub(crate) const NONE: u32 = u32::MAX;
+pub(crate) const NO_PRICE: u32 = u32::MAX;
 /// Station flag: OCPI `publish`.
 pub(crate) const PUBLISHED: u8 = 1;
 /// Station flag: some connector is AC.
@@ -66,6 +67,8 @@ pub(crate) struct Columns {
     pub caps: Vec<u16>,
     pub parking: Vec<u8>,
     pub status: Vec<u8>,
+    /// Price per kWh, minor units ([`NO_PRICE`] when unknown): see [`crate::EvseSummary::price`].
+    pub price: Vec<u32>,
     // Per connector.
     pub conns: Vec<Conn>,
     // Side tables.
@@ -80,15 +83,32 @@ pub(crate) struct Columns {
 impl Columns {
     /// From compact stations alone, in the order `order` (station positions; the tree's order,
     /// so that what is near on the map is near in memory): connector detail is synthesised from
-    /// each EVSE's plug set and power; capabilities, parking restrictions and opening hours are
+    /// each EVSE's plug set and power; capabilities are the row's [`crate::station::DRIVER_CAPS`],
+    /// opening hours the row's (time zone from its POSIX rule); parking restrictions are
     /// unknown.
     pub fn from_stations(stations: &[Station], order: &[u32]) -> Self {
         let mut c = Columns::default();
         let mut operators = HashMap::new();
+        let mut schedules: HashMap<(&str, &Hours), u32> = HashMap::new();
         for s in order.iter().filter_map(|&i| stations.get(i as usize)) {
-            c.push_station(s, &mut operators, 0, PUBLISHED);
+            let schedule = match &s.extra.hours {
+                Some(h) => {
+                    let next = schedules.len() as u32 + 1;
+                    *schedules.entry((s.extra.tz_rule.as_str(), h)).or_insert_with(|| {
+                        // A bad rule is UTC, as an unknown zone name is in `Schedule::new`.
+                        let tz = jiff::tz::TimeZone::posix(&s.extra.tz_rule).unwrap_or(jiff::tz::TimeZone::UTC);
+                        c.schedules.push(Schedule { hours: h.clone(), tz });
+                        next
+                    })
+                }
+                None => 0,
+            };
+            c.push_station(s, &mut operators, schedule, PUBLISHED);
             for e in &s.evses {
-                c.push_evse(0, 0, e.status as u8);
+                c.push_evse(e.caps.0, 0, e.status as u8);
+                if let Some(p) = c.price.last_mut() {
+                    *p = e.price.unwrap_or(NO_PRICE);
+                }
                 let kw = e.max_power_kw.max(0.0);
                 let mut any = false;
                 for family in e.plugs.iter() {
@@ -167,6 +187,7 @@ impl Columns {
         self.caps.push(caps);
         self.parking.push(parking);
         self.status.push(status);
+        self.price.push(NO_PRICE);
     }
 
     fn finish(&mut self, stations: &[Station], order: &[u32]) {
@@ -219,6 +240,7 @@ impl Columns {
         self.caps.shrink_to_fit();
         self.parking.shrink_to_fit();
         self.status.shrink_to_fit();
+        self.price.shrink_to_fit();
         self.conns.shrink_to_fit();
     }
 
@@ -271,6 +293,7 @@ impl Columns {
             + self.caps.capacity() * 2
             + self.parking.capacity()
             + self.status.capacity()
+            + self.price.capacity() * 4
             + self.conns.capacity() * size_of::<Conn>()
             + self.evse_lookup.capacity() * 4
             + self.station_lookup.capacity() * 4
@@ -390,8 +413,11 @@ mod tests {
                         plugs: crate::plug::PlugSet::EMPTY,
                         max_power_kw: 0.0,
                         status: crate::model::EvseStatus::Unknown,
+                        caps: Default::default(),
+                        price: None,
                     })
                     .collect(),
+                extra: Default::default(),
             })
             .collect();
         let order: Vec<u32> = (0..stations.len() as u32).collect();

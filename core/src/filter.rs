@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::availability::Availability;
-use crate::columns::{Columns, Conn, Summary, HAS_AC, HAS_DC, NONE, NO_STANDARD, PUBLISHED};
+use crate::columns::{Columns, Conn, Summary, HAS_AC, HAS_DC, NONE, NO_PRICE, NO_STANDARD, PUBLISHED};
 use crate::model::{Capabilities, EvseStatus, ParkingRestrictions};
 use crate::plug::{canonical_connector_type, PlugSet, CONNECTOR_TYPES};
 use crate::station::EvseSummary;
@@ -59,6 +59,9 @@ pub struct Filter {
     pub exclude_parking: ParkingRestrictions,
     /// Also show locations with OCPI `publish = false` (only for their owners).
     pub include_unpublished: bool,
+    /// Leave out EVSEs whose price per kWh ([`EvseSummary::price`], minor units) is above
+    /// this; an EVSE with no known price passes (it is not known to be above).
+    pub max_price: Option<u32>,
 }
 
 impl Filter {
@@ -92,6 +95,7 @@ impl Filter {
             open_at,
             exclude_parking,
             include_unpublished,
+            max_price,
         } = self;
         let b = other;
         *plugs == b.plugs
@@ -105,6 +109,7 @@ impl Filter {
             && *open_at == b.open_at
             && *exclude_parking == b.exclude_parking
             && *include_unpublished == b.include_unpublished
+            && *max_price == b.max_price
     }
 
     /// Does this compact EVSE satisfy the plug, power and status parts of the filter?
@@ -190,7 +195,8 @@ impl<'a> Prepared<'a> {
             && !f.working_only
             && f.min_reliability.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
             && f.capabilities.0 == 0
-            && f.exclude_parking.0 == 0;
+            && f.exclude_parking.0 == 0
+            && f.max_price.is_none();
         Prepared {
             f,
             live,
@@ -239,6 +245,9 @@ impl<'a> Prepared<'a> {
             return false;
         }
         if f.exclude_parking.0 != 0 && cols.parking.get(e).copied().unwrap_or(0) & f.exclude_parking.0 != 0 {
+            return false;
+        }
+        if !self.price_passes(cols, e) {
             return false;
         }
         let needs_status = f.available_now || f.working_only || f.min_reliability > 0.0;
@@ -329,6 +338,9 @@ impl<'a> Prepared<'a> {
         if cols.parking.get(e).copied().unwrap_or(0) & f.exclude_parking.0 != 0 {
             return None;
         }
+        if !self.price_passes(cols, e) {
+            return None;
+        }
         let mut best: Option<f32> = None;
         for c in cols.conns(slot) {
             if let Some(kw) = self.connector(c) {
@@ -336,6 +348,12 @@ impl<'a> Prepared<'a> {
             }
         }
         best.map(|kw| (kw, available))
+    }
+
+    /// Unknown prices pass the cap (see [`Filter::max_price`]).
+    #[inline]
+    fn price_passes(&self, cols: &Columns, e: usize) -> bool {
+        self.f.max_price.is_none_or(|cap| cols.price.get(e).is_none_or(|&p| p == NO_PRICE || p <= cap))
     }
 
     #[inline]

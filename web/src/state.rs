@@ -549,6 +549,8 @@ mod tests {
             plugs: PlugSet::EMPTY.with(PlugFamily::Type2Socket),
             max_power_kw: 11.0,
             status: EvseStatus::Available,
+            caps: Default::default(),
+            price: None,
         };
         let stations = vec![Station {
             id: "L".into(),
@@ -557,6 +559,7 @@ mod tests {
             lon: 4.0,
             operator: None,
             evses: vec![evse("A"), evse("B")],
+            extra: Default::default(),
         }];
         let index = StationIndex::new(stations);
         let t0 = 1_800_000_000;
@@ -672,6 +675,7 @@ mod tests {
                 lon: 4.36,
                 operator: None,
                 evses: vec![],
+                extra: Default::default(),
             },
             chargefinder::Station {
                 id: "B".into(),
@@ -680,6 +684,7 @@ mod tests {
                 lon: 4.3,
                 operator: None,
                 evses: vec![],
+                extra: Default::default(),
             },
         ];
         let folded: Vec<String> = stations.iter().map(|s| fold(&s.name)).collect();
