@@ -18,7 +18,7 @@ mod price;
 const USAGE: &str = "usage:
   chargefinder check FILE                 print the import report of an OCPI locations file as JSON
   chargefinder nearest FILE LAT LON [K] [--plugs CCS2,TYPE2_SOCKET] [--min-kw KW] [--available] [--working] [--operator NAME]
-                [--vehicle ID] [--compact]
+                [--vehicle ID] [--pay-app] [--pay-card] [--open-at UNIX_S] [--compact]
                                           print the K (default 10) nearest matching stations as JSON
                                           (--compact: from the compact stations, as the browser does)
   chargefinder price --tariff FILE --tz ZONE --start TIME --end TIME --kw P --kwh E [--amps A] [--lang en|nl|de|fr]
@@ -122,6 +122,13 @@ fn filter_options(opts: &[String]) -> Result<(Filter, bool), String> {
             "--available" => f.available_now = true,
             "--working" => f.working_only = true,
             "--operator" => f.operators.push(value()?.to_string()),
+            // The app's payment filters: start from the app, pay by card.
+            "--pay-app" => f.capabilities = f.capabilities.with(chargefinder::Capability::RemoteStartStopCapable),
+            "--pay-card" => f.capabilities = f.capabilities.with(chargefinder::Capability::CreditCardPayable),
+            "--open-at" => {
+                let v = value()?;
+                f.open_at = Some(v.parse().map_err(|_| format!("--open-at {v:?} is not unix seconds"))?);
+            }
             "--compact" => compact = true,
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }

@@ -14,7 +14,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 // 3: reports (created by `reports::migrate` on every open) and location upserts by PUT.
-const SCHEMA_VERSION: &str = "3";
+// 4: compact stations carry payment capabilities, opening hours and prices.
+const SCHEMA_VERSION: &str = "4";
 
 #[derive(Debug, Clone)]
 pub struct Store {

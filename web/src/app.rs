@@ -306,7 +306,7 @@ fn Nearest() -> impl IntoView {
     let count = index.with_value(StationIndex::len);
     let rows = Memo::new(move |_| {
         version.track();
-        let filter = choice.with(Choice::filter);
+        let filter = choice.with(|c| c.filter(now_s()));
         let (lat, lon) = center.get();
         index.with_value(|ix| live.with_value(|l| nearest_rows(ix, l, now_s(), lat, lon, &filter)))
     });
@@ -437,7 +437,37 @@ fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
                     />
                     {move || ctx.t(msg::HIDE_BROKEN)}
                 </label>
+                <label class="cf-chip">
+                    <input
+                        type="checkbox"
+                        data-testid="open-now"
+                        prop:checked=move || choice.with(|c| c.open_now)
+                        on:change=move |_| choice.update(|c| c.open_now = !c.open_now)
+                    />
+                    {move || ctx.t(msg::FILTER_OPEN_NOW)}
+                </label>
             </div>
+            <fieldset class="cf-pay-filter">
+                <legend>{move || ctx.t(msg::PAYMENT)}</legend>
+                <label class="cf-chip">
+                    <input
+                        type="checkbox"
+                        data-testid="pay-app"
+                        prop:checked=move || choice.with(|c| c.pay_app)
+                        on:change=move |_| choice.update(|c| c.pay_app = !c.pay_app)
+                    />
+                    {move || ctx.t(msg::PAY_APP)}
+                </label>
+                <label class="cf-chip">
+                    <input
+                        type="checkbox"
+                        data-testid="pay-card"
+                        prop:checked=move || choice.with(|c| c.pay_card)
+                        on:change=move |_| choice.update(|c| c.pay_card = !c.pay_card)
+                    />
+                    {move || ctx.t(msg::PAY_CARD)}
+                </label>
+            </fieldset>
             <label class="cf-field">
                 {move || ctx.t(msg::OPERATOR)} " "
                 <select

@@ -247,6 +247,25 @@ pub mod msg {
         NEAR_MAP = "near the map’s centre", "bij het midden van de kaart", "nahe der Kartenmitte", "près du centre de la carte";
         BACK = "Back to the map", "Terug naar de kaart", "Zurück zur Karte", "Retour à la carte";
     }
+
+    // Payment, open now, price and reliability in the finder (issue 6).
+    msgs! {
+        PAYMENT = "Payment", "Betalen", "Bezahlen", "Paiement";
+        PAY_APP = "Start from the app", "Starten met de app", "Start per App", "Démarrage par l’appli";
+        PAY_CARD = "Pay by card", "Betalen met kaart", "Mit Karte zahlen", "Paiement par carte";
+        FILTER_OPEN_NOW = "Open now", "Nu open", "Jetzt geöffnet", "Ouvert maintenant";
+        MAX_PRICE = "Price per kWh up to", "Prijs per kWh tot", "Preis pro kWh bis", "Prix par kWh jusqu’à";
+        PER_KWH = "{}/kWh", "{}/kWh", "{}/kWh", "{}/kWh";
+        PRICE_TITLE = "Cheapest price per kWh for your filter", "Laagste prijs per kWh voor je filter",
+            "Günstigster Preis pro kWh für deinen Filter", "Prix par kWh le plus bas pour votre filtre";
+        RELIABLE = "{}% reliable", "{}% betrouwbaar", "{} % zuverlässig", "fiable à {} %";
+        RELIABLE_TITLE = "Share of the last 14 days its chargers worked",
+            "Deel van de afgelopen 14 dagen dat de laadpunten werkten",
+            "Anteil der letzten 14 Tage, an denen die Ladepunkte funktionierten",
+            "Part des 14 derniers jours où ses bornes ont fonctionné";
+        HIDE_UNRELIABLE = "Hide unreliable", "Verberg onbetrouwbare", "Unzuverlässige ausblenden",
+            "Masquer les peu fiables";
+    }
 }
 
 #[cfg(test)]
@@ -308,6 +327,8 @@ mod tests {
             DAYS_AGO,
             TAGLINE,
             BACK,
+            PER_KWH,
+            RELIABLE,
         ] {
             let n = m.en.matches("{}").count();
             for l in Lang::ALL {

@@ -1,7 +1,10 @@
 //! The app's state and what it shows, as plain Rust (tested without a browser).
 
 use crate::i18n::{msg, Lang, Units};
-use chargefinder::{catalogue_vehicle, Availability, EvseStatus, Filter, Hit, Live, PlugFamily, PlugSet, StationIndex};
+use chargefinder::{
+    catalogue_vehicle, Availability, Capabilities, Capability, EvseStatus, Filter, Hit, Live, PlugFamily, PlugSet,
+    StationIndex,
+};
 
 /// How many stations the list shows.
 pub const LIST_LEN: usize = 10;
@@ -32,12 +35,29 @@ pub struct Choice {
     pub operator: Option<String>,
     /// A catalogue vehicle id.
     pub vehicle: Option<String>,
+    /// Only chargers a driver can start from an app (OCPI `REMOTE_START_STOP_CAPABLE`).
+    pub pay_app: bool,
+    /// Only chargers that take a bank card (OCPI `CREDIT_CARD_PAYABLE`).
+    pub pay_card: bool,
+    /// Only locations open now (OCPI opening hours in the location's time zone).
+    pub open_now: bool,
 }
 
 impl Choice {
-    /// The core filter for this choice.
-    pub fn filter(&self) -> Filter {
+    /// The core filter for this choice at `now_s` (unix seconds; "open now" is tested at the
+    /// start of that minute, so that the filter, and what is cached for it, changes once a
+    /// minute rather than every second).
+    pub fn filter(&self, now_s: i64) -> Filter {
+        let mut caps = Capabilities::EMPTY;
+        if self.pay_app {
+            caps = caps.with(Capability::RemoteStartStopCapable);
+        }
+        if self.pay_card {
+            caps = caps.with(Capability::CreditCardPayable);
+        }
         Filter {
+            capabilities: caps,
+            open_at: self.open_now.then_some(now_s - now_s.rem_euclid(60)),
             plugs: self.plugs.iter().copied().collect::<PlugSet>(),
             min_power_kw: self.min_kw as f32,
             available_now: self.available_now,
@@ -70,6 +90,11 @@ impl Choice {
         if let Some(op) = &self.operator {
             q.push(format!("op={}", encode(op)));
         }
+        for (on, key) in [(self.pay_app, "app=1"), (self.pay_card, "card=1"), (self.open_now, "open=1")] {
+            if on {
+                q.push(key.to_string());
+            }
+        }
         if let Some(car) = &self.vehicle {
             q.push(format!(
                 "car={}",
@@ -92,6 +117,9 @@ impl Choice {
                 "kw" => c.min_kw = v.parse().ok().filter(|kw| POWER_CHOICES.contains(kw)).unwrap_or(0),
                 "free" => c.available_now = v == "1",
                 "working" => c.working = v == "1",
+                "app" => c.pay_app = v == "1",
+                "card" => c.pay_card = v == "1",
+                "open" => c.open_now = v == "1",
                 "op" => c.operator = decode(v).filter(|o| !o.trim().is_empty() && o.len() <= 80),
                 "car" => c.vehicle = catalogue_vehicle(v).map(|_| v.to_string()),
                 _ => {}
@@ -575,18 +603,18 @@ mod tests {
     #[test]
     fn choices_become_core_filters() {
         let mut c = Choice::default();
-        assert_eq!(c.filter(), Filter::default());
+        assert_eq!(c.filter(0), Filter::default());
         c.toggle_plug(PlugFamily::Ccs2);
         c.toggle_plug(PlugFamily::Chademo);
         c.toggle_plug(PlugFamily::Chademo);
         c.min_kw = 50;
         c.vehicle = Some("vw-id3-pro".into());
-        let f = c.filter();
+        let f = c.filter(0);
         assert_eq!(f.plugs, PlugSet::EMPTY.with(PlugFamily::Ccs2));
         assert_eq!(f.min_power_kw, 50.0);
         assert_eq!(f.vehicle.map(|v| v.max_dc_kw), Some(120.0));
         c.vehicle = Some("no-such-car".into());
-        assert!(c.filter().vehicle.is_none(), "an unknown remembered car is ignored, not a crash");
+        assert!(c.filter(0).vehicle.is_none(), "an unknown remembered car is ignored, not a crash");
     }
 
     #[test]
@@ -598,13 +626,21 @@ mod tests {
             working: true,
             operator: Some("Shell Recharge".into()),
             vehicle: Some("vw-id3-pro".into()),
+            pay_app: true,
+            pay_card: true,
+            open_now: true,
         };
         let q = c.to_query(Some((52.0116, 4.3571)));
         assert_eq!(
             q,
-            "lat=52.01160&lon=4.35710&plugs=CCS2,CHADEMO&kw=50&free=1&working=1&op=Shell%20Recharge&car=vw-id3-pro"
+            "lat=52.01160&lon=4.35710&plugs=CCS2,CHADEMO&kw=50&free=1&working=1&op=Shell%20Recharge&app=1&card=1&open=1&car=vw-id3-pro"
         );
-        let f = c.filter();
+        let f = c.filter(1_800_000_059);
+        assert_eq!(f.open_at, Some(1_800_000_000), "open now is tested at the start of the minute");
+        assert_eq!(
+            f.capabilities,
+            Capabilities::EMPTY.with(Capability::RemoteStartStopCapable).with(Capability::CreditCardPayable)
+        );
         assert!(f.working_only && f.available_now);
         assert_eq!(f.operators, ["Shell Recharge"]);
         assert_eq!(Choice::from_query(&format!("?{q}")), (c, Some((52.0116, 4.3571))));
