@@ -24,6 +24,7 @@ pub(crate) struct Conn {
 pub(crate) const NO_STANDARD: u8 = u8::MAX;
 pub(crate) const NONE: u32 = u32::MAX;
 pub(crate) const NO_PRICE: u32 = u32::MAX;
+pub(crate) const NO_RELIABILITY: u8 = u8::MAX;
 /// Station flag: OCPI `publish`.
 pub(crate) const PUBLISHED: u8 = 1;
 /// Station flag: some connector is AC.
@@ -59,6 +60,8 @@ pub(crate) struct Columns {
     /// 0 = always open; `i` = `schedules[i - 1]`.
     pub schedule: Vec<u32>,
     pub flags: Vec<u8>,
+    /// Reliability from the compact row, % ([`NO_RELIABILITY`] when unknown).
+    pub reliability: Vec<u8>,
     /// What any connector of the station offers, for rejecting it before its EVSEs are read.
     pub summary: Vec<Summary>,
     // Per EVSE (the EVSE's slot is its position).
@@ -104,6 +107,9 @@ impl Columns {
                 None => 0,
             };
             c.push_station(s, &mut operators, schedule, PUBLISHED);
+            if let Some(r) = c.reliability.last_mut() {
+                *r = s.extra.reliability_pct.map_or(NO_RELIABILITY, |p| p.min(100));
+            }
             for e in &s.evses {
                 c.push_evse(e.caps.0, 0, e.status as u8);
                 if let Some(p) = c.price.last_mut() {
@@ -179,6 +185,7 @@ impl Columns {
         self.operator.push(op);
         self.schedule.push(schedule);
         self.flags.push(flags);
+        self.reliability.push(NO_RELIABILITY);
     }
 
     fn push_evse(&mut self, caps: u16, parking: u8, status: u8) {
@@ -235,6 +242,7 @@ impl Columns {
         self.operator.shrink_to_fit();
         self.schedule.shrink_to_fit();
         self.flags.shrink_to_fit();
+        self.reliability.shrink_to_fit();
         self.evse_station.shrink_to_fit();
         self.conn_start.shrink_to_fit();
         self.caps.shrink_to_fit();
@@ -287,6 +295,7 @@ impl Columns {
             + self.operator.capacity() * 4
             + self.schedule.capacity() * 4
             + self.flags.capacity()
+            + self.reliability.capacity()
             + self.summary.capacity() * size_of::<Summary>()
             + self.evse_station.capacity() * 4
             + self.conn_start.capacity() * 4

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::availability::Availability;
-use crate::columns::{Columns, Conn, Summary, HAS_AC, HAS_DC, NONE, NO_PRICE, NO_STANDARD, PUBLISHED};
+use crate::columns::{Columns, Conn, Summary, HAS_AC, HAS_DC, NONE, NO_PRICE, NO_RELIABILITY, NO_STANDARD, PUBLISHED};
 use crate::model::{Capabilities, EvseStatus, ParkingRestrictions};
 use crate::plug::{canonical_connector_type, PlugSet, CONNECTOR_TYPES};
 use crate::station::EvseSummary;
@@ -62,6 +62,10 @@ pub struct Filter {
     /// Leave out EVSEs whose price per kWh ([`EvseSummary::price`], minor units) is above
     /// this; an EVSE with no known price passes (it is not known to be above).
     pub max_price: Option<u32>,
+    /// Leave out stations whose reliability in the compact row ([`crate::station::Extra`]'s
+    /// `reliability_pct`, from the server's status history) is known and below this, %.
+    /// Unlike `min_reliability` it needs no live table: it is what the download says.
+    pub min_station_reliability_pct: Option<u8>,
 }
 
 impl Filter {
@@ -96,6 +100,7 @@ impl Filter {
             exclude_parking,
             include_unpublished,
             max_price,
+            min_station_reliability_pct,
         } = self;
         let b = other;
         *plugs == b.plugs
@@ -110,6 +115,7 @@ impl Filter {
             && *exclude_parking == b.exclude_parking
             && *include_unpublished == b.include_unpublished
             && *max_price == b.max_price
+            && *min_station_reliability_pct == b.min_station_reliability_pct
     }
 
     /// Does this compact EVSE satisfy the plug, power and status parts of the filter?
@@ -154,11 +160,19 @@ pub(crate) struct Prepared<'a> {
 }
 
 /// How one station fares.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Eval {
     pub matching: u32,
     pub available: u32,
     pub best_kw: f32,
+    /// The lowest price among matching EVSEs, [`NO_PRICE`] when none is known.
+    pub min_price: u32,
+}
+
+impl Default for Eval {
+    fn default() -> Self {
+        Eval { matching: 0, available: 0, best_kw: 0.0, min_price: NO_PRICE }
+    }
 }
 
 impl<'a> Prepared<'a> {
@@ -207,7 +221,10 @@ impl<'a> Prepared<'a> {
             need_plugs: [f.plugs.0, f.vehicle.as_ref().map_or(0, |v| v.accepts().0)],
             need_flags,
             evse_free,
-            station_free: f.operators.is_empty() && f.exclude_operators.is_empty() && f.open_at.is_none(),
+            station_free: f.operators.is_empty()
+                && f.exclude_operators.is_empty()
+                && f.open_at.is_none()
+                && f.min_station_reliability_pct.is_none(),
         }
     }
 
@@ -265,6 +282,7 @@ impl<'a> Prepared<'a> {
                 ev.matching += 1;
                 ev.available += u32::from(available);
                 ev.best_kw = ev.best_kw.max(kw);
+                ev.min_price = ev.min_price.min(cols.price.get(slot as usize).copied().unwrap_or(NO_PRICE));
             }
         }
         ev
@@ -284,6 +302,12 @@ impl<'a> Prepared<'a> {
         }
         if self.exclude_operators.contains(&op) {
             return false;
+        }
+        if let Some(min) = self.f.min_station_reliability_pct {
+            let r = cols.reliability.get(i).copied().unwrap_or(NO_RELIABILITY);
+            if r != NO_RELIABILITY && r < min {
+                return false;
+            }
         }
         if let Some(t) = self.f.open_at {
             let sched = cols.schedule.get(i).copied().unwrap_or(0);

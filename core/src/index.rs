@@ -39,6 +39,9 @@ pub struct Hit {
     pub available_evses: u32,
     /// The best power among matching EVSEs, kW (for the filter's vehicle when it has one).
     pub best_power_kw: f32,
+    /// The lowest known price per kWh among matching EVSEs ([`crate::EvseSummary::price`],
+    /// minor units); `None` when none of them has one.
+    pub min_price: Option<u32>,
 }
 
 impl StationIndex {
@@ -164,6 +167,7 @@ impl StationIndex {
             matching_evses: ev.matching,
             available_evses: ev.available,
             best_power_kw: ev.best_kw,
+            min_price: (ev.min_price != crate::columns::NO_PRICE).then_some(ev.min_price),
         })
     }
 

@@ -61,11 +61,18 @@ pub struct Extra {
     /// ISO 4217 currency of the EVSEs' prices.
     #[serde(rename = "cur", default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+    /// Some EVSE price is excl. VAT (its tariff states no VAT).
+    #[serde(rename = "xv", default, skip_serializing_if = "std::ops::Not::not")]
+    pub excl_vat: bool,
 }
 
 impl Extra {
     pub fn is_empty(&self) -> bool {
-        self.hours.is_none() && self.tz_rule.is_empty() && self.reliability_pct.is_none() && self.currency.is_none()
+        self.hours.is_none()
+            && self.tz_rule.is_empty()
+            && self.reliability_pct.is_none()
+            && self.currency.is_none()
+            && !self.excl_vat
     }
 }
 
@@ -349,6 +356,7 @@ mod tests {
                 tz_rule: "CET-1CEST,M3.5.0,M10.5.0/3".into(),
                 reliability_pct: Some(93),
                 currency: Some("EUR".into()),
+                excl_vat: true,
             },
         };
         let json = serde_json::to_string(&s).unwrap();
@@ -358,7 +366,7 @@ mod tests {
                 r#"["L1","Delft",52.0,4.25,null,[[8,11.0,0,144,39],[8,11.0,0,128],[8,11.0,0,0,47]],"#,
                 r#"{"h":{"twentyfourseven":false,"regular_hours":[{"weekday":1,"begin_min":480,"end_min":1080}],"#,
                 r#""exceptional_openings":[],"exceptional_closings":[{"begin_s":1,"end_s":2}]},"#,
-                r#""tz":"CET-1CEST,M3.5.0,M10.5.0/3","r":93,"cur":"EUR"}]"#
+                r#""tz":"CET-1CEST,M3.5.0,M10.5.0/3","r":93,"cur":"EUR","xv":true}]"#
             )
         );
         assert_eq!(serde_json::from_str::<Station>(&json).unwrap(), s);
@@ -394,5 +402,25 @@ mod tests {
         let mut always = imported.locations[0].clone();
         always.opening_times = Some(Hours { twentyfourseven: true, ..Hours::default() });
         assert!(Station::from_location(&always).extra.is_empty());
+    }
+
+    /// "Hide unreliable" reads the row's reliability: a known one below the bar is left out,
+    /// an unknown one is not (nothing says it is unreliable).
+    #[test]
+    fn station_reliability_filter_reads_the_row() {
+        let rows = r#"[["A","A",52.0,4.0,null,[[8,11.0,1]],{"r":90}],["B","B",52.001,4.0,null,[[8,11.0,1]],{"r":50}],
+            ["C","C",52.002,4.0,null,[[8,11.0,1]]]]"#;
+        let index = crate::StationIndex::new(serde_json::from_str(rows).unwrap());
+        let ids = |min| {
+            let f = crate::Filter { min_station_reliability_pct: min, ..crate::Filter::default() };
+            index
+                .nearest(52.0, 4.0, 10, f64::INFINITY, &f)
+                .iter()
+                .map(|h| index.station(h.station).id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(None), ["A", "B", "C"]);
+        assert_eq!(ids(Some(80)), ["A", "C"]);
+        assert_eq!(ids(Some(95)), ["C"]);
     }
 }

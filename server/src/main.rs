@@ -29,6 +29,7 @@ mod payments;
 mod places;
 mod prices;
 mod push_location;
+mod reliability;
 mod reports;
 mod sessions;
 mod simulator;
