@@ -122,6 +122,25 @@ pub fn number(lang: Lang, x: f64, decimals: usize) -> String {
     }
 }
 
+/// An amount in minor units (cents) as the language writes it: `€0.39`, `€ 0,39`, `0,39 €`
+/// (integer arithmetic: money is never a float).
+pub fn money(lang: Lang, minor: u32, currency: &str) -> String {
+    let sep = if lang.decimal_comma() { ',' } else { '.' };
+    let amount = format!("{}{sep}{:02}", minor / 100, minor % 100);
+    let symbol = match currency {
+        "EUR" => "€",
+        "GBP" => "£",
+        "USD" => "$",
+        other => other,
+    };
+    match lang {
+        Lang::De | Lang::Fr => format!("{amount} {symbol}"),
+        Lang::Nl => format!("{symbol} {amount}"),
+        Lang::En if symbol.len() == 3 => format!("{symbol} {amount}"),
+        Lang::En => format!("{symbol}{amount}"),
+    }
+}
+
 /// "35 m", "950 m", "1.2 km", "12 km" (or feet and miles): precise near, rounder far.
 pub fn distance(lang: Lang, units: Units, m: f64) -> String {
     match units {
@@ -263,6 +282,7 @@ pub mod msg {
             "Deel van de afgelopen 14 dagen dat de laadpunten werkten",
             "Anteil der letzten 14 Tage, an denen die Ladepunkte funktionierten",
             "Part des 14 derniers jours où ses bornes ont fonctionné";
+        EXCL_VAT = "excl. VAT", "excl. btw", "zzgl. MwSt.", "HT";
         HIDE_UNRELIABLE = "Hide unreliable", "Verberg onbetrouwbare", "Unzuverlässige ausblenden",
             "Masquer les peu fiables";
     }
@@ -309,6 +329,16 @@ mod tests {
         assert_eq!(ago(Lang::Nl, 5 * 60 + 3), "5 min geleden");
         assert_eq!(ago(Lang::De, 3 * 3600), "vor 3 Std.");
         assert_eq!(ago(Lang::Fr, 5 * 86_400), "il y a 5 jours");
+    }
+
+    #[test]
+    fn money_in_cents_as_each_language_writes_it() {
+        assert_eq!(money(Lang::En, 39, "EUR"), "€0.39");
+        assert_eq!(money(Lang::Nl, 1205, "EUR"), "€ 12,05");
+        assert_eq!(money(Lang::De, 7, "EUR"), "0,07 €");
+        assert_eq!(money(Lang::Fr, 100, "CHF"), "1,00 CHF");
+        assert_eq!(money(Lang::En, 100, "CHF"), "CHF 1.00");
+        assert_eq!(msg::PER_KWH.fill(Lang::En, &[&money(Lang::En, 39, "EUR")]), "€0.39/kWh");
     }
 
     #[test]

@@ -41,7 +41,18 @@ pub struct Choice {
     pub pay_card: bool,
     /// Only locations open now (OCPI opening hours in the location's time zone).
     pub open_now: bool,
+    /// Price cap per kWh, cents (one of [`PRICE_CHOICES`]).
+    pub max_price: Option<u32>,
+    /// Hide stations known to work on fewer than [`RELIABLE_PCT`] % of recent days.
+    pub reliable: bool,
 }
+
+/// Price cap choices, cents per kWh.
+pub const PRICE_CHOICES: [u32; 5] = [30, 40, 50, 60, 80];
+
+/// "Hide unreliable" hides stations whose chargers worked on fewer than this share of recent
+/// days, %.
+pub const RELIABLE_PCT: u8 = 80;
 
 impl Choice {
     /// The core filter for this choice at `now_s` (unix seconds; "open now" is tested at the
@@ -58,6 +69,8 @@ impl Choice {
         Filter {
             capabilities: caps,
             open_at: self.open_now.then_some(now_s - now_s.rem_euclid(60)),
+            max_price: self.max_price,
+            min_station_reliability_pct: self.reliable.then_some(RELIABLE_PCT),
             plugs: self.plugs.iter().copied().collect::<PlugSet>(),
             min_power_kw: self.min_kw as f32,
             available_now: self.available_now,
@@ -90,10 +103,18 @@ impl Choice {
         if let Some(op) = &self.operator {
             q.push(format!("op={}", encode(op)));
         }
-        for (on, key) in [(self.pay_app, "app=1"), (self.pay_card, "card=1"), (self.open_now, "open=1")] {
+        for (on, key) in [
+            (self.pay_app, "app=1"),
+            (self.pay_card, "card=1"),
+            (self.open_now, "open=1"),
+            (self.reliable, "reliable=1"),
+        ] {
             if on {
                 q.push(key.to_string());
             }
+        }
+        if let Some(p) = self.max_price {
+            q.push(format!("price={p}"));
         }
         if let Some(car) = &self.vehicle {
             q.push(format!(
@@ -120,6 +141,8 @@ impl Choice {
                 "app" => c.pay_app = v == "1",
                 "card" => c.pay_card = v == "1",
                 "open" => c.open_now = v == "1",
+                "reliable" => c.reliable = v == "1",
+                "price" => c.max_price = v.parse().ok().filter(|p| PRICE_CHOICES.contains(p)),
                 "op" => c.operator = decode(v).filter(|o| !o.trim().is_empty() && o.len() <= 80),
                 "car" => c.vehicle = catalogue_vehicle(v).map(|_| v.to_string()),
                 _ => {}
@@ -537,6 +560,11 @@ pub struct Row {
     pub plugs: Vec<&'static str>,
     pub evses: usize,
     pub available: u32,
+    /// The lowest known price per kWh among the matching EVSEs, cents, with its currency and
+    /// whether it is excl. VAT (the tariff states none).
+    pub price: Option<(u32, String, bool)>,
+    /// Share of recent days the station worked, %.
+    pub reliability_pct: Option<u8>,
 }
 
 /// The nearest stations to a point, as list rows, by live status as of `now_s`.
@@ -562,6 +590,8 @@ fn row(index: &StationIndex, h: &Hit) -> Row {
         plugs: s.plugs().iter().map(|p| p.label()).collect(),
         evses: h.matching_evses as usize,
         available: h.available_evses,
+        price: h.min_price.zip(s.extra.currency.clone()).map(|(p, c)| (p, c, s.extra.excl_vat)),
+        reliability_pct: s.extra.reliability_pct,
     }
 }
 
@@ -629,14 +659,17 @@ mod tests {
             pay_app: true,
             pay_card: true,
             open_now: true,
+            max_price: Some(40),
+            reliable: true,
         };
         let q = c.to_query(Some((52.0116, 4.3571)));
         assert_eq!(
             q,
-            "lat=52.01160&lon=4.35710&plugs=CCS2,CHADEMO&kw=50&free=1&working=1&op=Shell%20Recharge&app=1&card=1&open=1&car=vw-id3-pro"
+            "lat=52.01160&lon=4.35710&plugs=CCS2,CHADEMO&kw=50&free=1&working=1&op=Shell%20Recharge&app=1&card=1&open=1&reliable=1&price=40&car=vw-id3-pro"
         );
         let f = c.filter(1_800_000_059);
         assert_eq!(f.open_at, Some(1_800_000_000), "open now is tested at the start of the minute");
+        assert_eq!((f.max_price, f.min_station_reliability_pct), (Some(40), Some(RELIABLE_PCT)));
         assert_eq!(
             f.capabilities,
             Capabilities::EMPTY.with(Capability::RemoteStartStopCapable).with(Capability::CreditCardPayable)
@@ -644,7 +677,8 @@ mod tests {
         assert!(f.working_only && f.available_now);
         assert_eq!(f.operators, ["Shell Recharge"]);
         assert_eq!(Choice::from_query(&format!("?{q}")), (c, Some((52.0116, 4.3571))));
-        let (bad, at) = Choice::from_query("lat=95&lon=4&plugs=USB_C,<script>&kw=-3&car=%3Cscript%3E&x");
+        let (bad, at) =
+            Choice::from_query("lat=95&lon=4&plugs=USB_C,<script>&kw=-3&car=%3Cscript%3E&x&price=35&price=-1");
         assert_eq!((bad, at), (Choice::default(), None));
     }
 
