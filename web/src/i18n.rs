@@ -136,7 +136,8 @@ pub fn money(lang: Lang, minor: u32, currency: &str) -> String {
     match lang {
         Lang::De | Lang::Fr => format!("{amount} {symbol}"),
         Lang::Nl => format!("{symbol} {amount}"),
-        Lang::En if symbol.len() == 3 => format!("{symbol} {amount}"),
+        // A code rather than a sign (CHF): a space, as in "CHF 1.00".
+        Lang::En if symbol.len() == 3 && symbol.bytes().all(|b| b.is_ascii_uppercase()) => format!("{symbol} {amount}"),
         Lang::En => format!("{symbol}{amount}"),
     }
 }
