@@ -19,8 +19,9 @@ after(async () => { await browser?.close(); await server?.stop(); });
 
 const shownIds = (page) => page.$$eval('[data-testid="station"]', (items) => items.map((li) => li.dataset.id));
 
-/** Waits until the list shows exactly `expected` (CLI rows), then checks the counts too. */
-async function settle(page, expected) {
+/** Waits until the list shows exactly `expected` (CLI rows), then checks the counts too, and
+ * with `prices` the price and reliability of each row. */
+async function settle(page, expected, { prices = false } = {}) {
   const ids = expected.map((e) => e.id);
   await page.waitForFunction((want) => {
     const shown = [...document.querySelectorAll('[data-testid="station"]')].map((li) => li.dataset.id);
@@ -28,10 +29,78 @@ async function settle(page, expected) {
   }, ids, { timeout: 10_000 }).catch(async () => assert.deepEqual(await shownIds(page), ids));
   const avail = await page.$$eval('[data-testid="available"]', (els) => els.map((e) => e.textContent));
   assert.deepEqual(avail, expected.map((e) => `${e.available} of ${e.matching} available`));
+  if (!prices) return;
+  const shown = await page.$$eval('[data-testid="station"]', (items) => items.map((li) => ({
+    cents: li.querySelector('[data-testid="price"]')?.dataset.cents ?? null,
+    text: li.querySelector('[data-testid="price"]')?.textContent ?? null,
+    pct: li.querySelector('[data-testid="reliability"]')?.dataset.pct ?? null,
+  })));
+  shown.forEach((r, i) => {
+    const e = expected[i];
+    assert.equal(r.cents, e.min_price === null ? null : String(e.min_price), `${e.id} price`);
+    assert.equal(r.pct, e.reliability_pct === null ? null : String(e.reliability_pct), `${e.id} reliability`);
+    if (e.min_price !== null) assert.match(r.text, new RegExp(`^€${Math.floor(e.min_price / 100)}\\.${String(e.min_price % 100).padStart(2, '0')}/kWh`));
+  });
 }
 
 /** Unix seconds at the start of the current minute (the app tests "open now" there). */
 const minute = () => Math.floor(Date.now() / 60_000) * 60;
+
+const TARIFFS = join(ROOT, 'data', 'nl', 'tariffs.json.gz');
+
+test('price cap, price for my car and hide unreliable: exactly the core’s answer; screenshots', async () => {
+  const res = await fetch(`${server.url}/api/stations`);
+  const pricesAt = res.headers.get('x-prices-at');
+  assert.ok(Number(pricesAt) > 1_700_000_000, `X-Prices-At ${pricesAt}`);
+  await res.arrayBuffer();
+  const native = (opts) => nativeNearest(...DELFT, 10, ['--tariffs', TARIFFS, '--price-at', pricesAt, ...opts]);
+  const context = await browser.newContext({ ...PHONE });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.url + '/');
+  await page.waitForSelector('[data-testid="station"]', { timeout: 30_000 });
+  const all = native([]);
+  await settle(page, all, { prices: true });
+  assert.ok(all.some((r) => r.min_price !== null) && all.some((r) => r.reliability_pct !== null), 'prices and reliability are shown');
+  // A cap below most prices near Delft changes the list.
+  await page.selectOption('[data-testid="max-price"]', '40');
+  const capped = native(['--max-price', '40']);
+  await settle(page, capped, { prices: true });
+  assert.ok(capped.every((r) => r.min_price === null || r.min_price <= 40));
+  await page.selectOption('[data-testid="max-price"]', '30');
+  const cheap = native(['--max-price', '30']);
+  await settle(page, cheap, { prices: true });
+  assert.notDeepEqual(cheap.map((r) => r.id), all.map((r) => r.id), 'the cap filters here');
+  // My car: the cheapest price among the EVSEs that fit it.
+  await page.selectOption('[data-testid="max-price"]', '');
+  await page.selectOption('[data-testid="vehicle"]', 'vw-id3-pro');
+  await page.check('[data-testid="plug-CCS2"]');
+  await settle(page, native(['--vehicle', 'vw-id3-pro', '--plugs', 'CCS2']), { prices: true });
+  await page.uncheck('[data-testid="plug-CCS2"]');
+  await page.selectOption('[data-testid="vehicle"]', '');
+  await page.check('[data-testid="reliable"]');
+  await settle(page, native(['--min-reliability', '80']), { prices: true });
+  assert.ok(new URL(page.url()).search.includes('reliable=1'), page.url());
+  await page.uncheck('[data-testid="reliable"]');
+  await settle(page, all, { prices: true });
+  // Screenshots at phone size: the filters with payment, open now and price; the list.
+  await page.check('[data-testid="pay-app"]');
+  await page.check('[data-testid="open-now"]');
+  await page.selectOption('[data-testid="max-price"]', '50');
+  await settle(page, native(['--pay-app', '--open-at', String(minute()), '--max-price', '50']), { prices: true });
+  await page.locator('[data-testid="open-now"]').scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.querySelector('.cf-filters').scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: join(SHOTS, 'filters-payment-open-price.png') });
+  await page.evaluate(() => document.querySelector('[data-testid="nearest-list"]').scrollIntoView({ block: 'start' }));
+  await page.screenshot({ path: join(SHOTS, 'list-price-reliability.png') });
+  // The same controls in Dutch: labelled, and prices written the Dutch way.
+  await page.selectOption('[data-testid="lang"]', 'nl');
+  await page.waitForFunction(() => document.querySelector('[data-testid="price"]')?.textContent.startsWith('€ '), null, { timeout: 5_000 });
+  assert.match(await page.textContent('.cf-pay-filter legend'), /Betalen/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
 
 test('payment and open now: the list is exactly the core’s answer; a station closed now disappears', async () => {
   // A station at Delft station that is closed now: open only on the weekday after tomorrow
