@@ -86,14 +86,16 @@ pub(crate) struct Columns {
 impl Columns {
     /// From compact stations alone, in the order `order` (station positions; the tree's order,
     /// so that what is near on the map is near in memory): connector detail is synthesised from
-    /// each EVSE's plug set and power; capabilities are the row's [`crate::station::DRIVER_CAPS`],
+    /// each EVSE's plug set and power; capabilities are the row's [`crate::DRIVER_CAPS`],
     /// opening hours the row's (time zone from its POSIX rule); parking restrictions are
     /// unknown.
     pub fn from_stations(stations: &[Station], order: &[u32]) -> Self {
         let mut c = Columns::default();
         let mut operators = HashMap::new();
+        #[cfg(feature = "hours")]
         let mut schedules: HashMap<(&str, &Hours), u32> = HashMap::new();
         for s in order.iter().filter_map(|&i| stations.get(i as usize)) {
+            #[cfg(feature = "hours")]
             let schedule = match &s.extra.hours {
                 Some(h) => {
                     let next = schedules.len() as u32 + 1;
@@ -106,6 +108,9 @@ impl Columns {
                 }
                 None => 0,
             };
+            // Without the `hours` feature rows carry no hours: always open.
+            #[cfg(not(feature = "hours"))]
+            let schedule = 0;
             c.push_station(s, &mut operators, schedule, PUBLISHED);
             if let Some(r) = c.reliability.last_mut() {
                 *r = s.extra.reliability_pct.map_or(NO_RELIABILITY, |p| p.min(100));

@@ -62,7 +62,7 @@ pub struct Filter {
     /// Leave out EVSEs whose price per kWh ([`EvseSummary::price`], minor units) is above
     /// this; an EVSE with no known price passes (it is not known to be above).
     pub max_price: Option<u32>,
-    /// Leave out stations whose reliability in the compact row ([`crate::station::Extra`]'s
+    /// Leave out stations whose reliability in the compact row ([`crate::Extra`]'s
     /// `reliability_pct`, from the server's status history) is known and below this, %.
     /// Unlike `min_reliability` it needs no live table: it is what the download says.
     pub min_station_reliability_pct: Option<u8>,

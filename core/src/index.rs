@@ -46,8 +46,9 @@ pub struct Hit {
 
 impl StationIndex {
     /// Builds the index from compact stations (O(n log n)). Connector detail is taken from each
-    /// EVSE's plug set and power; capabilities, parking restrictions and opening hours are
-    /// unknown (a filter asking for a capability matches nothing). Prefer
+    /// EVSE's plug set and power; capabilities are the row's payment ones
+    /// ([`crate::DRIVER_CAPS`]; a filter asking for another matches nothing), opening
+    /// hours, prices and reliability the row's; parking restrictions are unknown. Prefer
     /// [`from_locations`](Self::from_locations) where the full model is at hand.
     pub fn new(stations: Vec<Station>) -> Self {
         let tree = Self::tree_of(&stations);

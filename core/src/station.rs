@@ -13,7 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Capabilities, Capability, EvseStatus, Hours, Location};
+#[cfg(feature = "hours")]
+use crate::model::Hours;
+use crate::model::{Capabilities, Capability, EvseStatus, Location};
 use crate::plug::PlugSet;
 
 /// The capabilities a driver filters by (how to start and pay); the compact form keeps only
@@ -46,12 +48,16 @@ pub struct Station {
 /// What a station row may carry after its EVSEs (all optional; see the module docs).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Extra {
-    /// Opening hours, when the location is not simply always open.
+    /// Opening hours, when the location is not simply always open (feature `hours`: without
+    /// it, as in the npm package's core module, rows' hours are ignored and every station
+    /// counts as open).
+    #[cfg(feature = "hours")]
     #[serde(rename = "h", default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<Hours>,
     /// The location's time zone as a POSIX TZ rule (`CET-1CEST,M3.5.0,M10.5.0/3`), with
     /// `hours`: the rule rather than the IANA name, so that a browser evaluates hours without a
     /// table of zones (see [`crate::tz::posix_rule`]).
+    #[cfg(feature = "hours")]
     #[serde(rename = "tz", default, skip_serializing_if = "String::is_empty")]
     pub tz_rule: String,
     /// Share of recent days the station's EVSEs were working, % (the server's status history);
@@ -68,11 +74,11 @@ pub struct Extra {
 
 impl Extra {
     pub fn is_empty(&self) -> bool {
-        self.hours.is_none()
-            && self.tz_rule.is_empty()
-            && self.reliability_pct.is_none()
-            && self.currency.is_none()
-            && !self.excl_vat
+        #[cfg(feature = "hours")]
+        if self.hours.is_some() || !self.tz_rule.is_empty() {
+            return false;
+        }
+        self.reliability_pct.is_none() && self.currency.is_none() && !self.excl_vat
     }
 }
 
@@ -111,19 +117,19 @@ impl Station {
                 price: None,
             })
             .collect();
+        #[allow(unused_mut)]
+        let mut extra = Extra::default();
         // The same test as the full index's (`Columns::from_locations`): only hours that can
         // close the location need evaluating.
-        let hours = loc.opening_times.clone().filter(|h| !(h.twentyfourseven && h.exceptional_closings.is_empty()));
-        let tz_rule = if hours.is_some() { crate::tz::posix_rule(&loc.time_zone) } else { String::new() };
-        Station {
-            id: loc.id.clone(),
-            name,
-            lat: loc.lat,
-            lon: loc.lon,
-            operator: loc.operator.clone(),
-            evses,
-            extra: Extra { hours, tz_rule, ..Extra::default() },
+        #[cfg(feature = "hours")]
+        {
+            extra.hours =
+                loc.opening_times.clone().filter(|h| !(h.twentyfourseven && h.exceptional_closings.is_empty()));
+            if extra.hours.is_some() {
+                extra.tz_rule = crate::tz::posix_rule(&loc.time_zone);
+            }
         }
+        Station { id: loc.id.clone(), name, lat: loc.lat, lon: loc.lon, operator: loc.operator.clone(), evses, extra }
     }
 
     /// The most powerful EVSE, kW.
@@ -324,6 +330,7 @@ mod tests {
         assert!(serde_json::from_str::<Station>(r#"["L1","D",52.0,4.25,null,[["E1"]]]"#).is_err());
     }
 
+    #[cfg(feature = "hours")]
     /// The additions (payment capabilities, price, opening hours, reliability, currency) are
     /// trailing elements: written only when set, read back exactly, and older rows still read.
     #[test]
@@ -382,6 +389,7 @@ mod tests {
         assert!(serde_json::from_str::<Station>(r#"["L1","D",52.0,4.25,null,[],{"r":"x"}]"#).is_err());
     }
 
+    #[cfg(feature = "hours")]
     /// From OCPI: only the driver's capabilities, and hours only when they can close the
     /// location, with the zone's POSIX rule.
     #[test]
