@@ -23,7 +23,7 @@ pub(crate) struct Conn {
 
 pub(crate) const NO_STANDARD: u8 = u8::MAX;
 pub(crate) const NONE: u32 = u32::MAX;
-pub(crate) const NO_PRICE: u32 = u32::MAX;
+pub(crate) const NO_PRICE: u16 = u16::MAX;
 pub(crate) const NO_RELIABILITY: u8 = u8::MAX;
 /// Station flag: OCPI `publish`.
 pub(crate) const PUBLISHED: u8 = 1;
@@ -60,7 +60,8 @@ pub(crate) struct Columns {
     /// 0 = always open; `i` = `schedules[i - 1]`.
     pub schedule: Vec<u32>,
     pub flags: Vec<u8>,
-    /// Reliability from the compact row, % ([`NO_RELIABILITY`] when unknown).
+    /// Reliability from the compact row, % ([`NO_RELIABILITY`] when unknown); empty when no
+    /// station has one (the full model has none), so it costs nothing there.
     pub reliability: Vec<u8>,
     /// What any connector of the station offers, for rejecting it before its EVSEs are read.
     pub summary: Vec<Summary>,
@@ -70,8 +71,9 @@ pub(crate) struct Columns {
     pub caps: Vec<u16>,
     pub parking: Vec<u8>,
     pub status: Vec<u8>,
-    /// Price per kWh, minor units ([`NO_PRICE`] when unknown): see [`crate::EvseSummary::price`].
-    pub price: Vec<u32>,
+    /// Price per kWh, minor units ([`NO_PRICE`] when unknown, prices above saturate just below
+    /// it): see [`crate::EvseSummary::price`]. Empty when no EVSE has one, as `reliability`.
+    pub price: Vec<u16>,
     // Per connector.
     pub conns: Vec<Conn>,
     // Side tables.
@@ -118,7 +120,7 @@ impl Columns {
             for e in &s.evses {
                 c.push_evse(e.caps.0, 0, e.status as u8);
                 if let Some(p) = c.price.last_mut() {
-                    *p = e.price.unwrap_or(NO_PRICE);
+                    *p = e.price.map_or(NO_PRICE, |v| v.min(u32::from(NO_PRICE) - 1) as u16);
                 }
                 let kw = e.max_power_kw.max(0.0);
                 let mut any = false;
@@ -247,12 +249,18 @@ impl Columns {
         self.operator.shrink_to_fit();
         self.schedule.shrink_to_fit();
         self.flags.shrink_to_fit();
+        if self.reliability.iter().all(|&r| r == NO_RELIABILITY) {
+            self.reliability = Vec::new();
+        }
         self.reliability.shrink_to_fit();
         self.evse_station.shrink_to_fit();
         self.conn_start.shrink_to_fit();
         self.caps.shrink_to_fit();
         self.parking.shrink_to_fit();
         self.status.shrink_to_fit();
+        if self.price.iter().all(|&p| p == NO_PRICE) {
+            self.price = Vec::new();
+        }
         self.price.shrink_to_fit();
         self.conns.shrink_to_fit();
     }
@@ -307,7 +315,7 @@ impl Columns {
             + self.caps.capacity() * 2
             + self.parking.capacity()
             + self.status.capacity()
-            + self.price.capacity() * 4
+            + self.price.capacity() * 2
             + self.conns.capacity() * size_of::<Conn>()
             + self.evse_lookup.capacity() * 4
             + self.station_lookup.capacity() * 4

@@ -166,7 +166,7 @@ pub(crate) struct Eval {
     pub available: u32,
     pub best_kw: f32,
     /// The lowest price among matching EVSEs, [`NO_PRICE`] when none is known.
-    pub min_price: u32,
+    pub min_price: u16,
 }
 
 impl Default for Eval {
@@ -377,7 +377,7 @@ impl<'a> Prepared<'a> {
     /// Unknown prices pass the cap (see [`Filter::max_price`]).
     #[inline]
     fn price_passes(&self, cols: &Columns, e: usize) -> bool {
-        self.f.max_price.is_none_or(|cap| cols.price.get(e).is_none_or(|&p| p == NO_PRICE || p <= cap))
+        self.f.max_price.is_none_or(|cap| cols.price.get(e).is_none_or(|&p| p == NO_PRICE || u32::from(p) <= cap))
     }
 
     #[inline]

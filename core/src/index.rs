@@ -168,7 +168,7 @@ impl StationIndex {
             matching_evses: ev.matching,
             available_evses: ev.available,
             best_power_kw: ev.best_kw,
-            min_price: (ev.min_price != crate::columns::NO_PRICE).then_some(ev.min_price),
+            min_price: (ev.min_price != crate::columns::NO_PRICE).then_some(u32::from(ev.min_price)),
         })
     }
 
