@@ -56,11 +56,13 @@ pub struct Live {
     evse_index: std::sync::Arc<std::sync::RwLock<std::sync::Arc<EvseIndex>>>,
     /// Each station's reliability and when it was computed (see [`crate::reliability`]): the
     /// status log is read at most every [`RELIABILITY_MAX_AGE`], not for every download.
-    reliability:
-        std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<crate::reliability::ByStation>)>>>,
+    reliability: std::sync::Arc<std::sync::Mutex<Option<Reliability>>>,
     /// Reports a driver's address sent recently (`POST /api/reports` rate limit).
     pub report_limit: std::sync::Arc<std::sync::Mutex<crate::reports::RateLimit>>,
 }
+
+/// Each station's reliability and when it was computed.
+type Reliability = (std::time::Instant, std::sync::Arc<crate::reliability::ByStation>);
 
 /// (location id, EVSE uid) → position of the EVSE in the station's download row.
 type EvseIndex = std::collections::HashMap<(String, String), u32>;
