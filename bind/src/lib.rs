@@ -493,6 +493,8 @@ impl ChargeFinder {
                     plugs: PlugSet(plugs[j]),
                     max_power_kw: power_kw[j],
                     status: EvseStatus::from_u8(status[j]),
+                    caps: Default::default(),
+                    price: None,
                 })
                 .collect();
             stations.push(Station {
@@ -502,6 +504,7 @@ impl ChargeFinder {
                 lon: lon[i],
                 operator: None,
                 evses,
+                extra: Default::default(),
             });
         }
         let report = Report { locations_seen: n, locations: n, evses: e, ..Report::default() };

@@ -242,7 +242,7 @@ impl StationIndex {
     /// ```
     /// # use chargefinder::*;
     /// let s = |id: &str, lat, lon| Station { id: id.into(), name: id.into(), lat, lon, operator: None,
-    ///     evses: vec![EvseSummary { uid: "1".into(), plugs: PlugSet::EMPTY.with(PlugFamily::Ccs2), max_power_kw: 50.0, status: EvseStatus::Available }] };
+    ///     evses: vec![EvseSummary { uid: "1".into(), plugs: PlugSet::EMPTY.with(PlugFamily::Ccs2), max_power_kw: 50.0, status: EvseStatus::Available, caps: Default::default(), price: None }], extra: Default::default() };
     /// let index = StationIndex::new(vec![s("fiji", -17.7, 179.9), s("samoa", -13.8, -172.1), s("nz", -41.3, 174.8)]);
     /// // Across the antimeridian: west > east.
     /// let hits = index.in_bbox([175.0, -20.0, -170.0, -10.0], &Filter::default(), None);

@@ -31,6 +31,7 @@ mod payments;
 mod places;
 mod prices;
 mod push_location;
+mod reliability;
 mod reports;
 mod sessions;
 mod simulator;

@@ -122,6 +122,12 @@ pub fn number(lang: Lang, x: f64, decimals: usize) -> String {
     }
 }
 
+/// An amount in minor units (cents), as [`money`] writes it: `€0.39`, `€ 0,39`, `0,39 €`
+/// (integer arithmetic: money is never a float).
+pub fn money_cents(lang: Lang, minor: u32, currency: &str) -> String {
+    money(lang, currency, &format!("{}.{:02}", minor / 100, minor % 100))
+}
+
 /// "35 m", "950 m", "1.2 km", "12 km" (or feet and miles): precise near, rounder far.
 pub fn distance(lang: Lang, units: Units, m: f64) -> String {
     match units {
@@ -425,6 +431,26 @@ pub mod msg {
             "Dieser Ladepunkt lässt sich nicht per App starten; nutze die Karte des Betreibers oder die Bezahlfunktion am Ladepunkt.",
             "Cette borne ne peut pas être démarrée depuis une application ; utilisez la carte de l’opérateur ou le paiement de la borne.";
     }
+
+    // Payment, open now, price and reliability in the finder (issue 6).
+    msgs! {
+        PAYMENT = "Payment", "Betalen", "Bezahlen", "Paiement";
+        PAY_APP = "Start from the app", "Starten met de app", "Start per App", "Démarrage par l’appli";
+        PAY_CARD = "Pay by card", "Betalen met kaart", "Mit Karte zahlen", "Paiement par carte";
+        FILTER_OPEN_NOW = "Open now", "Nu open", "Jetzt geöffnet", "Ouvert maintenant";
+        MAX_PRICE = "Price per kWh up to", "Prijs per kWh tot", "Preis pro kWh bis", "Prix par kWh jusqu’à";
+        PER_KWH = "{}/kWh", "{}/kWh", "{}/kWh", "{}/kWh";
+        PRICE_TITLE = "Cheapest price per kWh for your filter", "Laagste prijs per kWh voor je filter",
+            "Günstigster Preis pro kWh für deinen Filter", "Prix par kWh le plus bas pour votre filtre";
+        RELIABLE = "{}% reliable", "{}% betrouwbaar", "{} % zuverlässig", "fiable à {} %";
+        RELIABLE_TITLE = "Share of the last 14 days its chargers worked",
+            "Deel van de afgelopen 14 dagen dat de laadpunten werkten",
+            "Anteil der letzten 14 Tage, an denen die Ladepunkte funktionierten",
+            "Part des 14 derniers jours où ses bornes ont fonctionné";
+        EXCL_VAT = "excl. VAT", "excl. btw", "zzgl. MwSt.", "HT";
+        HIDE_UNRELIABLE = "Hide unreliable", "Verberg onbetrouwbare", "Unzuverlässige ausblenden",
+            "Masquer les peu fiables";
+    }
 }
 
 /// An amount in a currency, as the language writes it (`€5.16`, `€ 5,16`, `5,16 €`): the same
@@ -510,6 +536,16 @@ mod tests {
     }
 
     #[test]
+    fn money_in_cents_as_each_language_writes_it() {
+        assert_eq!(money_cents(Lang::En, 39, "EUR"), "€0.39");
+        assert_eq!(money_cents(Lang::Nl, 1205, "EUR"), "€ 12,05");
+        assert_eq!(money_cents(Lang::De, 7, "EUR"), "0,07 €");
+        assert_eq!(money_cents(Lang::Fr, 100, "CHF"), "1,00 CHF");
+        assert_eq!(money_cents(Lang::En, 100, "CHF"), "CHF 1.00");
+        assert_eq!(msg::PER_KWH.fill(Lang::En, &[&money_cents(Lang::En, 39, "EUR")]), "€0.39/kWh");
+    }
+
+    #[test]
     fn every_message_has_the_same_placeholders_in_every_language() {
         use msg::*;
         for m in [
@@ -532,6 +568,8 @@ mod tests {
             BELOW_MINIMUM,
             E_SERVER,
             E_CANCELLED,
+            PER_KWH,
+            RELIABLE,
         ] {
             let n = m.en.matches("{}").count();
             for l in Lang::ALL {

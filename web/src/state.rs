@@ -1,7 +1,10 @@
 //! The app's state and what it shows, as plain Rust (tested without a browser).
 
 use crate::i18n::{msg, Lang, Units};
-use chargefinder::{catalogue_vehicle, Availability, EvseStatus, Filter, Hit, Live, PlugFamily, PlugSet, StationIndex};
+use chargefinder::{
+    catalogue_vehicle, Availability, Capabilities, Capability, EvseStatus, Filter, Hit, Live, PlugFamily, PlugSet,
+    StationIndex,
+};
 
 /// How many stations the list shows.
 pub const LIST_LEN: usize = 10;
@@ -32,12 +35,42 @@ pub struct Choice {
     pub operator: Option<String>,
     /// A catalogue vehicle id.
     pub vehicle: Option<String>,
+    /// Only chargers a driver can start from an app (OCPI `REMOTE_START_STOP_CAPABLE`).
+    pub pay_app: bool,
+    /// Only chargers that take a bank card (OCPI `CREDIT_CARD_PAYABLE`).
+    pub pay_card: bool,
+    /// Only locations open now (OCPI opening hours in the location's time zone).
+    pub open_now: bool,
+    /// Price cap per kWh, cents (one of [`PRICE_CHOICES`]).
+    pub max_price: Option<u32>,
+    /// Hide stations known to work on fewer than [`RELIABLE_PCT`] % of recent days.
+    pub reliable: bool,
 }
 
+/// Price cap choices, cents per kWh.
+pub const PRICE_CHOICES: [u32; 5] = [30, 40, 50, 60, 80];
+
+/// "Hide unreliable" hides stations whose chargers worked on fewer than this share of recent
+/// days, %.
+pub const RELIABLE_PCT: u8 = 80;
+
 impl Choice {
-    /// The core filter for this choice.
-    pub fn filter(&self) -> Filter {
+    /// The core filter for this choice at `now_s` (unix seconds; "open now" is tested at the
+    /// start of that minute, so that the filter, and what is cached for it, changes once a
+    /// minute rather than every second).
+    pub fn filter(&self, now_s: i64) -> Filter {
+        let mut caps = Capabilities::EMPTY;
+        if self.pay_app {
+            caps = caps.with(Capability::RemoteStartStopCapable);
+        }
+        if self.pay_card {
+            caps = caps.with(Capability::CreditCardPayable);
+        }
         Filter {
+            capabilities: caps,
+            open_at: self.open_now.then_some(now_s - now_s.rem_euclid(60)),
+            max_price: self.max_price,
+            min_station_reliability_pct: self.reliable.then_some(RELIABLE_PCT),
             plugs: self.plugs.iter().copied().collect::<PlugSet>(),
             min_power_kw: self.min_kw as f32,
             available_now: self.available_now,
@@ -70,6 +103,19 @@ impl Choice {
         if let Some(op) = &self.operator {
             q.push(format!("op={}", encode(op)));
         }
+        for (on, key) in [
+            (self.pay_app, "app=1"),
+            (self.pay_card, "card=1"),
+            (self.open_now, "open=1"),
+            (self.reliable, "reliable=1"),
+        ] {
+            if on {
+                q.push(key.to_string());
+            }
+        }
+        if let Some(p) = self.max_price {
+            q.push(format!("price={p}"));
+        }
         if let Some(car) = &self.vehicle {
             q.push(format!(
                 "car={}",
@@ -92,6 +138,11 @@ impl Choice {
                 "kw" => c.min_kw = v.parse().ok().filter(|kw| POWER_CHOICES.contains(kw)).unwrap_or(0),
                 "free" => c.available_now = v == "1",
                 "working" => c.working = v == "1",
+                "app" => c.pay_app = v == "1",
+                "card" => c.pay_card = v == "1",
+                "open" => c.open_now = v == "1",
+                "reliable" => c.reliable = v == "1",
+                "price" => c.max_price = v.parse().ok().filter(|p| PRICE_CHOICES.contains(p)),
                 "op" => c.operator = decode(v).filter(|o| !o.trim().is_empty() && o.len() <= 80),
                 "car" => c.vehicle = catalogue_vehicle(v).map(|_| v.to_string()),
                 _ => {}
@@ -555,6 +606,11 @@ pub struct Row {
     pub plugs: Vec<&'static str>,
     pub evses: usize,
     pub available: u32,
+    /// The lowest known price per kWh among the matching EVSEs, cents, with its currency and
+    /// whether it is excl. VAT (the tariff states none).
+    pub price: Option<(u32, String, bool)>,
+    /// Share of recent days the station worked, %.
+    pub reliability_pct: Option<u8>,
 }
 
 /// The nearest stations to a point, as list rows, by live status as of `now_s`.
@@ -580,6 +636,8 @@ fn row(index: &StationIndex, h: &Hit) -> Row {
         plugs: s.plugs().iter().map(|p| p.label()).collect(),
         evses: h.matching_evses as usize,
         available: h.available_evses,
+        price: h.min_price.zip(s.extra.currency.clone()).map(|(p, c)| (p, c, s.extra.excl_vat)),
+        reliability_pct: s.extra.reliability_pct,
     }
 }
 
@@ -643,6 +701,8 @@ mod tests {
             plugs: PlugSet::EMPTY.with(PlugFamily::Type2Socket),
             max_power_kw: 11.0,
             status: EvseStatus::Available,
+            caps: Default::default(),
+            price: None,
         };
         let stations = vec![Station {
             id: "L".into(),
@@ -651,6 +711,7 @@ mod tests {
             lon: 4.0,
             operator: None,
             evses: vec![evse("A"), evse("B")],
+            extra: Default::default(),
         }];
         let index = StationIndex::new(stations);
         let t0 = 1_800_000_000;
@@ -666,18 +727,18 @@ mod tests {
     #[test]
     fn choices_become_core_filters() {
         let mut c = Choice::default();
-        assert_eq!(c.filter(), Filter::default());
+        assert_eq!(c.filter(0), Filter::default());
         c.toggle_plug(PlugFamily::Ccs2);
         c.toggle_plug(PlugFamily::Chademo);
         c.toggle_plug(PlugFamily::Chademo);
         c.min_kw = 50;
         c.vehicle = Some("vw-id3-pro".into());
-        let f = c.filter();
+        let f = c.filter(0);
         assert_eq!(f.plugs, PlugSet::EMPTY.with(PlugFamily::Ccs2));
         assert_eq!(f.min_power_kw, 50.0);
         assert_eq!(f.vehicle.map(|v| v.max_dc_kw), Some(120.0));
         c.vehicle = Some("no-such-car".into());
-        assert!(c.filter().vehicle.is_none(), "an unknown remembered car is ignored, not a crash");
+        assert!(c.filter(0).vehicle.is_none(), "an unknown remembered car is ignored, not a crash");
     }
 
     #[test]
@@ -689,17 +750,29 @@ mod tests {
             working: true,
             operator: Some("Shell Recharge".into()),
             vehicle: Some("vw-id3-pro".into()),
+            pay_app: true,
+            pay_card: true,
+            open_now: true,
+            max_price: Some(40),
+            reliable: true,
         };
         let q = c.to_query(Some((52.0116, 4.3571)));
         assert_eq!(
             q,
-            "lat=52.01160&lon=4.35710&plugs=CCS2,CHADEMO&kw=50&free=1&working=1&op=Shell%20Recharge&car=vw-id3-pro"
+            "lat=52.01160&lon=4.35710&plugs=CCS2,CHADEMO&kw=50&free=1&working=1&op=Shell%20Recharge&app=1&card=1&open=1&reliable=1&price=40&car=vw-id3-pro"
         );
-        let f = c.filter();
+        let f = c.filter(1_800_000_059);
+        assert_eq!(f.open_at, Some(1_800_000_000), "open now is tested at the start of the minute");
+        assert_eq!((f.max_price, f.min_station_reliability_pct), (Some(40), Some(RELIABLE_PCT)));
+        assert_eq!(
+            f.capabilities,
+            Capabilities::EMPTY.with(Capability::RemoteStartStopCapable).with(Capability::CreditCardPayable)
+        );
         assert!(f.working_only && f.available_now);
         assert_eq!(f.operators, ["Shell Recharge"]);
         assert_eq!(Choice::from_query(&format!("?{q}")), (c, Some((52.0116, 4.3571))));
-        let (bad, at) = Choice::from_query("lat=95&lon=4&plugs=USB_C,<script>&kw=-3&car=%3Cscript%3E&x");
+        let (bad, at) =
+            Choice::from_query("lat=95&lon=4&plugs=USB_C,<script>&kw=-3&car=%3Cscript%3E&x&price=35&price=-1");
         assert_eq!((bad, at), (Choice::default(), None));
     }
 
@@ -766,6 +839,7 @@ mod tests {
                 lon: 4.36,
                 operator: None,
                 evses: vec![],
+                extra: Default::default(),
             },
             chargefinder::Station {
                 id: "B".into(),
@@ -774,6 +848,7 @@ mod tests {
                 lon: 4.3,
                 operator: None,
                 evses: vec![],
+                extra: Default::default(),
             },
         ];
         let folded: Vec<String> = stations.iter().map(|s| fold(&s.name)).collect();
@@ -805,6 +880,7 @@ mod tests {
             lon: 4.3,
             operator: op.map(str::to_string),
             evses: vec![],
+            extra: Default::default(),
         };
         let ops = ["B", "A", "C", "B", "C", "D", "C", " ", "A"];
         let mut stations: Vec<_> = ops.iter().enumerate().map(|(i, o)| station(&i.to_string(), Some(o))).collect();
