@@ -612,7 +612,8 @@ impl ChargeFinder {
         filter: &Filter,
     ) -> Result<Uint32Array, JsValue> {
         check_bbox("inBbox", [west, south, east, north])?;
-        let live = Some(self.live_now());
+        // Only status and reliability tests read the live table and the clock.
+        let live = filter.inner.tests_status().then(|| self.live_now());
         Ok(with_ids(|out| self.index.in_bbox_ids([west, south, east, north], &filter.inner, live, out)))
     }
 

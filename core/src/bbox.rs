@@ -222,13 +222,34 @@ impl StationIndex {
         };
         let mut p = Prepared::new(filter, self.columns(), live);
         let cols = self.columns();
-        self.visit_in_rect(&rect, |j| {
-            if p.matches(cols, j) {
-                if let Some(i) = self.station_at(j) {
-                    out.push(i);
+        // Most map filters (and no filter) are settled by the summary: test it inline.
+        let quick = p.summary_decides();
+        let tree = self.tree();
+        for (lo, hi) in rect.lon_ranges() {
+            let (min, max, trig) = unit_box(rect.south, rect.north, lo, hi);
+            let patch = Patch::new(trig.0, lo, hi, trig.1, trig.2);
+            let start = out.len();
+            tree.in_box_into(min, max, out);
+            // Settle the candidates in place: each slot becomes a station position, kept when
+            // the station is inside and matches (most are: the box is tight).
+            let mut kept = start;
+            for r in start..out.len() {
+                let Some(&j) = out.get(r) else { break };
+                let inside = match tree.point(j).and_then(|q| patch.classify(&q)) {
+                    Some(v) => v,
+                    None => self
+                        .station_at(j)
+                        .and_then(|i| self.stations().get(i as usize))
+                        .is_some_and(|s| rect.contains(s.lat, s.lon)),
+                };
+                let keep = inside && if quick { p.summary_passes(cols, j) } else { p.matches(cols, j) };
+                if let (Some(i), Some(slot)) = (self.station_at(j), out.get_mut(kept)) {
+                    *slot = i;
+                    kept += usize::from(keep);
                 }
             }
-        });
+            out.truncate(kept);
+        }
         if rect.west > rect.east {
             // Across the antimeridian a station at ±180° may have been found in both halves.
             out.sort_unstable();

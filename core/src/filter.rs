@@ -210,13 +210,7 @@ impl<'a> Prepared<'a> {
     /// union, best power, flags) and the EVSE loop stops at the first match.
     #[inline]
     pub fn matches(&mut self, cols: &Columns, i: u32) -> bool {
-        let k = i as usize;
-        let Summary { plugs, max_kw } = cols.summary.get(k).copied().unwrap_or(Summary::NONE);
-        let flags = (plugs >> 24) as u8;
-        if flags & self.need_flags != self.need_flags
-            || self.need_plugs.iter().any(|&m| m != 0 && m & plugs == 0)
-            || max_kw.partial_cmp(&self.f.min_power_kw).is_none_or(|o| o == std::cmp::Ordering::Less)
-        {
+        if !self.summary_passes(cols, i) {
             return false;
         }
         if !self.station_free && !self.station_passes(cols, i) {
@@ -224,6 +218,22 @@ impl<'a> Prepared<'a> {
         }
         // With no EVSE-level test, `max_kw >= 0` above already found a matching connector.
         self.evse_free || cols.evses(i).any(|slot| self.evse_matches(cols, slot))
+    }
+
+    /// Does the station's summary (plug union, best power, flags) decide `matches` alone? Then
+    /// a hot loop can call [`summary_passes`](Self::summary_passes), inlined, instead.
+    pub fn summary_decides(&self) -> bool {
+        self.station_free && self.evse_free
+    }
+
+    /// The summary part of [`matches`](Self::matches): station `i` can match.
+    #[inline(always)]
+    pub fn summary_passes(&self, cols: &Columns, i: u32) -> bool {
+        let Summary { plugs, max_kw } = cols.summary.get(i as usize).copied().unwrap_or(Summary::NONE);
+        let flags = (plugs >> 24) as u8;
+        flags & self.need_flags == self.need_flags
+            && self.need_plugs.iter().all(|&m| m == 0 || m & plugs != 0)
+            && max_kw >= self.f.min_power_kw
     }
 
     /// `self.evse(cols, slot).is_some()`, reading only the columns the filter tests (the live
