@@ -270,6 +270,14 @@ impl ClusterIndex {
         out
     }
 
+    /// [`clusters`](Self::clusters) into `out` (cleared first): pass the same `out` every time
+    /// to reuse its memory (the map's fast path, where a zoomed-in viewport has a few clusters
+    /// and growing a new list cost more than finding them).
+    pub fn clusters_in(&self, counts: &ClusterCounts, bbox: [f64; 4], zoom: u8, out: &mut Vec<Cluster>) {
+        out.clear();
+        self.clusters_into(counts, bbox, zoom, true, out);
+    }
+
     /// [`clusters`](Self::clusters) without the precomputed lists of low zooms: the quadtree
     /// walk at every zoom (for tests comparing the two).
     pub fn clusters_walked(&self, counts: &ClusterCounts, bbox: [f64; 4], zoom: u8) -> Vec<Cluster> {
