@@ -224,6 +224,7 @@ impl StationIndex {
         let cols = self.columns();
         // Most map filters (and no filter) are settled by the summary: test it inline.
         let quick = p.summary_decides();
+        let test = p.summary_test();
         let tree = self.tree();
         for (lo, hi) in rect.lon_ranges() {
             let (min, max, trig) = unit_box(rect.south, rect.north, lo, hi);
@@ -232,18 +233,19 @@ impl StationIndex {
             tree.in_box_into(min, max, out);
             // Settle the candidates in place: each slot becomes a station position, kept when
             // the station is inside and matches (most are: the box is tight).
+            let (points, ids, summary) = (tree.points(), tree.ids(), &cols.summary[..]);
             let mut kept = start;
             for r in start..out.len() {
                 let Some(&j) = out.get(r) else { break };
-                let inside = match tree.point(j).and_then(|q| patch.classify(&q)) {
+                let k = j as usize;
+                let (Some(q), Some(&i)) = (points.get(k), ids.get(k)) else { continue };
+                let inside = match patch.classify(q) {
                     Some(v) => v,
-                    None => self
-                        .station_at(j)
-                        .and_then(|i| self.stations().get(i as usize))
-                        .is_some_and(|s| rect.contains(s.lat, s.lon)),
+                    None => self.stations().get(i as usize).is_some_and(|s| rect.contains(s.lat, s.lon)),
                 };
-                let keep = inside && if quick { p.summary_passes(cols, j) } else { p.matches(cols, j) };
-                if let (Some(i), Some(slot)) = (self.station_at(j), out.get_mut(kept)) {
+                let keep =
+                    inside && if quick { summary.get(k).is_some_and(|s| test.passes(*s)) } else { p.matches(cols, j) };
+                if let Some(slot) = out.get_mut(kept) {
                     *slot = i;
                     kept += usize::from(keep);
                 }

@@ -148,6 +148,28 @@ pub(crate) struct Prepared<'a> {
     station_free: bool,
 }
 
+/// [`Prepared::summary_passes`] on a station's summary: flags, plug union, best power.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SummaryTest {
+    /// The needed flags, shifted to the summary's top byte.
+    flags: u32,
+    /// Masks the plug union must meet (0: no test).
+    plugs: [u32; 2],
+    min_kw: f32,
+}
+
+impl SummaryTest {
+    /// Without branches (`&`, not `&&`): in a scan, whether a station passes is data.
+    #[inline(always)]
+    pub fn passes(&self, s: Summary) -> bool {
+        let [a, b] = self.plugs;
+        (s.plugs & self.flags == self.flags)
+            & ((a == 0) | (s.plugs & a != 0))
+            & ((b == 0) | (s.plugs & b != 0))
+            & (s.max_kw >= self.min_kw)
+    }
+}
+
 /// How one station fares.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Eval {
@@ -229,11 +251,13 @@ impl<'a> Prepared<'a> {
     /// The summary part of [`matches`](Self::matches): station `i` can match.
     #[inline(always)]
     pub fn summary_passes(&self, cols: &Columns, i: u32) -> bool {
-        let Summary { plugs, max_kw } = cols.summary.get(i as usize).copied().unwrap_or(Summary::NONE);
-        let flags = (plugs >> 24) as u8;
-        flags & self.need_flags == self.need_flags
-            && self.need_plugs.iter().all(|&m| m == 0 || m & plugs != 0)
-            && max_kw >= self.f.min_power_kw
+        self.summary_test().passes(cols.summary.get(i as usize).copied().unwrap_or(Summary::NONE))
+    }
+
+    /// The summary test as a small copy, for a hot loop to keep in locals.
+    #[inline(always)]
+    pub fn summary_test(&self) -> SummaryTest {
+        SummaryTest { flags: u32::from(self.need_flags) << 24, plugs: self.need_plugs, min_kw: self.f.min_power_kw }
     }
 
     /// `self.evse(cols, slot).is_some()`, reading only the columns the filter tests (the live

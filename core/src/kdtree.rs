@@ -36,6 +36,11 @@ impl KdTree {
         &self.ids
     }
 
+    /// The points, in tree order.
+    pub fn points(&self) -> &[[f64; 3]] {
+        &self.points
+    }
+
     /// The point at a tree position.
     pub fn point(&self, j: u32) -> Option<[f64; 3]> {
         self.points.get(j as usize).copied()
