@@ -67,28 +67,44 @@ impl KdTree {
     /// advancing past it only when inside): whether a point is inside is a coin toss for the
     /// branch predictor, and the mispredictions cost more than the tests themselves.
     pub fn in_box_into(&self, min: [f64; 3], max: [f64; 3], out: &mut Vec<u32>) {
-        Self::box_rec(&self.points, 0, min, max, 0, out);
+        let mut n = out.len();
+        Self::box_rec(&self.points, 0, min, max, 0, out, &mut n);
+        out.truncate(n);
     }
 
     /// [`in_box_into`](Self::in_box_into) on the subtree `points` (tree positions from `base`),
-    /// split on `axis`. Recursive: the depth is at most ~32, and an explicit stack cost more.
-    fn box_rec(points: &[[f64; 3]], base: usize, min: [f64; 3], max: [f64; 3], axis: usize, out: &mut Vec<u32>) {
+    /// split on `axis`, writing from `out[*n]` on: `out` is only grown, by doubling, when a
+    /// leaf might not fit (growing it per leaf was an out-of-line call per leaf in wasm), and
+    /// the caller truncates it to `*n`. Recursive: the depth is at most ~32, and an explicit
+    /// stack cost more.
+    fn box_rec(
+        points: &[[f64; 3]],
+        base: usize,
+        min: [f64; 3],
+        max: [f64; 3],
+        axis: usize,
+        out: &mut Vec<u32>,
+        n: &mut usize,
+    ) {
         let ([x0, y0, z0], [x1, y1, z1]) = (min, max);
         let inside =
             |p: &[f64; 3]| (x0 <= p[0]) & (p[0] <= x1) & (y0 <= p[1]) & (p[1] <= y1) & (z0 <= p[2]) & (p[2] <= z1);
         if points.len() <= NODE_SIZE {
-            let start = out.len();
-            out.resize(start + points.len(), 0);
-            let mut n = 0;
-            if let Some(slots) = out.get_mut(start..) {
-                for (k, p) in points.iter().enumerate() {
-                    if let Some(slot) = slots.get_mut(n) {
-                        *slot = (base + k) as u32;
-                    }
-                    n += usize::from(inside(p));
-                }
+            if out.len() < *n + NODE_SIZE + 1 {
+                out.resize(2 * (*n + NODE_SIZE + 1), 0);
             }
-            out.truncate(start + n);
+            let mut k = *n;
+            if let Some(slots) = out.get_mut(k..k + points.len()) {
+                let mut w = 0;
+                for (i, p) in points.iter().enumerate() {
+                    if let Some(slot) = slots.get_mut(w) {
+                        *slot = (base + i) as u32;
+                    }
+                    w += usize::from(inside(p));
+                }
+                k += w;
+            }
+            *n = k;
             return;
         }
         let m = points.len() / 2;
@@ -97,13 +113,19 @@ impl KdTree {
         let next = (axis + 1) % 3;
         let at = p.get(axis).copied().unwrap_or(0.0);
         if min.get(axis).is_some_and(|&v| v <= at) {
-            Self::box_rec(left, base, min, max, next, out);
+            Self::box_rec(left, base, min, max, next, out, n);
         }
         if inside(p) {
-            out.push((base + m) as u32);
+            if out.len() <= *n {
+                out.resize(2 * (*n + 1), 0);
+            }
+            if let Some(slot) = out.get_mut(*n) {
+                *slot = (base + m) as u32;
+                *n += 1;
+            }
         }
         if max.get(axis).is_some_and(|&v| v >= at) {
-            Self::box_rec(right, base + m + 1, min, max, next, out);
+            Self::box_rec(right, base + m + 1, min, max, next, out, n);
         }
     }
 
