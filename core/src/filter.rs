@@ -159,6 +159,28 @@ pub(crate) struct Prepared<'a> {
     station_free: bool,
 }
 
+/// [`Prepared::summary_passes`] on a station's summary: flags, plug union, best power.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SummaryTest {
+    /// The needed flags, shifted to the summary's top byte.
+    flags: u32,
+    /// Masks the plug union must meet (0: no test).
+    plugs: [u32; 2],
+    min_kw: f32,
+}
+
+impl SummaryTest {
+    /// Without branches (`&`, not `&&`): in a scan, whether a station passes is data.
+    #[inline(always)]
+    pub fn passes(&self, s: Summary) -> bool {
+        let [a, b] = self.plugs;
+        (s.plugs & self.flags == self.flags)
+            & ((a == 0) | (s.plugs & a != 0))
+            & ((b == 0) | (s.plugs & b != 0))
+            & (s.max_kw >= self.min_kw)
+    }
+}
+
 /// How one station fares.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Eval {
@@ -233,13 +255,7 @@ impl<'a> Prepared<'a> {
     /// union, best power, flags) and the EVSE loop stops at the first match.
     #[inline]
     pub fn matches(&mut self, cols: &Columns, i: u32) -> bool {
-        let k = i as usize;
-        let Summary { plugs, max_kw } = cols.summary.get(k).copied().unwrap_or(Summary::NONE);
-        let flags = (plugs >> 24) as u8;
-        if flags & self.need_flags != self.need_flags
-            || self.need_plugs.iter().any(|&m| m != 0 && m & plugs == 0)
-            || max_kw.partial_cmp(&self.f.min_power_kw).is_none_or(|o| o == std::cmp::Ordering::Less)
-        {
+        if !self.summary_passes(cols, i) {
             return false;
         }
         if !self.station_free && !self.station_passes(cols, i) {
@@ -247,6 +263,24 @@ impl<'a> Prepared<'a> {
         }
         // With no EVSE-level test, `max_kw >= 0` above already found a matching connector.
         self.evse_free || cols.evses(i).any(|slot| self.evse_matches(cols, slot))
+    }
+
+    /// Does the station's summary (plug union, best power, flags) decide `matches` alone? Then
+    /// a hot loop can call [`summary_passes`](Self::summary_passes), inlined, instead.
+    pub fn summary_decides(&self) -> bool {
+        self.station_free && self.evse_free
+    }
+
+    /// The summary part of [`matches`](Self::matches): station `i` can match.
+    #[inline(always)]
+    pub fn summary_passes(&self, cols: &Columns, i: u32) -> bool {
+        self.summary_test().passes(cols.summary.get(i as usize).copied().unwrap_or(Summary::NONE))
+    }
+
+    /// The summary test as a small copy, for a hot loop to keep in locals.
+    #[inline(always)]
+    pub fn summary_test(&self) -> SummaryTest {
+        SummaryTest { flags: u32::from(self.need_flags) << 24, plugs: self.need_plugs, min_kw: self.f.min_power_kw }
     }
 
     /// `self.evse(cols, slot).is_some()`, reading only the columns the filter tests (the live
