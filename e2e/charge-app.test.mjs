@@ -13,9 +13,10 @@ let ls, server, browser, candidates;
 before(async () => {
   ls = await startLocalstripe();
   // 20× real time: the car "plugs in" a second after the start, so the waiting screen is seen.
-  server = await startServer({ env: { ...stripeEnv(ls), CHARGEFINDER_NETWORK_SPEED: '20' } });
+  // Test control: a start the network never answers, so the waiting screen stays to cancel.
+  server = await startServer({ env: { ...stripeEnv(ls), CHARGEFINDER_NETWORK_SPEED: '20', CHARGEFINDER_NETWORK_TEST_CONTROL: '1' } });
   candidates = await findCandidates(server.url);
-  assert.ok(candidates.length >= 2);
+  assert.ok(candidates.length >= 5);
   browser = await launchChromium();
 });
 
@@ -26,21 +27,28 @@ after(async () => {
 });
 
 /**
- * Picks the connector and waits for its price. Known flake (see the report of issue 7): now and
- * then the first tap shows no price in Leptos 0.8 (the screen was re-created under the tap); the
- * driver's remedy is a second tap, and so is the test's, so the rest of the path is still tested.
+ * Picks the connector with one tap and waits for its price. (The quote is fetched from a debug
+ * server on a shared machine: it may take seconds, so the wait is long, but there is one tap.)
  */
+/** A page that keeps what the app said on the console (errors, panics): failures print it. */
+async function newPage(context) {
+  const page = await context.newPage();
+  page.consoleLog = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') page.consoleLog.push(`${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => page.consoleLog.push(`pageerror: ${e}`));
+  return page;
+}
+
 async function pickConnector(page, evse) {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await page.locator(`[data-testid=connector][data-evse="${evse}"]`).click();
-    try {
-      await page.getByTestId('hold').waitFor({ timeout: 5_000 });
-      if (attempt > 0) console.log(`price appeared after ${attempt + 1} taps`);
-      return attempt;
-    } catch { /* tap again */ }
+  const button = page.locator(`[data-testid=connector][data-evse="${evse}"]`);
+  await button.click();
+  try {
+    await page.getByTestId('hold').waitFor({ timeout: 20_000 });
+  } catch (e) {
+    const selected = await button.evaluate((b) => b.classList.contains('cf-selected')).catch(() => 'gone');
+    const screen = await page.getByTestId('charge-screen').innerText().catch(() => '(no charge screen)');
+    throw new Error(`no price after one tap (tap registered: ${selected}; url ${page.url()}); the screen says:\n${screen}\nconsole:\n${(page.consoleLog ?? []).join('\n')}\n${e}`);
   }
-  const screen = await page.getByTestId('charge-screen').innerText().catch(() => '(no charge screen)');
-  throw new Error(`the price never appeared after three taps; the screen says:\n${screen}`);
 }
 
 async function fillCard(page, number) {
@@ -57,7 +65,7 @@ async function fillCard(page, number) {
 test('pay and charge from the app: connector, price and hold, card, plug in, live, reload, stop, receipt', async () => {
   const where = candidates[0];
   const context = await browser.newContext({ ...PHONE });
-  const page = await context.newPage();
+  const page = await newPage(context);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
 
@@ -76,6 +84,8 @@ test('pay and charge from the app: connector, price and hold, card, plug in, liv
   await page.getByTestId('confirm').click();
   await page.getByTestId('session-screen').waitFor();
   await page.locator('[data-testid=session-state][data-state=starting]').waitFor({ timeout: 10_000 });
+  // While the charger starts, the driver can cancel.
+  assert.equal(await page.getByTestId('cancel').isVisible(), true);
   await page.screenshot({ path: join(SHOTS, 'charge-2-plug-in-390x844.png') });
   await page.locator('[data-testid=session-state][data-state=active]').waitFor({ timeout: 20_000 });
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=kwh]')?.textContent) > 0.05);
@@ -86,6 +96,8 @@ test('pay and charge from the app: connector, price and hold, card, plug in, liv
   // A reload (or coming back later) restores the live screen.
   await page.goto(`${server.url}/`);
   await page.locator('[data-testid=session-state][data-state=active]').waitFor({ timeout: 30_000 });
+  // Charge past the card minimum (€0.50), so the capture is a real one.
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=cost]')?.textContent.replace('€', '')) >= 0.6, null, { timeout: 90_000 });
 
   await page.getByTestId('stop').click();
   await page.getByTestId('receipt').waitFor({ timeout: 20_000 });
@@ -94,6 +106,8 @@ test('pay and charge from the app: connector, price and hold, card, plug in, liv
   assert.match(total, /^€\d+\.\d\d$/);
   assert.equal(paid, total);
   await page.screenshot({ path: join(SHOTS, 'charge-4-receipt-390x844.png'), fullPage: true });
+  // No inline <style> element: a strict CSP (style-src without 'unsafe-inline') would drop it.
+  assert.equal(await page.evaluate(() => document.querySelectorAll('style').length), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -101,7 +115,7 @@ test('pay and charge from the app: connector, price and hold, card, plug in, liv
 test('a declined card is said in plain words, and the driver can try again', async () => {
   const where = candidates[1];
   const context = await browser.newContext({ ...PHONE });
-  const page = await context.newPage();
+  const page = await newPage(context);
   await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}`);
   await pickConnector(page, where.evse_uid);
   await fillCard(page, '4000000000000341');
@@ -111,5 +125,83 @@ test('a declined card is said in plain words, and the driver can try again', asy
   assert.match(await err.textContent(), /card was declined.*Nothing was charged/);
   assert.equal(await page.getByTestId('confirm').isEnabled(), true);
   await page.screenshot({ path: join(SHOTS, 'charge-5-declined-390x844.png'), fullPage: true });
+  await context.close();
+});
+
+test('in Dutch: the price card in Dutch words with Dutch amounts ("€ 5,16"); cancel while the charger does not answer', async () => {
+  const where = candidates[2];
+  const context = await browser.newContext({ ...PHONE, locale: 'nl-NL' });
+  const page = await newPage(context);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}`);
+  await page.getByText('1. Kies een aansluiting').waitFor();
+  await pickConnector(page, where.evse_uid);
+  assert.match(await page.getByTestId('tariff').textContent(), /^€ \d+,\d+\/kWh/);
+  assert.match(await page.getByTestId('estimate').textContent(), /^€ \d+,\d\d om een gemiddelde auto van 20% tot vol te laden$/);
+  assert.match(await page.getByTestId('hold').textContent(), /^We reserveren € \d+,00 op je kaart\. Je betaalt alleen wat je laadt/);
+  assert.match(await page.getByTestId('charge-screen').innerText(), /3\. Kaart[\s\S]*4\. Sluit aan en bevestig/);
+  await fillCard(page, '4242424242424242');
+  await page.screenshot({ path: join(SHOTS, 'charge-1-price-card-nl.png'), fullPage: true });
+
+  // The network will not answer this start: the waiting screen, then Cancel.
+  const script = await fetch(`${server.url}/api/test/network/next-start`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ result: 'SILENT' }),
+  });
+  assert.equal(script.status, 204);
+  await page.getByTestId('confirm').click();
+  await page.locator('[data-testid=session-state][data-state=starting]').waitFor({ timeout: 20_000 });
+  assert.equal(await page.getByTestId('session-state').textContent(), 'Sluit je auto aan. Wachten tot het laadpunt start…');
+  assert.match(await page.getByTestId('session-screen').innerText(), /Gereserveerd op je kaart: € \d+,00/);
+  await page.getByTestId('cancel').click();
+  await page.locator('[data-testid=session-state][data-state=failed]').waitFor({ timeout: 20_000 });
+  assert.equal(await page.getByTestId('session-error').textContent(),
+    'Je stopte voordat het laadpunt startte. Er is niets afgeschreven; je reservering is vrijgegeven.');
+  await page.screenshot({ path: join(SHOTS, 'charge-6-cancelled-nl-390x844.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('3-D Secure: the bank\'s step (localstripe\'s box in Stripe.js), then the waiting screen', async () => {
+  const where = candidates[3];
+  const context = await browser.newContext({ ...PHONE });
+  const page = await newPage(context);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}`);
+  await pickConnector(page, where.evse_uid);
+  await fillCard(page, '4000002500003155');
+  await page.getByTestId('confirm').click();
+  const bank = page.getByRole('button', { name: 'Complete authentication' });
+  await bank.waitFor({ timeout: 20_000 });
+  await page.screenshot({ path: join(SHOTS, 'charge-7-3ds-390x844.png') });
+  await bank.click();
+  await page.locator('[data-testid=session-state][data-state=starting], [data-testid=session-state][data-state=active]').waitFor({ timeout: 20_000 });
+  // Leave the charger free for others: cancel or stop.
+  const button = page.locator('[data-testid=cancel], [data-testid=stop]');
+  await button.first().click();
+  await page.locator('[data-testid=session-state][data-state=failed], [data-testid=session-state][data-state=stopping], [data-testid=session-state][data-state=completed]').waitFor({ timeout: 20_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a charge below the card minimum: the receipt says nothing was taken, and why', async () => {
+  const where = candidates[4] ?? candidates[0];
+  const context = await browser.newContext({ ...PHONE });
+  const page = await newPage(context);
+  await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}`);
+  await pickConnector(page, where.evse_uid);
+  await fillCard(page, '4242424242424242');
+  await page.getByTestId('confirm').click();
+  await page.locator('[data-testid=session-state][data-state=active]').waitFor({ timeout: 30_000 });
+  await page.getByTestId('stop').click();
+  await page.getByTestId('receipt').waitFor({ timeout: 20_000 });
+  const total = await page.getByTestId('receipt-total').textContent();
+  assert.match(total, /^€0\.[0-4]\d$/, `a few cents: ${total}`);
+  assert.equal(await page.getByTestId('receipt-paid').textContent(), '€0.00');
+  assert.equal(await page.getByTestId('receipt-not-charged').textContent(),
+    'Not charged: the total is below the card minimum of €0.50, so your hold was released.');
+  await page.screenshot({ path: join(SHOTS, 'charge-8-below-minimum-390x844.png'), fullPage: true });
+  assert.deepEqual(page.consoleLog.filter((l) => l.startsWith('pageerror')), []);
   await context.close();
 });

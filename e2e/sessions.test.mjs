@@ -93,6 +93,21 @@ test('config tells the browser where Stripe.js is and which publishable key to u
   assert.match(await js.text(), /Stripe = /);
 });
 
+test('the quote speaks the driver\'s language: price words in Dutch with lang=nl; an unknown lang is a 400', async () => {
+  const where = candidates[0];
+  const q = (lang) => `/api/quote?location_id=${encodeURIComponent(where.location_id)}&evse_uid=${encodeURIComponent(where.evse_uid)}&connector_id=${encodeURIComponent(where.connector_id)}${lang ? `&lang=${lang}` : ''}`;
+  const en = await api(server.url, 'GET', q());
+  assert.equal(en.status, 200);
+  assert.match(en.body.tariff, /^€\d+\.\d+\/kWh/);
+  const nl = await api(server.url, 'GET', q('nl'));
+  assert.equal(nl.status, 200);
+  assert.match(nl.body.tariff, /^€ \d+,\d+\/kWh/);
+  assert.equal(nl.body.hold, en.body.hold, 'amounts stay decimal strings; only the words change');
+  const bad = await api(server.url, 'GET', q('xx'));
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.code, 'bad_request');
+});
+
 test('happy path: hold, start, live kWh, stop, CDR, capture equals the CDR total to the cent, receipt', async () => {
   const token = await newDriver(server.url);
   const where = candidates[0];
@@ -332,4 +347,170 @@ test('kill -9 mid-session and again while stopping: restart reconciles, the sess
   } finally {
     await srv.stop();
   }
+});
+
+// A second server whose network runs at 10× (a start answers in 0.4 s, the car is plugged in
+// 2 s later) and which gives up on a silent network after 2 s: room to stop before the
+// charger starts, and to charge only a few cents.
+const SLOW = { CHARGEFINDER_NETWORK_SPEED: '10', CHARGEFINDER_START_TIMEOUT_S: '2' };
+
+async function withSlowServer(fn) {
+  const srv = await startServer({ env: { ...env(), ...SLOW }, db: join(dir, `slow-${Date.now()}.sqlite`) });
+  try {
+    await fn(srv, await findCandidates(srv.url));
+  } finally {
+    await srv.stop();
+  }
+}
+
+async function evseStatus(url, where) {
+  const st = await (await fetch(`${url}/api/status`)).json();
+  return st.evses.find((r) => r[0] === where.location_id && r[1] === where.evse_uid)[2];
+}
+
+async function until(pred, what, ms = 15_000) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    if (await pred()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`never: ${what}`);
+}
+
+/** The hold was released in localstripe and nothing was taken. */
+async function assertReleased(pi) {
+  const r = await ls.stripe('GET', `/v1/payment_intents/${pi}`);
+  assert.equal(r.body.status, 'canceled');
+  assert.equal(r.body.latest_charge.captured, false);
+}
+
+test('stop while the charger is starting cancels: hold released; the session the network starts later is stopped at once, never billed', async () => {
+  await withSlowServer(async (srv, cands) => {
+    const token = await newDriver(srv.url);
+    const where = cands[0];
+    const pm = await ls.paymentMethod(VISA);
+    const s = (await api(srv.url, 'POST', '/api/sessions', { token, key: 'cancel-1', body: { ...where, payment_method: pm } })).body;
+    assert.equal(s.state, 'starting');
+    const stop = await api(srv.url, 'POST', `/api/sessions/${s.id}/stop`, { token });
+    assert.equal(stop.status, 200, JSON.stringify(stop.body));
+    assert.equal(stop.body.state, 'failed');
+    assert.equal(stop.body.error.code, 'cancelled');
+    assert.match(stop.body.error.message, /Nothing was charged.*hold was released/);
+    const failed = await waitFor(srv.url, token, s.id, (x) => x.payment.released, 'released');
+    await assertReleased(failed.payment.payment_intent);
+    // A second stop is harmless.
+    assert.equal((await api(srv.url, 'POST', `/api/sessions/${s.id}/stop`, { token })).status, 200);
+    // The network accepted the start anyway and the car plugs in: we stop that session at once.
+    await until(() => /started a session we had ended; stopping it/.test(srv.log()), 'the server stops the late session');
+    await until(async () => (await evseStatus(srv.url, where)) === 'AVAILABLE', 'the charger is free again');
+    await new Promise((r) => setTimeout(r, 1000)); // the CDR has come and gone
+    const after = (await api(srv.url, 'GET', `/api/sessions/${s.id}`, { token })).body;
+    assert.equal(after.state, 'failed');
+    assert.equal(after.payment.captured, null, 'no capture');
+    await assertReleased(after.payment.payment_intent);
+    assert.equal((await intentsFor(s.id)).length, 1);
+  });
+});
+
+test('a network that never answers the start: after our own timeout the session fails as "did not respond", the hold is released; a late answer is stopped', async () => {
+  await withSlowServer(async (srv, cands) => {
+    for (const [result, i] of [['SILENT', 1], ['LATE', 2]]) {
+      const token = await newDriver(srv.url);
+      assert.equal((await api(srv.url, 'POST', '/api/test/network/next-start', { body: { result } })).status, 204);
+      const pm = await ls.paymentMethod(VISA);
+      const t0 = Date.now();
+      const r = await api(srv.url, 'POST', '/api/sessions', { token, key: `silent-${result}`, body: { ...cands[i], payment_method: pm } });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const s = await waitFor(srv.url, token, r.body.id, (x) => x.state === 'failed' && x.payment.released, 'failed and released');
+      const waited = Date.now() - t0;
+      assert.ok(waited >= 1900 && waited < 8000, `gave up after ${waited} ms (timeout 2 s)`);
+      assert.equal(s.error.code, 'charger_timeout');
+      assert.match(s.error.message, /did not respond.*hold was released/);
+      await assertReleased(s.payment.payment_intent);
+      if (result === 'LATE') {
+        // ACCEPTED after 3 s, the car plugged in 2 s later: stopped at once, never billed.
+        await until(() => (srv.log().match(/started a session we had ended/g) ?? []).length >= 1, 'the late session is stopped', 20_000);
+        await until(async () => (await evseStatus(srv.url, cands[i])) === 'AVAILABLE', 'the charger is free again');
+        const after = (await api(srv.url, 'GET', `/api/sessions/${s.id}`, { token })).body;
+        assert.equal(after.state, 'failed');
+        assert.equal(after.payment.captured, null);
+        await assertReleased(s.payment.payment_intent);
+      }
+    }
+  });
+});
+
+test('a CDR below the card minimum (EUR 0.50): nothing captured, the hold released, the receipt says why', async () => {
+  await withSlowServer(async (srv, cands) => {
+    const token = await newDriver(srv.url);
+    const pm = await ls.paymentMethod(VISA);
+    const s = (await api(srv.url, 'POST', '/api/sessions', { token, key: 'small-1', body: { ...cands[3], payment_method: pm } })).body;
+    // Stop as soon as the first cent is on the meter: at 10× that is a few cents in all.
+    await waitFor(srv.url, token, s.id, (x) => x.state === 'active' && Number(x.cost) > 0, 'a cent');
+    assert.equal((await api(srv.url, 'POST', `/api/sessions/${s.id}/stop`, { token })).status, 200);
+    const done = await waitFor(srv.url, token, s.id, (x) => x.state === 'completed', 'completed');
+    const r = (await api(srv.url, 'GET', `/api/sessions/${s.id}/receipt`, { token })).body;
+    const total = Number(r.total_incl_vat);
+    assert.ok(total > 0 && total < 0.5, `the CDR came to ${r.total_incl_vat}: not a small charge`);
+    assert.equal(Number(done.payment.captured), 0);
+    assert.equal(Number(r.paid), 0);
+    assert.equal(r.not_charged.reason, 'below_card_minimum');
+    assert.equal(r.not_charged.minimum, '0.50');
+    assert.match(r.not_charged.message, /below the card minimum of EUR 0.50/);
+    await assertReleased(s.payment.payment_intent);
+    const html = await api(srv.url, 'GET', `/api/sessions/${s.id}/receipt?format=html`, { token });
+    assert.match(html.text, /Not charged: the total is below the card minimum/);
+  });
+});
+
+// Needs the bank's confirmation (3-D Secure) in localstripe and in real Stripe.
+const THREE_DS = '4000002500003155';
+
+/** What localstripe's Stripe.js does when the driver answers the bank's step. */
+async function bankAnswers(pi, clientSecret, success) {
+  const res = await fetch(`${ls.url}/v1/payment_intents/${pi}/_authenticate?success=${success}`, {
+    method: 'POST',
+    body: JSON.stringify({ key: 'pk_test_chargefinder_e2e', client_secret: clientSecret }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
+test('3-D Secure: the bank confirms in Stripe.js, then the session starts and is paid; a failed confirmation holds nothing', async () => {
+  const token = await newDriver(server.url);
+  // Confirmed.
+  const r = await api(server.url, 'POST', '/api/sessions', { token, key: '3ds-ok', body: { ...candidates[11] ?? candidates[2], payment_method: await ls.paymentMethod(THREE_DS) } });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.state, 'authenticating');
+  const pi = r.body.payment.payment_intent;
+  assert.match(r.body.payment.client_secret, new RegExp(`^${pi}_secret_`));
+  assert.equal((await ls.stripe('GET', `/v1/payment_intents/${pi}`)).body.status, 'requires_action');
+  // Not yet confirmed: said so, nothing starts.
+  const early = await api(server.url, 'POST', `/api/sessions/${r.body.id}/authenticated`, { token });
+  assert.equal(early.status, 409);
+  assert.equal(early.body.error.code, 'authentication_pending');
+  // Only the owner may go on.
+  const other = await newDriver(server.url);
+  assert.equal((await api(server.url, 'POST', `/api/sessions/${r.body.id}/authenticated`, { token: other })).status, 403);
+  await bankAnswers(pi, r.body.payment.client_secret, true);
+  const go = await api(server.url, 'POST', `/api/sessions/${r.body.id}/authenticated`, { token });
+  assert.equal(go.status, 200, JSON.stringify(go.body));
+  assert.equal(go.body.state, 'starting');
+  assert.equal(go.body.payment.client_secret, undefined, 'the secret is only in the answer to the start');
+  assert.equal((await ls.stripe('GET', `/v1/payment_intents/${pi}`)).body.status, 'requires_capture');
+  await waitFor(server.url, token, r.body.id, (x) => x.state === 'active', 'active');
+  await api(server.url, 'POST', `/api/sessions/${r.body.id}/stop`, { token });
+  const done = await waitFor(server.url, token, r.body.id, (x) => x.state === 'completed', 'completed');
+  assert.equal((await takenMinor(pi)).taken, Math.round(Number(done.payment.captured) * 100));
+
+  // Refused by the driver at the bank: a plain error, nothing held.
+  const f = await api(server.url, 'POST', '/api/sessions', { token, key: '3ds-fail', body: { ...candidates[12] ?? candidates[3], payment_method: await ls.paymentMethod(THREE_DS) } });
+  assert.equal(f.status, 201);
+  await bankAnswers(f.body.payment.payment_intent, f.body.payment.client_secret, false);
+  const no = await api(server.url, 'POST', `/api/sessions/${f.body.id}/authenticated`, { token });
+  assert.equal(no.status, 402);
+  assert.equal(no.body.error.code, 'card_authentication_failed');
+  assert.match(no.body.error.message, /did not confirm.*Nothing was charged/);
+  const s = await waitFor(server.url, token, f.body.id, (x) => x.state === 'failed' && x.payment.released, 'failed and released');
+  assert.equal((await ls.stripe('GET', `/v1/payment_intents/${s.payment.payment_intent}`)).body.status, 'canceled');
+  assert.deepEqual((await api(server.url, 'GET', '/api/sessions?active=1', { token })).body.sessions, []);
 });

@@ -493,6 +493,8 @@ impl ChargeFinder {
                     plugs: PlugSet(plugs[j]),
                     max_power_kw: power_kw[j],
                     status: EvseStatus::from_u8(status[j]),
+                    caps: Default::default(),
+                    price: None,
                 })
                 .collect();
             stations.push(Station {
@@ -502,6 +504,7 @@ impl ChargeFinder {
                 lon: lon[i],
                 operator: None,
                 evses,
+                extra: Default::default(),
             });
         }
         let report = Report { locations_seen: n, locations: n, evses: e, ..Report::default() };
@@ -612,7 +615,8 @@ impl ChargeFinder {
         filter: &Filter,
     ) -> Result<Uint32Array, JsValue> {
         check_bbox("inBbox", [west, south, east, north])?;
-        let live = Some(self.live_now());
+        // Only status and reliability tests read the live table and the clock.
+        let live = filter.inner.tests_status().then(|| self.live_now());
         Ok(with_ids(|out| self.index.in_bbox_ids([west, south, east, north], &filter.inner, live, out)))
     }
 
@@ -674,12 +678,11 @@ impl ChargeFinder {
         zoom: u8,
         filter: &Filter,
     ) -> Result<Float64Array, JsValue> {
-        let list = self.cluster_list(west, south, east, north, zoom, filter)?;
-        if list.is_empty() {
-            // One JS call (no view of wasm memory to copy from): most zoomed-in viewports.
-            return Ok(Float64Array::new_with_length(0));
-        }
-        let mut flat = Vec::with_capacity(list.len() * 6);
+        // The cluster list and the flat numbers in buffers kept across calls: a zoomed-in
+        // viewport has a few clusters, and allocating (and growing) two new lists cost more.
+        let (mut list, mut flat) = (CLUSTERS.take(), FLAT.take());
+        let found = self.cluster_list([west, south, east, north], zoom, filter, &mut list);
+        flat.clear();
         for c in &list {
             flat.extend_from_slice(&[
                 c.lon,
@@ -690,12 +693,21 @@ impl ChargeFinder {
                 c.station.map_or(-1.0, f64::from),
             ]);
         }
-        let out = pooled(flat.len() * 8, |buf, at| {
-            let a = Float64Array::new_with_byte_offset_and_length(buf, at, flat.len() as u32);
-            a.copy_from(&flat);
-            a
+        let out = found.map(|()| {
+            if flat.is_empty() {
+                // One JS call (no view of wasm memory to copy from): most zoomed-in viewports.
+                return Float64Array::new_with_length(0);
+            }
+            pooled(flat.len() * 8, |buf, at| {
+                let a = Float64Array::new_with_byte_offset_and_length(buf, at, flat.len() as u32);
+                a.copy_from(&flat);
+                a
+            })
+            .unwrap_or_else(|| Float64Array::from(&flat[..]))
         });
-        Ok(out.unwrap_or_else(|| Float64Array::from(&flat[..])))
+        CLUSTERS.set(list);
+        FLAT.set(flat);
+        out
     }
 
     /// Like `clusters`, as plain objects.
@@ -709,7 +721,8 @@ impl ChargeFinder {
         zoom: u8,
         filter: &Filter,
     ) -> Result<Array, JsValue> {
-        let list = self.cluster_list(west, south, east, north, zoom, filter)?;
+        let mut list = Vec::new();
+        self.cluster_list([west, south, east, north], zoom, filter, &mut list)?;
         list.iter()
             .map(|c| {
                 to_js(&ClusterInfo {
@@ -851,6 +864,9 @@ impl ChargeFinder {
 thread_local! {
     /// The id buffer of `nearest` and `inBbox`, reused across calls (its memory stays grown).
     static IDS: std::cell::Cell<Vec<u32>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The cluster list and flat numbers of `clusters`, reused the same way.
+    static CLUSTERS: std::cell::Cell<Vec<chargefinder::Cluster>> = const { std::cell::Cell::new(Vec::new()) };
+    static FLAT: std::cell::Cell<Vec<f64>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Runs an id query into the reused buffer and copies the ids out to JS.
@@ -971,13 +987,12 @@ impl ChargeFinder {
 
     fn cluster_list(
         &mut self,
-        west: f64,
-        south: f64,
-        east: f64,
-        north: f64,
+        [west, south, east, north]: [f64; 4],
         zoom: u8,
         filter: &Filter,
-    ) -> Result<Vec<chargefinder::Cluster>, JsValue> {
+        out: &mut Vec<chargefinder::Cluster>,
+    ) -> Result<(), JsValue> {
+        out.clear();
         if [west, south, east, north].iter().any(|x| !x.is_finite()) || south > north {
             return Err(error::argument(format!(
                 "clusters: [{west}, {south}, {east}, {north}] is not [west, south, east, north]"
@@ -986,7 +1001,7 @@ impl ChargeFinder {
         if self.clusters.is_none() {
             self.build_clusters();
         }
-        let Some(ci) = &self.clusters else { return Ok(Vec::new()) };
+        let Some(ci) = &self.clusters else { return Ok(()) };
         let f = &filter.inner;
         let now = now_s();
         let generation = self.live.generation();
@@ -1005,8 +1020,9 @@ impl ChargeFinder {
                 counts,
             });
         }
-        let Some(cached) = &self.cluster_counts else { return Ok(Vec::new()) };
-        Ok(ci.clusters(&cached.counts, [west, south, east, north], zoom))
+        let Some(cached) = &self.cluster_counts else { return Ok(()) };
+        ci.clusters_in(&cached.counts, [west, south, east, north], zoom, out);
+        Ok(())
     }
 
     fn hit_object(&self, h: &Hit, route: Option<(f64, f64)>) -> Result<JsValue, JsValue> {

@@ -18,9 +18,11 @@ mod price;
 const USAGE: &str = "usage:
   chargefinder check FILE                 print the import report of an OCPI locations file as JSON
   chargefinder nearest FILE LAT LON [K] [--plugs CCS2,TYPE2_SOCKET] [--min-kw KW] [--available] [--working] [--operator NAME]
-                [--vehicle ID] [--compact]
+                [--vehicle ID] [--pay-app] [--pay-card] [--open-at UNIX_S] [--max-price CENTS] [--min-reliability PCT]
+                [--compact [--tariffs FILE --price-at UNIX_S]]
                                           print the K (default 10) nearest matching stations as JSON
-                                          (--compact: from the compact stations, as the browser does)
+                                          (--compact: from the compact stations, as the browser does;
+                                          --tariffs: with prices per kWh for a charge at --price-at, as the server computes them)
   chargefinder price --tariff FILE --tz ZONE --start TIME --end TIME --kw P --kwh E [--amps A] [--lang en|nl|de|fr]
                                           price a session under an OCPI tariff, as JSON
 FILE may be plain JSON or gzip (.gz).";
@@ -57,11 +59,40 @@ fn run(args: &[String]) -> Result<(), String> {
             let lat: f64 = lat.parse().map_err(|_| format!("LAT {lat:?} is not a number"))?;
             let lon: f64 = lon.parse().map_err(|_| format!("LON {lon:?} is not a number"))?;
             let k: usize = k.parse().map_err(|_| format!("K {k:?} is not a whole number"))?;
-            let (filter, compact) = filter_options(opts)?;
+            let (filter, compact, prices) = filter_options(opts)?;
             let imported = load(file)?;
             // --compact: the index the browser builds from /api/stations (no connector detail).
             let index = if compact {
-                StationIndex::new(imported.locations.iter().map(chargefinder::Station::from_location).collect())
+                let table = match &prices {
+                    Some((tariffs, _)) => chargefinder::tariff::TariffTable::new(
+                        chargefinder::tariff::parse_tariffs(&read(tariffs)?)
+                            .map_err(|e| format!("{tariffs}: {}", e.reason))?
+                            .tariffs,
+                    ),
+                    None => chargefinder::tariff::TariffTable::default(),
+                };
+                let at = prices.as_ref().map_or(0, |p| p.1);
+                let at = jiff::Timestamp::from_second(at).map_err(|e| format!("--price-at: {e}"))?;
+                let mut pricer = chargefinder::tariff::KwhPricer::new(&table, at);
+                let stations = imported.locations.iter().map(|loc| {
+                    let mut s = chargefinder::Station::from_location(loc);
+                    if prices.is_some() {
+                        pricer.price(&mut s, loc);
+                    }
+                    s
+                });
+                let mut stations: Vec<chargefinder::Station> = stations.collect();
+                // Reliability as the server's download has it with no status history yet:
+                // from the imported statuses (see server/src/reliability.rs).
+                let seeded = StationIndex::new(stations.clone());
+                let now = jiff::Timestamp::now().as_second();
+                let table = chargefinder::Availability::new(&seeded, now, Default::default());
+                for (i, s) in stations.iter_mut().enumerate() {
+                    s.extra.reliability_pct = table
+                        .station_reliability(&seeded, i as u32, now)
+                        .map(|r| (r * 100.0).round().clamp(0.0, 100.0) as u8);
+                }
+                StationIndex::new(stations)
             } else {
                 StationIndex::from_locations(&imported.locations)
             };
@@ -80,6 +111,8 @@ fn run(args: &[String]) -> Result<(), String> {
                         "evses": s.evses.len(),
                         "matching": h.matching_evses,
                         "available": h.available_evses,
+                        "min_price": h.min_price,
+                        "reliability_pct": s.extra.reliability_pct,
                     })
                 })
                 .collect();
@@ -94,10 +127,14 @@ fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
+/// The filter options, `--compact`, and `--tariffs FILE` with `--price-at` (0 when not given).
+type Options = (Filter, bool, Option<(String, i64)>);
+
 /// `--plugs CCS2,TYPE2_SOCKET --min-kw 22 --available --working --vehicle ID --compact`.
-fn filter_options(opts: &[String]) -> Result<(Filter, bool), String> {
+fn filter_options(opts: &[String]) -> Result<Options, String> {
     let mut f = Filter::default();
     let mut compact = false;
+    let (mut tariffs, mut price_at) = (None, 0i64);
     let mut it = opts.iter();
     while let Some(o) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{o} needs a value\n{USAGE}"));
@@ -122,14 +159,41 @@ fn filter_options(opts: &[String]) -> Result<(Filter, bool), String> {
             "--available" => f.available_now = true,
             "--working" => f.working_only = true,
             "--operator" => f.operators.push(value()?.to_string()),
+            // The app's payment filters: start from the app, pay by card.
+            "--pay-app" => f.capabilities = f.capabilities.with(chargefinder::Capability::RemoteStartStopCapable),
+            "--pay-card" => f.capabilities = f.capabilities.with(chargefinder::Capability::CreditCardPayable),
+            "--open-at" => {
+                let v = value()?;
+                f.open_at = Some(v.parse().map_err(|_| format!("--open-at {v:?} is not unix seconds"))?);
+            }
             "--compact" => compact = true,
+            "--max-price" => {
+                let v = value()?;
+                f.max_price = Some(v.parse().map_err(|_| format!("--max-price {v:?} is not whole cents"))?);
+            }
+            "--min-reliability" => {
+                let v = value()?;
+                f.min_station_reliability_pct =
+                    Some(v.parse().map_err(|_| format!("--min-reliability {v:?} is not a whole percentage"))?);
+            }
+            "--tariffs" => tariffs = Some(value()?.to_string()),
+            "--price-at" => {
+                let v = value()?;
+                price_at = v.parse().map_err(|_| format!("--price-at {v:?} is not unix seconds"))?;
+            }
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
     }
-    Ok((f, compact))
+    Ok((f, compact, tariffs.map(|t| (t, price_at))))
 }
 
 fn load(file: &str) -> Result<Imported, String> {
+    let bytes = read(file)?;
+    import_locations(&bytes).map_err(|e| format!("{file}: {e}"))
+}
+
+/// A file's bytes, gunzipped when it is gzip.
+fn read(file: &str) -> Result<Vec<u8>, String> {
     let raw = std::fs::read(file).map_err(|e| format!("cannot read {file}: {e}"))?;
     let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
@@ -140,7 +204,7 @@ fn load(file: &str) -> Result<Imported, String> {
     } else {
         raw
     };
-    import_locations(&bytes).map_err(|e| format!("{file}: {e}"))
+    Ok(bytes)
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<(), String> {

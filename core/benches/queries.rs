@@ -115,6 +115,7 @@ fn generate(nl: &[Station], n: usize, seed: u64) -> Vec<Station> {
             lon,
             operator: t.operator.clone(),
             evses: t.evses.clone(),
+            extra: Default::default(),
         });
     }
     out
@@ -481,10 +482,20 @@ mod js_data {
                     plugs: PlugSet(plugs),
                     max_power_kw: kw as f32,
                     status: EvseStatus::from_u8(status),
+                    caps: Default::default(),
+                    price: None,
                 });
                 slot += 1;
             }
-            out.push(Station { id: i.to_string(), name: String::new(), lat, lon, operator: None, evses });
+            out.push(Station {
+                id: i.to_string(),
+                name: String::new(),
+                lat,
+                lon,
+                operator: None,
+                evses,
+                extra: Default::default(),
+            });
         }
         out
     }

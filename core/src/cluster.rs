@@ -270,6 +270,14 @@ impl ClusterIndex {
         out
     }
 
+    /// [`clusters`](Self::clusters) into `out` (cleared first): pass the same `out` every time
+    /// to reuse its memory (the map's fast path, where a zoomed-in viewport has a few clusters
+    /// and growing a new list cost more than finding them).
+    pub fn clusters_in(&self, counts: &ClusterCounts, bbox: [f64; 4], zoom: u8, out: &mut Vec<Cluster>) {
+        out.clear();
+        self.clusters_into(counts, bbox, zoom, true, out);
+    }
+
     /// [`clusters`](Self::clusters) without the precomputed lists of low zooms: the quadtree
     /// walk at every zoom (for tests comparing the two).
     pub fn clusters_walked(&self, counts: &ClusterCounts, bbox: [f64; 4], zoom: u8) -> Vec<Cluster> {
@@ -417,13 +425,15 @@ impl ClusterIndex {
             return;
         }
         let child_shift = 2 * u32::from(DIR_LEVEL - lvl - 1);
+        // A child's Morton code is its parent's with the quadrant appended (x bit, then y bit).
+        let parent = morton(cx, cy) << 2;
         let mut start = lo;
         for q2 in 0..4u32 {
             let (nx, ny) = (cx * 2 + (q2 & 1), cy * 2 + (q2 >> 1));
             let end = if q2 == 3 {
                 hi
             } else {
-                let end_key = (morton(nx, ny) + 1) << child_shift;
+                let end_key = ((parent | u64::from(q2)) + 1) << child_shift;
                 start + self.dir_cells.get(start..hi).map_or(0, |c| c.partition_point(|&k| k < end_key))
             };
             self.descend_dir(counts, lvl + 1, nx, ny, start, end, q, out);
@@ -494,6 +504,8 @@ impl ClusterIndex {
             return;
         }
         let child_shift = 2 * u32::from(LEVELS - lvl - 1);
+        // A child's Morton code is its parent's with the quadrant appended (x bit, then y bit).
+        let parent = morton(cx, cy) << 2;
         let mut start = lo;
         for q2 in 0..4u32 {
             let (dx, dy) = (q2 & 1, q2 >> 1);
@@ -501,7 +513,7 @@ impl ClusterIndex {
             let end = if q2 == 3 {
                 hi
             } else {
-                let end_key = (morton(nx, ny) + 1).checked_shl(child_shift).unwrap_or(u64::MAX);
+                let end_key = ((parent | u64::from(q2)) + 1).checked_shl(child_shift).unwrap_or(u64::MAX);
                 let keys = self.keys.get(start..hi).unwrap_or(&[]);
                 // Short runs: a linear scan beats the branchy binary search.
                 start

@@ -23,6 +23,8 @@ pub(crate) struct Conn {
 
 pub(crate) const NO_STANDARD: u8 = u8::MAX;
 pub(crate) const NONE: u32 = u32::MAX;
+pub(crate) const NO_PRICE: u16 = u16::MAX;
+pub(crate) const NO_RELIABILITY: u8 = u8::MAX;
 /// Station flag: OCPI `publish`.
 pub(crate) const PUBLISHED: u8 = 1;
 /// Station flag: some connector is AC.
@@ -58,6 +60,9 @@ pub(crate) struct Columns {
     /// 0 = always open; `i` = `schedules[i - 1]`.
     pub schedule: Vec<u32>,
     pub flags: Vec<u8>,
+    /// Reliability from the compact row, % ([`NO_RELIABILITY`] when unknown); empty when no
+    /// station has one (the full model has none), so it costs nothing there.
+    pub reliability: Vec<u8>,
     /// What any connector of the station offers, for rejecting it before its EVSEs are read.
     pub summary: Vec<Summary>,
     // Per EVSE (the EVSE's slot is its position).
@@ -66,6 +71,9 @@ pub(crate) struct Columns {
     pub caps: Vec<u16>,
     pub parking: Vec<u8>,
     pub status: Vec<u8>,
+    /// Price per kWh, minor units ([`NO_PRICE`] when unknown, prices above saturate just below
+    /// it): see [`crate::EvseSummary::price`]. Empty when no EVSE has one, as `reliability`.
+    pub price: Vec<u16>,
     // Per connector.
     pub conns: Vec<Conn>,
     // Side tables.
@@ -80,15 +88,40 @@ pub(crate) struct Columns {
 impl Columns {
     /// From compact stations alone, in the order `order` (station positions; the tree's order,
     /// so that what is near on the map is near in memory): connector detail is synthesised from
-    /// each EVSE's plug set and power; capabilities, parking restrictions and opening hours are
+    /// each EVSE's plug set and power; capabilities are the row's [`crate::DRIVER_CAPS`],
+    /// opening hours the row's (time zone from its POSIX rule); parking restrictions are
     /// unknown.
     pub fn from_stations(stations: &[Station], order: &[u32]) -> Self {
         let mut c = Columns::default();
         let mut operators = HashMap::new();
+        #[cfg(feature = "hours")]
+        let mut schedules: HashMap<(&str, &Hours), u32> = HashMap::new();
         for s in order.iter().filter_map(|&i| stations.get(i as usize)) {
-            c.push_station(s, &mut operators, 0, PUBLISHED);
+            #[cfg(feature = "hours")]
+            let schedule = match &s.extra.hours {
+                Some(h) => {
+                    let next = schedules.len() as u32 + 1;
+                    *schedules.entry((s.extra.tz_rule.as_str(), h)).or_insert_with(|| {
+                        // A bad rule is UTC, as an unknown zone name is in `Schedule::new`.
+                        let tz = jiff::tz::TimeZone::posix(&s.extra.tz_rule).unwrap_or(jiff::tz::TimeZone::UTC);
+                        c.schedules.push(Schedule { hours: h.clone(), tz });
+                        next
+                    })
+                }
+                None => 0,
+            };
+            // Without the `hours` feature rows carry no hours: always open.
+            #[cfg(not(feature = "hours"))]
+            let schedule = 0;
+            c.push_station(s, &mut operators, schedule, PUBLISHED);
+            if let Some(r) = c.reliability.last_mut() {
+                *r = s.extra.reliability_pct.map_or(NO_RELIABILITY, |p| p.min(100));
+            }
             for e in &s.evses {
-                c.push_evse(0, 0, e.status as u8);
+                c.push_evse(e.caps.0, 0, e.status as u8);
+                if let Some(p) = c.price.last_mut() {
+                    *p = e.price.map_or(NO_PRICE, |v| v.min(u32::from(NO_PRICE) - 1) as u16);
+                }
                 let kw = e.max_power_kw.max(0.0);
                 let mut any = false;
                 for family in e.plugs.iter() {
@@ -159,6 +192,7 @@ impl Columns {
         self.operator.push(op);
         self.schedule.push(schedule);
         self.flags.push(flags);
+        self.reliability.push(NO_RELIABILITY);
     }
 
     fn push_evse(&mut self, caps: u16, parking: u8, status: u8) {
@@ -167,6 +201,7 @@ impl Columns {
         self.caps.push(caps);
         self.parking.push(parking);
         self.status.push(status);
+        self.price.push(NO_PRICE);
     }
 
     fn finish(&mut self, stations: &[Station], order: &[u32]) {
@@ -214,11 +249,19 @@ impl Columns {
         self.operator.shrink_to_fit();
         self.schedule.shrink_to_fit();
         self.flags.shrink_to_fit();
+        if self.reliability.iter().all(|&r| r == NO_RELIABILITY) {
+            self.reliability = Vec::new();
+        }
+        self.reliability.shrink_to_fit();
         self.evse_station.shrink_to_fit();
         self.conn_start.shrink_to_fit();
         self.caps.shrink_to_fit();
         self.parking.shrink_to_fit();
         self.status.shrink_to_fit();
+        if self.price.iter().all(|&p| p == NO_PRICE) {
+            self.price = Vec::new();
+        }
+        self.price.shrink_to_fit();
         self.conns.shrink_to_fit();
     }
 
@@ -265,12 +308,14 @@ impl Columns {
             + self.operator.capacity() * 4
             + self.schedule.capacity() * 4
             + self.flags.capacity()
+            + self.reliability.capacity()
             + self.summary.capacity() * size_of::<Summary>()
             + self.evse_station.capacity() * 4
             + self.conn_start.capacity() * 4
             + self.caps.capacity() * 2
             + self.parking.capacity()
             + self.status.capacity()
+            + self.price.capacity() * 2
             + self.conns.capacity() * size_of::<Conn>()
             + self.evse_lookup.capacity() * 4
             + self.station_lookup.capacity() * 4
@@ -390,8 +435,11 @@ mod tests {
                         plugs: crate::plug::PlugSet::EMPTY,
                         max_power_kw: 0.0,
                         status: crate::model::EvseStatus::Unknown,
+                        caps: Default::default(),
+                        price: None,
                     })
                     .collect(),
+                extra: Default::default(),
             })
             .collect();
         let order: Vec<u32> = (0..stations.len() as u32).collect();

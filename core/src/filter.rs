@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::availability::Availability;
-use crate::columns::{Columns, Conn, Summary, HAS_AC, HAS_DC, NONE, NO_STANDARD, PUBLISHED};
+use crate::columns::{Columns, Conn, Summary, HAS_AC, HAS_DC, NONE, NO_PRICE, NO_RELIABILITY, NO_STANDARD, PUBLISHED};
 use crate::model::{Capabilities, EvseStatus, ParkingRestrictions};
 use crate::plug::{canonical_connector_type, PlugSet, CONNECTOR_TYPES};
 use crate::station::EvseSummary;
@@ -59,6 +59,13 @@ pub struct Filter {
     pub exclude_parking: ParkingRestrictions,
     /// Also show locations with OCPI `publish = false` (only for their owners).
     pub include_unpublished: bool,
+    /// Leave out EVSEs whose price per kWh ([`EvseSummary::price`], minor units) is above
+    /// this; an EVSE with no known price passes (it is not known to be above).
+    pub max_price: Option<u32>,
+    /// Leave out stations whose reliability in the compact row ([`crate::Extra`]'s
+    /// `reliability_pct`, from the server's status history) is known and below this, %.
+    /// Unlike `min_reliability` it needs no live table: it is what the download says.
+    pub min_station_reliability_pct: Option<u8>,
 }
 
 impl Filter {
@@ -92,6 +99,8 @@ impl Filter {
             open_at,
             exclude_parking,
             include_unpublished,
+            max_price,
+            min_station_reliability_pct,
         } = self;
         let b = other;
         *plugs == b.plugs
@@ -105,6 +114,8 @@ impl Filter {
             && *open_at == b.open_at
             && *exclude_parking == b.exclude_parking
             && *include_unpublished == b.include_unpublished
+            && *max_price == b.max_price
+            && *min_station_reliability_pct == b.min_station_reliability_pct
     }
 
     /// Does this compact EVSE satisfy the plug, power and status parts of the filter?
@@ -148,12 +159,42 @@ pub(crate) struct Prepared<'a> {
     station_free: bool,
 }
 
+/// [`Prepared::summary_passes`] on a station's summary: flags, plug union, best power.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SummaryTest {
+    /// The needed flags, shifted to the summary's top byte.
+    flags: u32,
+    /// Masks the plug union must meet (0: no test).
+    plugs: [u32; 2],
+    min_kw: f32,
+}
+
+impl SummaryTest {
+    /// Without branches (`&`, not `&&`): in a scan, whether a station passes is data.
+    #[inline(always)]
+    pub fn passes(&self, s: Summary) -> bool {
+        let [a, b] = self.plugs;
+        (s.plugs & self.flags == self.flags)
+            & ((a == 0) | (s.plugs & a != 0))
+            & ((b == 0) | (s.plugs & b != 0))
+            & (s.max_kw >= self.min_kw)
+    }
+}
+
 /// How one station fares.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Eval {
     pub matching: u32,
     pub available: u32,
     pub best_kw: f32,
+    /// The lowest price among matching EVSEs, [`NO_PRICE`] when none is known.
+    pub min_price: u16,
+}
+
+impl Default for Eval {
+    fn default() -> Self {
+        Eval { matching: 0, available: 0, best_kw: 0.0, min_price: NO_PRICE }
+    }
 }
 
 impl<'a> Prepared<'a> {
@@ -190,7 +231,8 @@ impl<'a> Prepared<'a> {
             && !f.working_only
             && f.min_reliability.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
             && f.capabilities.0 == 0
-            && f.exclude_parking.0 == 0;
+            && f.exclude_parking.0 == 0
+            && f.max_price.is_none();
         Prepared {
             f,
             live,
@@ -201,7 +243,10 @@ impl<'a> Prepared<'a> {
             need_plugs: [f.plugs.0, f.vehicle.as_ref().map_or(0, |v| v.accepts().0)],
             need_flags,
             evse_free,
-            station_free: f.operators.is_empty() && f.exclude_operators.is_empty() && f.open_at.is_none(),
+            station_free: f.operators.is_empty()
+                && f.exclude_operators.is_empty()
+                && f.open_at.is_none()
+                && f.min_station_reliability_pct.is_none(),
         }
     }
 
@@ -210,13 +255,7 @@ impl<'a> Prepared<'a> {
     /// union, best power, flags) and the EVSE loop stops at the first match.
     #[inline]
     pub fn matches(&mut self, cols: &Columns, i: u32) -> bool {
-        let k = i as usize;
-        let Summary { plugs, max_kw } = cols.summary.get(k).copied().unwrap_or(Summary::NONE);
-        let flags = (plugs >> 24) as u8;
-        if flags & self.need_flags != self.need_flags
-            || self.need_plugs.iter().any(|&m| m != 0 && m & plugs == 0)
-            || max_kw.partial_cmp(&self.f.min_power_kw).is_none_or(|o| o == std::cmp::Ordering::Less)
-        {
+        if !self.summary_passes(cols, i) {
             return false;
         }
         if !self.station_free && !self.station_passes(cols, i) {
@@ -224,6 +263,24 @@ impl<'a> Prepared<'a> {
         }
         // With no EVSE-level test, `max_kw >= 0` above already found a matching connector.
         self.evse_free || cols.evses(i).any(|slot| self.evse_matches(cols, slot))
+    }
+
+    /// Does the station's summary (plug union, best power, flags) decide `matches` alone? Then
+    /// a hot loop can call [`summary_passes`](Self::summary_passes), inlined, instead.
+    pub fn summary_decides(&self) -> bool {
+        self.station_free && self.evse_free
+    }
+
+    /// The summary part of [`matches`](Self::matches): station `i` can match.
+    #[inline(always)]
+    pub fn summary_passes(&self, cols: &Columns, i: u32) -> bool {
+        self.summary_test().passes(cols.summary.get(i as usize).copied().unwrap_or(Summary::NONE))
+    }
+
+    /// The summary test as a small copy, for a hot loop to keep in locals.
+    #[inline(always)]
+    pub fn summary_test(&self) -> SummaryTest {
+        SummaryTest { flags: u32::from(self.need_flags) << 24, plugs: self.need_plugs, min_kw: self.f.min_power_kw }
     }
 
     /// `self.evse(cols, slot).is_some()`, reading only the columns the filter tests (the live
@@ -241,6 +298,9 @@ impl<'a> Prepared<'a> {
         if f.exclude_parking.0 != 0 && cols.parking.get(e).copied().unwrap_or(0) & f.exclude_parking.0 != 0 {
             return false;
         }
+        if !self.price_passes(cols, e) {
+            return false;
+        }
         let needs_status = f.available_now || f.working_only || f.min_reliability > 0.0;
         !needs_status || self.evse(cols, slot).is_some()
     }
@@ -256,6 +316,7 @@ impl<'a> Prepared<'a> {
                 ev.matching += 1;
                 ev.available += u32::from(available);
                 ev.best_kw = ev.best_kw.max(kw);
+                ev.min_price = ev.min_price.min(cols.price.get(slot as usize).copied().unwrap_or(NO_PRICE));
             }
         }
         ev
@@ -275,6 +336,12 @@ impl<'a> Prepared<'a> {
         }
         if self.exclude_operators.contains(&op) {
             return false;
+        }
+        if let Some(min) = self.f.min_station_reliability_pct {
+            let r = cols.reliability.get(i).copied().unwrap_or(NO_RELIABILITY);
+            if r != NO_RELIABILITY && r < min {
+                return false;
+            }
         }
         if let Some(t) = self.f.open_at {
             let sched = cols.schedule.get(i).copied().unwrap_or(0);
@@ -329,6 +396,9 @@ impl<'a> Prepared<'a> {
         if cols.parking.get(e).copied().unwrap_or(0) & f.exclude_parking.0 != 0 {
             return None;
         }
+        if !self.price_passes(cols, e) {
+            return None;
+        }
         let mut best: Option<f32> = None;
         for c in cols.conns(slot) {
             if let Some(kw) = self.connector(c) {
@@ -336,6 +406,12 @@ impl<'a> Prepared<'a> {
             }
         }
         best.map(|kw| (kw, available))
+    }
+
+    /// Unknown prices pass the cap (see [`Filter::max_price`]).
+    #[inline]
+    fn price_passes(&self, cols: &Columns, e: usize) -> bool {
+        self.f.max_price.is_none_or(|cap| cols.price.get(e).is_none_or(|&p| p == NO_PRICE || u32::from(p) <= cap))
     }
 
     #[inline]

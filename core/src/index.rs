@@ -39,12 +39,16 @@ pub struct Hit {
     pub available_evses: u32,
     /// The best power among matching EVSEs, kW (for the filter's vehicle when it has one).
     pub best_power_kw: f32,
+    /// The lowest known price per kWh among matching EVSEs ([`crate::EvseSummary::price`],
+    /// minor units); `None` when none of them has one.
+    pub min_price: Option<u32>,
 }
 
 impl StationIndex {
     /// Builds the index from compact stations (O(n log n)). Connector detail is taken from each
-    /// EVSE's plug set and power; capabilities, parking restrictions and opening hours are
-    /// unknown (a filter asking for a capability matches nothing). Prefer
+    /// EVSE's plug set and power; capabilities are the row's payment ones
+    /// ([`crate::DRIVER_CAPS`]; a filter asking for another matches nothing), opening
+    /// hours, prices and reliability the row's; parking restrictions are unknown. Prefer
     /// [`from_locations`](Self::from_locations) where the full model is at hand.
     pub fn new(stations: Vec<Station>) -> Self {
         let tree = Self::tree_of(&stations);
@@ -164,6 +168,7 @@ impl StationIndex {
             matching_evses: ev.matching,
             available_evses: ev.available,
             best_power_kw: ev.best_kw,
+            min_price: (ev.min_price != crate::columns::NO_PRICE).then_some(u32::from(ev.min_price)),
         })
     }
 

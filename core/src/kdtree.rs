@@ -36,6 +36,11 @@ impl KdTree {
         &self.ids
     }
 
+    /// The points, in tree order.
+    pub fn points(&self) -> &[[f64; 3]] {
+        &self.points
+    }
+
     /// The point at a tree position.
     pub fn point(&self, j: u32) -> Option<[f64; 3]> {
         self.points.get(j as usize).copied()
@@ -45,46 +50,82 @@ impl KdTree {
         self.points.capacity() * 24 + self.ids.capacity() * 4
     }
 
-    /// Calls `visit(tree position, point)` for every point inside the box `[min, max]`.
+    /// Calls `visit(tree position, point)` for every point inside the box `[min, max]` (the
+    /// routes' and the object queries' path; [`in_box_into`](Self::in_box_into) is the fast one).
     pub fn in_box(&self, min: [f64; 3], max: [f64; 3], mut visit: impl FnMut(u32, &[f64; 3])) {
-        // Depth-first with a fixed stack: each level leaves at most one sibling waiting, and
-        // the tree of u32-indexed points is at most 32 levels deep.
-        let mut stack = [(0usize, 0usize, 0usize); 72];
-        let mut top = 0;
-        let push = |stack: &mut [(usize, usize, usize); 72], top: &mut usize, item| {
-            if let Some(slot) = stack.get_mut(*top) {
-                *slot = item;
-                *top += 1;
+        let mut found = Vec::new();
+        self.in_box_into(min, max, &mut found);
+        for j in found {
+            if let Some(p) = self.points.get(j as usize) {
+                visit(j, p);
             }
-        };
-        push(&mut stack, &mut top, (0, self.points.len(), 0));
-        while top > 0 {
-            top -= 1;
-            let Some(&(lo, hi, axis)) = stack.get(top) else { break };
-            if hi - lo <= NODE_SIZE {
-                for i in lo..hi {
-                    if let Some(p) = self.points.get(i) {
-                        if (0..3).all(|a| min[a] <= p[a] && p[a] <= max[a]) {
-                            visit(i as u32, p);
-                        }
+        }
+    }
+
+    /// Appends the tree positions of the points inside the box `[min, max]` to `out`. A leaf
+    /// is scanned without branching on its points (each position is written, and kept by
+    /// advancing past it only when inside): whether a point is inside is a coin toss for the
+    /// branch predictor, and the mispredictions cost more than the tests themselves.
+    pub fn in_box_into(&self, min: [f64; 3], max: [f64; 3], out: &mut Vec<u32>) {
+        let mut n = out.len();
+        Self::box_rec(&self.points, 0, min, max, 0, out, &mut n);
+        out.truncate(n);
+    }
+
+    /// [`in_box_into`](Self::in_box_into) on the subtree `points` (tree positions from `base`),
+    /// split on `axis`, writing from `out[*n]` on: `out` is only grown, by doubling, when a
+    /// leaf might not fit (growing it per leaf was an out-of-line call per leaf in wasm), and
+    /// the caller truncates it to `*n`. Recursive: the depth is at most ~32, and an explicit
+    /// stack cost more.
+    fn box_rec(
+        points: &[[f64; 3]],
+        base: usize,
+        min: [f64; 3],
+        max: [f64; 3],
+        axis: usize,
+        out: &mut Vec<u32>,
+        n: &mut usize,
+    ) {
+        let ([x0, y0, z0], [x1, y1, z1]) = (min, max);
+        let inside =
+            |p: &[f64; 3]| (x0 <= p[0]) & (p[0] <= x1) & (y0 <= p[1]) & (p[1] <= y1) & (z0 <= p[2]) & (p[2] <= z1);
+        if points.len() <= NODE_SIZE {
+            if out.len() < *n + NODE_SIZE + 1 {
+                out.resize(2 * (*n + NODE_SIZE + 1), 0);
+            }
+            let mut k = *n;
+            if let Some(slots) = out.get_mut(k..k + points.len()) {
+                let mut w = 0;
+                for (i, p) in points.iter().enumerate() {
+                    if let Some(slot) = slots.get_mut(w) {
+                        *slot = (base + i) as u32;
                     }
+                    w += usize::from(inside(p));
                 }
-                continue;
+                k += w;
             }
-            let m = (lo + hi) / 2;
-            let Some(p) = self.points.get(m) else {
-                continue;
-            };
-            if (0..3).all(|a| min[a] <= p[a] && p[a] <= max[a]) {
-                visit(m as u32, p);
+            *n = k;
+            return;
+        }
+        let m = points.len() / 2;
+        let (left, rest) = points.split_at(m);
+        let Some((p, right)) = rest.split_first() else { return };
+        let next = (axis + 1) % 3;
+        let at = p.get(axis).copied().unwrap_or(0.0);
+        if min.get(axis).is_some_and(|&v| v <= at) {
+            Self::box_rec(left, base, min, max, next, out, n);
+        }
+        if inside(p) {
+            if out.len() <= *n {
+                out.resize(2 * (*n + 1), 0);
             }
-            let next = (axis + 1) % 3;
-            if min[axis] <= p[axis] {
-                push(&mut stack, &mut top, (lo, m, next));
+            if let Some(slot) = out.get_mut(*n) {
+                *slot = (base + m) as u32;
+                *n += 1;
             }
-            if max[axis] >= p[axis] {
-                push(&mut stack, &mut top, (m + 1, hi, next));
-            }
+        }
+        if max.get(axis).is_some_and(|&v| v >= at) {
+            Self::box_rec(right, base + m + 1, min, max, next, out, n);
         }
     }
 

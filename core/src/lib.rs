@@ -84,7 +84,7 @@ pub use ocm::{import_ocm_pois, ocm_connection_type, ocm_current_type, ocm_status
 pub use plug::{PlugFamily, PlugSet, CONNECTOR_TYPES};
 pub use route::{distance_to_route_m, RouteHit};
 pub use sphere::{haversine_m, EARTH_RADIUS_M};
-pub use station::{EvseSummary, Station};
+pub use station::{EvseSummary, Extra, Station, DRIVER_CAPS};
 pub use tz::time_zone;
 pub use vehicle::{catalogue_vehicle, compatible, effective_power_kw, vehicle_catalogue, CatalogueVehicle, Vehicle};
 pub use view::{FilteredIndex, ViewCache};

@@ -56,3 +56,24 @@ pub fn table_rule(name: &str) -> Option<Rule> {
 pub fn table_names() -> impl Iterator<Item = &'static str> {
     crate::tz_table::ZONES.iter().map(|(n, _)| *n)
 }
+
+/// The zone's current rule as a POSIX TZ string, for the compact stations (a browser builds a
+/// zone from it without any table): the table's rule, or for a TZif entry its footer (the rule
+/// for times after its transitions); `UTC0` for an unknown name.
+///
+/// ```
+/// assert_eq!(chargefinder::tz::posix_rule("Europe/Amsterdam"), "CET-1CEST,M3.5.0,M10.5.0/3");
+/// assert_eq!(chargefinder::tz::posix_rule("Mars/Olympus"), "UTC0");
+/// ```
+pub fn posix_rule(name: &str) -> String {
+    match table_rule(name) {
+        Some(Rule::Posix(s)) => s.to_string(),
+        Some(Rule::Tzif(data)) => {
+            // RFC 8536 §3.3: the footer is the last line, between two newlines.
+            let body = data.strip_suffix(b"\n").unwrap_or(data);
+            let footer = body.rsplit(|&b| b == b'\n').next().unwrap_or_default();
+            String::from_utf8(footer.to_vec()).ok().filter(|f| !f.is_empty()).unwrap_or_else(|| "UTC0".into())
+        }
+        None => "UTC0".into(),
+    }
+}

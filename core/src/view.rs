@@ -59,7 +59,7 @@ impl StationIndex {
     /// ```
     /// # use chargefinder::*;
     /// let s = |id: &str, lat, plug, kw| Station { id: id.into(), name: id.into(), lat, lon: 4.3, operator: None,
-    ///     evses: vec![EvseSummary { uid: "1".into(), plugs: PlugSet::EMPTY.with(plug), max_power_kw: kw, status: EvseStatus::Available }] };
+    ///     evses: vec![EvseSummary { uid: "1".into(), plugs: PlugSet::EMPTY.with(plug), max_power_kw: kw, status: EvseStatus::Available, caps: Default::default(), price: None }], extra: Default::default() };
     /// let index = StationIndex::new(vec![s("slow", 52.0, PlugFamily::Type2Socket, 11.0), s("fast", 52.1, PlugFamily::Ccs2, 150.0)]);
     /// let fast = Filter { min_power_kw: 50.0, ..Filter::default() };
     /// let view = index.filtered(&fast);

@@ -67,3 +67,60 @@ fn imports_every_nl_location() {
     let per_evse = bytes as f64 / index.evse_count() as f64;
     assert!(per_evse <= 64.0, "{per_evse} bytes per EVSE");
 }
+
+/// The compact stations (the browser's download) carry payment capabilities and opening hours,
+/// so the payment and open-now filters give exactly the full index's answer. The NL feed has
+/// no hours that close, so every 7th location gets office hours, a night period past midnight
+/// or an exceptional closing; instants around both 2026 DST changes and an ordinary week.
+#[test]
+fn payment_and_open_now_filters_match_the_full_index_from_compact_rows() {
+    let mut locations = nl().locations;
+    let week = |b, e| (1..=5).map(move |d| RegularHours { weekday: d, begin_min: b, end_min: e }).collect::<Vec<_>>();
+    for (i, loc) in locations.iter_mut().enumerate().filter(|(i, _)| i % 7 == 0) {
+        loc.opening_times = Some(match i % 3 {
+            0 => Hours { regular_hours: week(480, 1080), ..Hours::default() },
+            1 => Hours { regular_hours: week(1320, 360), ..Hours::default() },
+            _ => Hours {
+                twentyfourseven: true,
+                exceptional_closings: vec![ExceptionalPeriod { begin_s: 1_774_800_000, end_s: 1_774_850_000 }],
+                ..Hours::default()
+            },
+        });
+    }
+    let full = StationIndex::from_locations(&locations);
+    // Through JSON, as the server sends them.
+    let rows: Vec<Station> = locations.iter().map(Station::from_location).collect();
+    let rows: Vec<Station> = serde_json::from_str(&serde_json::to_string(&rows).unwrap()).unwrap();
+    let compact = StationIndex::new(rows);
+    let caps = |c: &[Capability]| c.iter().copied().collect::<Capabilities>();
+    let mut filters = vec![
+        Filter { capabilities: caps(&[Capability::RemoteStartStopCapable]), ..Filter::default() },
+        Filter { capabilities: caps(&[Capability::CreditCardPayable]), ..Filter::default() },
+        Filter {
+            capabilities: caps(&[Capability::CreditCardPayable, Capability::RemoteStartStopCapable]),
+            ..Filter::default()
+        },
+    ];
+    // 2026-03-29 01:00 UTC (DST starts), 2026-10-25 01:00 UTC (ends), a Monday 07:30 UTC, a
+    // Saturday noon, and inside the exceptional closing.
+    for t in [1_774_746_000, 1_774_749_600, 1_792_890_000, 1_792_893_600, 1_780_903_800, 1_781_352_000, 1_774_820_000] {
+        filters.push(Filter { open_at: Some(t), ..Filter::default() });
+        filters.push(Filter {
+            open_at: Some(t),
+            capabilities: caps(&[Capability::CreditCardPayable]),
+            ..Filter::default()
+        });
+    }
+    for f in &filters {
+        let (mut n_full, mut differ) = (0, 0);
+        for i in 0..full.len() as u32 {
+            let a = full.evaluate(i, 0.0, f).map(|h| (h.matching_evses, h.available_evses));
+            let b = compact.evaluate(i, 0.0, f).map(|h| (h.matching_evses, h.available_evses));
+            n_full += usize::from(a.is_some());
+            differ += usize::from(a != b);
+        }
+        assert_eq!(differ, 0, "{f:?}");
+        // Each filter really filters (and lets some through).
+        assert!(n_full > 0 && n_full < full.len(), "{f:?}: {n_full}");
+    }
+}

@@ -56,6 +56,7 @@ pub fn router(live: Live, sessions: Sessions, web: &Path) -> Router {
         .route("/sessions/{id}", get(sessions::get_session))
         .route("/sessions/{id}/events", get(sessions::events))
         .route("/sessions/{id}/stop", post(sessions::stop_session))
+        .route("/sessions/{id}/authenticated", post(sessions::authenticated))
         .route("/sessions/{id}/receipt", get(sessions::receipt))
         .route("/test/network/next-start", post(sessions::script_next_start))
         .with_state(sessions);

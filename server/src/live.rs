@@ -54,9 +54,15 @@ pub struct Live {
     /// Each EVSE's position in its station's row of that download: the browser's download
     /// has no uids, so the stream names an EVSE by (location, position) too.
     evse_index: std::sync::Arc<std::sync::RwLock<std::sync::Arc<EvseIndex>>>,
+    /// Each station's reliability and when it was computed (see [`crate::reliability`]): the
+    /// status log is read at most every [`RELIABILITY_MAX_AGE`], not for every download.
+    reliability: std::sync::Arc<std::sync::Mutex<Option<Reliability>>>,
     /// Reports a driver's address sent recently (`POST /api/reports` rate limit).
     pub report_limit: std::sync::Arc<std::sync::Mutex<crate::reports::RateLimit>>,
 }
+
+/// Each station's reliability and when it was computed.
+type Reliability = (std::time::Instant, std::sync::Arc<crate::reliability::ByStation>);
 
 /// (location id, EVSE uid) → position of the EVSE in the station's download row.
 type EvseIndex = std::collections::HashMap<(String, String), u32>;
@@ -67,6 +73,7 @@ struct StationsBody {
     /// The same, gzipped once per build (not once per request: it is a few MB of JSON).
     gzip: axum::body::Bytes,
     seq: i64,
+    prices_at: i64,
     built: std::time::Instant,
 }
 
@@ -76,7 +83,12 @@ pub struct Stations {
     pub json: axum::body::Bytes,
     pub gzip: axum::body::Bytes,
     pub seq: i64,
+    /// The start of the charge the prices per kWh are for (unix seconds; 0 when unknown).
+    pub prices_at: i64,
 }
+
+/// Reliability counts days: recomputing it every few minutes is plenty.
+const RELIABILITY_MAX_AGE: Duration = Duration::from_secs(600);
 
 /// A stations body is rebuilt at most this often; clients catch up from its `seq` by the stream.
 const STATIONS_MAX_AGE: Duration = Duration::from_secs(5);
@@ -96,6 +108,7 @@ impl Live {
             cpo_token,
             stations: Default::default(),
             evse_index: Default::default(),
+            reliability: Default::default(),
             report_limit: Default::default(),
         }
     }
@@ -202,12 +215,22 @@ impl Live {
         let mut cache = self.stations.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = cache.as_ref() {
             if c.built.elapsed() < STATIONS_MAX_AGE || c.seq == self.last_seq()? {
-                return Ok(Stations { json: c.bytes.clone(), gzip: c.gzip.clone(), seq: c.seq });
+                return Ok(Stations {
+                    json: c.bytes.clone(),
+                    gzip: c.gzip.clone(),
+                    seq: c.seq,
+                    prices_at: c.prices_at,
+                });
             }
         }
-        let (seq, rows, statuses) = self.store.with_conn(|c| {
+        let (seq, rows, statuses, prices_at) = self.store.with_conn(|c| {
             let tx = c.unchecked_transaction()?;
             let seq: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM status_events", [], |r| r.get(0))?;
+            let prices_at: i64 = tx
+                .query_row("SELECT value FROM meta WHERE key = 'prices_at'", [], |r| r.get::<_, String>(0))
+                .optional()?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
             let rows = tx
                 .prepare("SELECT station FROM locations ORDER BY seq")?
                 .query_map([], |r| r.get::<_, String>(0))?
@@ -216,8 +239,9 @@ impl Live {
                 .prepare("SELECT location_id, evse_uid, status FROM evse_status")?
                 .query_map([], |r| Ok(((r.get::<_, String>(0)?, r.get::<_, String>(1)?), r.get::<_, String>(2)?)))?
                 .collect::<rusqlite::Result<std::collections::HashMap<_, _>>>()?;
-            Ok((seq, rows, statuses))
+            Ok((seq, rows, statuses, prices_at))
         })?;
+        let reliability = self.reliability(&rows, prices_at)?;
         let mut out = Vec::with_capacity(rows.iter().map(String::len).sum::<usize>() + rows.len() + 2);
         let mut positions = EvseIndex::with_capacity(rows.len() * 3);
         out.push(b'[');
@@ -227,6 +251,7 @@ impl Live {
             }
             match serde_json::from_str::<chargefinder::Station>(row) {
                 Ok(mut station) => {
+                    station.extra.reliability_pct = reliability.get(&station.id).copied();
                     for (k, e) in station.evses.iter_mut().enumerate() {
                         let key = (station.id.clone(), std::mem::take(&mut e.uid));
                         if let Some(s) = statuses.get(&key) {
@@ -248,9 +273,28 @@ impl Live {
             gz.write_all(&out).and_then(|()| gz.finish()).map_err(|e| e.to_string())?
         };
         *self.evse_index.write().unwrap_or_else(|p| p.into_inner()) = std::sync::Arc::new(positions);
-        let body = StationsBody { bytes: out.into(), gzip: gzip.into(), seq, built: std::time::Instant::now() };
+        let body =
+            StationsBody { bytes: out.into(), gzip: gzip.into(), seq, prices_at, built: std::time::Instant::now() };
         *cache = Some(body.clone());
-        Ok(Stations { json: body.bytes, gzip: body.gzip, seq: body.seq })
+        Ok(Stations { json: body.bytes, gzip: body.gzip, seq: body.seq, prices_at })
+    }
+
+    /// Each station's reliability, recomputed when older than [`RELIABILITY_MAX_AGE`].
+    fn reliability(
+        &self,
+        rows: &[String],
+        imported_at: i64,
+    ) -> Result<std::sync::Arc<crate::reliability::ByStation>, String> {
+        let mut cache = self.reliability.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, r)) = cache.as_ref() {
+            if at.elapsed() < RELIABILITY_MAX_AGE {
+                return Ok(r.clone());
+            }
+        }
+        let now = jiff::Timestamp::now().as_second();
+        let r = std::sync::Arc::new(crate::reliability::compute(&self.store, rows, imported_at.min(now), now)?);
+        *cache = Some((std::time::Instant::now(), r.clone()));
+        Ok(r)
     }
 
     /// The position of an EVSE in its station's download row (see [`Live::stations`]).
@@ -389,6 +433,7 @@ pub async fn stations(State(live): State<Live>, headers: HeaderMap) -> Response 
                     (axum::http::header::CACHE_CONTROL, "no-cache".to_string()),
                     (axum::http::header::VARY, "accept-encoding".to_string()),
                     (axum::http::HeaderName::from_static("x-live-seq"), st.seq.to_string()),
+                    (axum::http::HeaderName::from_static("x-prices-at"), st.prices_at.to_string()),
                 ],
                 if gzip_ok { st.gzip } else { st.json },
             )

@@ -20,6 +20,8 @@
 //!   (default 1; tests use hundreds so a session takes seconds);
 //! * `CHARGEFINDER_EMBED_ORIGINS`: partner sites that may frame the app (comma-separated exact
 //!   origins; see `embed.rs` and `docs/embed.md`); only our own origin by default.
+//! * `CHARGEFINDER_START_TIMEOUT_S`: how long we wait for the charging network to answer a start
+//!   before failing it as "charger did not respond" and releasing the hold (default 90);
 //! * `CHARGEFINDER_NETWORK_TEST_CONTROL=1`: **tests only**: enables
 //!   `POST /api/test/network/next-start`, which scripts the network's next start result.
 
@@ -32,6 +34,7 @@ mod payments;
 mod places;
 mod prices;
 mod push_location;
+mod reliability;
 mod reports;
 mod sessions;
 mod simulator;
@@ -40,6 +43,7 @@ mod store;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -55,6 +59,8 @@ pub struct Config {
     pub stripe: Option<payments::StripeConfig>,
     /// The simulated charging network's speed, times real time.
     pub network_speed: f64,
+    /// How long we wait for the network to answer a start before giving up ourselves.
+    pub start_timeout: Duration,
     /// Test-only controls of the network (scripted results).
     pub network_test_control: bool,
     /// Partner sites that may frame the app (`CHARGEFINDER_EMBED_ORIGINS`).
@@ -94,6 +100,14 @@ impl Config {
                 js_url,
             }
         });
+        let positive = |name: &str, default: &str| -> Result<f64, String> {
+            let v = env(name).unwrap_or_else(|| default.into());
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| *x > 0.0 && x.is_finite())
+                .ok_or_else(|| format!("{name} {v:?} is not a positive number"))
+        };
+        let start_timeout = Duration::from_secs_f64(positive("CHARGEFINDER_START_TIMEOUT_S", "90")?);
         let speed_s = env("CHARGEFINDER_NETWORK_SPEED").unwrap_or_else(|| "1".into());
         let network_speed = speed_s
             .parse::<f64>()
@@ -105,6 +119,7 @@ impl Config {
             embed_origins,
             stripe,
             network_speed,
+            start_timeout,
             network_test_control: env("CHARGEFINDER_NETWORK_TEST_CONTROL").is_some_and(|v| v == "1"),
             addr,
             db: get("DB", "var/chargefinder.sqlite").into(),
@@ -166,7 +181,13 @@ async fn serve(config: Config, store: store::Store) -> Result<(), String> {
         Err(e) => return Err(e),
     };
     let (network, messages) = network::Network::new(live.clone(), config.network_speed);
-    let sessions = sessions::Sessions::new(live.store.clone(), stripe, network.clone(), config.network_test_control);
+    let sessions = sessions::Sessions::new(
+        live.store.clone(),
+        stripe,
+        network.clone(),
+        config.network_test_control,
+        config.start_timeout,
+    );
     // Before serving: finish what a crash left half done (payments, starts, stops), and have the
     // network re-send the state of every open session.
     match sessions.reconcile().await {

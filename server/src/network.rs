@@ -245,8 +245,14 @@ pub struct Network {
     script: Arc<Mutex<VecDeque<String>>>,
 }
 
-/// Results a test may script for the next start.
-pub const SCRIPTABLE: &[&str] = &["ACCEPTED", "EVSE_OCCUPIED", "EVSE_INOPERATIVE", "TIMEOUT", "FAILED", "REJECTED"];
+/// Results a test may script for the next start. Besides OCPI's results: `SILENT`, a network
+/// that accepts the command and then never sends its result (our own start timeout must act),
+/// and `LATE`, an `ACCEPTED` result after [`LATE_RESULT_S`] (after we have given up waiting).
+pub const SCRIPTABLE: &[&str] =
+    &["ACCEPTED", "EVSE_OCCUPIED", "EVSE_INOPERATIVE", "TIMEOUT", "FAILED", "REJECTED", "SILENT", "LATE"];
+
+/// Seconds (network time) a scripted `LATE` result takes: as long as the command's timeout.
+pub const LATE_RESULT_S: f64 = COMMAND_TIMEOUT_S;
 
 fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
@@ -405,10 +411,17 @@ impl Network {
         // 1. The start's result, after a delay (a timeout only after the command's timeout).
         let Some(result) = row.start_result.clone() else {
             let outcome = match row.scripted.as_deref() {
+                // A network that never answers: nothing is ever sent for this start.
+                Some("SILENT") => return Ok(()),
+                Some("LATE") => "ACCEPTED".to_string(),
                 Some(s) => s.to_string(),
                 None => self.evse_outcome(&row.start.location_id, &row.start.evse_uid)?,
             };
-            let delay = if outcome == "TIMEOUT" { COMMAND_TIMEOUT_S } else { RESULT_DELAY_S };
+            let delay = match (row.scripted.as_deref(), outcome.as_str()) {
+                (Some("LATE"), _) => LATE_RESULT_S,
+                (_, "TIMEOUT") => COMMAND_TIMEOUT_S,
+                _ => RESULT_DELAY_S,
+            };
             if self.elapsed_s(row.created_ms, now) < delay {
                 return Ok(());
             }

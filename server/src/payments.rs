@@ -18,6 +18,11 @@
 //! * `GET /v1/payment_intents/{id}` and `GET /v1/payment_intents?limit=100`: reconciliation
 //!   reads what Stripe has before repeating a step, because **localstripe ignores
 //!   `Idempotency-Key`** (real Stripe honours it): the check makes a repeat safe on both.
+//! * 3-D Secure: a card whose bank wants to confirm (localstripe: `4000002500003155`,
+//!   `4000002760003184`, …) leaves the PaymentIntent `requires_action`; the browser's Stripe.js
+//!   `confirmCardPayment(client_secret)` lets the driver confirm (localstripe shows a box with
+//!   "Complete authentication" / "Fail authentication" and posts its `…/_authenticate`), after
+//!   which it is `requires_capture` (or back to `requires_payment_method` if it failed).
 //! * A declined card is HTTP 402 on both (localstripe's `type` is always
 //!   `invalid_request_error`, real Stripe's is `card_error`; the `code` is `card_declined` on
 //!   both). The card that declines on a charge in both is `4000000000000341`.
@@ -57,6 +62,10 @@ pub struct PaymentIntent {
     pub currency: String,
     #[serde(default)]
     pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// What Stripe.js needs to let the driver's bank confirm the payment (3-D Secure); given to
+    /// that driver only, never stored.
+    #[serde(default)]
+    pub client_secret: Option<String>,
 }
 
 /// What went wrong with a Stripe call.
@@ -97,6 +106,48 @@ pub fn to_minor_units(amount: Decimal, currency: &str) -> Option<i64> {
 pub fn from_minor_units(minor: i64, currency: &str) -> Decimal {
     let scale = if ZERO_DECIMAL.contains(&currency.to_ascii_uppercase().as_str()) { 0 } else { 2 };
     Decimal::new(minor, scale)
+}
+
+/// Stripe's smallest charge in a currency, in minor units (Stripe's "minimum and maximum charge
+/// amounts" table; a capture below it is refused). Currencies not listed: 50 minor units, the
+/// US dollar's 0.50, which Stripe says the others are near.
+pub fn minimum_charge_minor(currency: &str) -> i64 {
+    match currency.to_ascii_uppercase().as_str() {
+        "GBP" => 30,
+        "DKK" => 250,
+        "NOK" | "SEK" => 300,
+        "PLN" | "RON" | "AED" | "MYR" => 200,
+        "BGN" => 100,
+        "CZK" => 1500,
+        "HUF" => 17500,
+        "HKD" => 400,
+        "MXN" | "THB" => 1000,
+        "JPY" => 50,
+        _ => 50,
+    }
+}
+
+/// What to do with a hold once the CDR is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settle {
+    /// Take this much (minor units, never more than held; the rest is released).
+    Capture(i64),
+    /// Take nothing and release the hold: the CDR's total is zero.
+    NothingToPay,
+    /// Take nothing and release the hold: the total is above zero but below the card
+    /// minimum, which Stripe would refuse to capture (the operator bears it).
+    BelowMinimum,
+}
+
+/// How a hold of `hold_minor` is settled for a CDR total of `total_minor`.
+pub fn settle(total_minor: i64, hold_minor: i64, currency: &str) -> Settle {
+    if total_minor <= 0 {
+        Settle::NothingToPay
+    } else if total_minor < minimum_charge_minor(currency) {
+        Settle::BelowMinimum
+    } else {
+        Settle::Capture(total_minor.min(hold_minor))
+    }
 }
 
 impl Stripe {
@@ -284,6 +335,19 @@ mod tests {
         assert_eq!(to_minor_units(Decimal::new(12341, 3), "eur"), Some(1235));
         assert_eq!(to_minor_units(Decimal::new(500, 0), "JPY"), Some(500));
         assert_eq!(from_minor_units(1235, "EUR").to_string(), "12.35");
+    }
+
+    #[test]
+    fn below_the_card_minimum_nothing_is_captured() {
+        assert_eq!(settle(0, 2500, "EUR"), Settle::NothingToPay);
+        assert_eq!(settle(1, 2500, "EUR"), Settle::BelowMinimum);
+        assert_eq!(settle(49, 2500, "EUR"), Settle::BelowMinimum);
+        assert_eq!(settle(50, 2500, "EUR"), Settle::Capture(50));
+        // Never more than held.
+        assert_eq!(settle(3000, 2500, "EUR"), Settle::Capture(2500));
+        // Per currency: GBP's minimum is 0.30, JPY's ¥50 (no minor unit).
+        assert_eq!(settle(30, 2500, "gbp"), Settle::Capture(30));
+        assert_eq!(settle(49, 2500, "JPY"), Settle::BelowMinimum);
     }
 
     #[test]

@@ -189,6 +189,21 @@ fn tariffs(store: &Store, ids: &[&str]) -> Result<Vec<Tariff>, String> {
     Ok(raw.iter().filter_map(|j| Tariff::from_json(j.as_bytes()).ok()).collect())
 }
 
+/// Fills a pushed station's prices per kWh from the stored tariffs, for a charge starting now
+/// (the import does the same for the data files; see `store::import_into`).
+pub fn price_station(store: &Store, station: &mut chargefinder::Station, loc: &Location) -> Result<(), String> {
+    let mut ids: Vec<&str> = loc
+        .evses
+        .iter()
+        .flat_map(|e| e.connectors.iter().flat_map(|c| c.tariff_ids.iter().map(String::as_str)))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let table = TariffTable::new(tariffs(store, &ids)?);
+    chargefinder::tariff::KwhPricer::new(&table, jiff::Timestamp::now()).price(station, loc);
+    Ok(())
+}
+
 /// One stored location, through the core's import (the domain model: validated, typed).
 pub fn load_location(store: &Store, id: &str) -> Result<Location, ApiError> {
     let raw = store.location(id).map_err(ApiError::server)?.ok_or_else(|| {

@@ -53,7 +53,9 @@ pub fn upsert(live: &Live, cc: &str, party: &str, id: &str, body: &[u8]) -> Resu
             return Err(OcpiError::invalid(format!("the URL's {what} {url:?} differs from the body's {body:?}")));
         }
     }
-    let station = serde_json::to_string(&Station::from_location(&loc)).map_err(|e| OcpiError::server(e.to_string()))?;
+    let mut station = Station::from_location(&loc);
+    crate::prices::price_station(&live.store, &mut station, &loc).map_err(OcpiError::server)?;
+    let station = serde_json::to_string(&station).map_err(|e| OcpiError::server(e.to_string()))?;
     let updated = unix_seconds(loc.last_updated.as_deref());
     let outcome = live
         .store

@@ -2,10 +2,14 @@
 //!
 //! ```text
 //! requested ──hold placed──▶ held ──START_SESSION──▶ starting ──Session──▶ active ──stop──▶ stopping ──CDR, capture──▶ completed
-//!     │ declined                │ interrupted           │ REJECTED / EVSE_OCCUPIED / TIMEOUT / …
+//!     │ declined                │ interrupted,          │ REJECTED / EVSE_OCCUPIED / TIMEOUT / …,
+//!     │                         │ driver's stop         │ no answer in time (ours), driver's stop
 //!     ▼                         ▼                       ▼
 //!   failed (nothing held)     failed, hold released   failed, hold released
 //! ```
+//!
+//! A Session the network reports for a session already `failed` (a late answer, a stop that
+//! crossed the car being plugged in) is stopped at once, and its CDR is never billed.
 //!
 //! Every transition is one guarded `UPDATE … WHERE state = …` (so each happens once, whoever
 //! gets there first: the request, the network's message, reconciliation). Every Stripe call is
@@ -35,7 +39,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::network::{payable, CommandResponse, Curve, Network, NetworkEvent, StartSession};
-use crate::payments::{from_minor_units, to_minor_units, Stripe, StripeError};
+use crate::payments::{from_minor_units, minimum_charge_minor, settle, to_minor_units, Settle, Stripe, StripeError};
 use crate::store::Store;
 
 /// The smallest hold, in the tariff's currency: below it a card check costs more than it saves.
@@ -60,6 +64,8 @@ pub fn hold_amount(estimated: Decimal) -> Decimal {
 /// Session states, as stored and as the API shows them.
 pub mod state {
     pub const REQUESTED: &str = "requested";
+    /// The card's bank wants the driver to confirm the hold (3-D Secure) first.
+    pub const AUTHENTICATING: &str = "authenticating";
     pub const HELD: &str = "held";
     pub const STARTING: &str = "starting";
     pub const ACTIVE: &str = "active";
@@ -78,6 +84,9 @@ pub fn can_move(from: &str, to: &str) -> bool {
         (from, to),
         (REQUESTED, HELD)
             | (REQUESTED, FAILED)
+            | (REQUESTED, AUTHENTICATING)
+            | (AUTHENTICATING, HELD)
+            | (AUTHENTICATING, FAILED)
             | (HELD, STARTING)
             | (HELD, FAILED)
             | (STARTING, ACTIVE)
@@ -116,6 +125,19 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// How long a driver has to confirm a hold with their bank (3-D Secure).
+const AUTH_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+/// The bank did not confirm (the driver failed or abandoned 3-D Secure).
+const AUTH_FAILED: (&str, &str) = (
+    "card_authentication_failed",
+    "Your bank did not confirm the payment. Nothing was charged; try again or use another card.",
+);
+
+/// A start the driver stopped before the charger started.
+const CANCELLED: (&str, &str) =
+    ("cancelled", "You stopped before the charger started. Nothing was charged; your hold was released.");
+
 /// The driver's words for why a start failed, by OCPI result.
 fn start_failure(result: &str) -> (&'static str, &'static str) {
     match result {
@@ -139,6 +161,8 @@ pub struct Sessions {
     changed: broadcast::Sender<String>,
     /// Whether the test-only network controls are on.
     pub test_control: bool,
+    /// How long we wait for the network's answer to START_SESSION before giving up ourselves.
+    start_timeout: Duration,
 }
 
 /// A stored session (the columns we use).
@@ -166,11 +190,13 @@ struct Row {
     cdr: Option<Value>,
     captured_minor: Option<i64>,
     released: bool,
+    /// When the state last moved (for `starting`: when START_SESSION was sent).
+    updated_ms: i64,
 }
 
 const SELECT: &str = "SELECT id, driver, request, location_id, evse_uid, connector_id, state, created_ms, currency,
     hold_minor, quote, pi_id, pending_op, op_key, error_code, error_message, ocpi_session,
-    started_ms, ended_ms, cdr, captured_minor, released FROM sessions";
+    started_ms, ended_ms, cdr, captured_minor, released, updated_ms FROM sessions";
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let json = |i: usize| -> rusqlite::Result<Option<Value>> {
@@ -199,6 +225,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         cdr: json(19)?,
         captured_minor: r.get(20)?,
         released: r.get::<_, i64>(21)? != 0,
+        updated_ms: r.get(22)?,
     })
 }
 
@@ -256,9 +283,15 @@ pub struct Quote {
 }
 
 impl Sessions {
-    pub fn new(store: Store, stripe: Option<Stripe>, network: Network, test_control: bool) -> Sessions {
+    pub fn new(
+        store: Store,
+        stripe: Option<Stripe>,
+        network: Network,
+        test_control: bool,
+        start_timeout: Duration,
+    ) -> Sessions {
         let (changed, _) = broadcast::channel(1024);
-        Sessions { store, stripe, network, changed, test_control }
+        Sessions { store, stripe, network, changed, test_control, start_timeout }
     }
 
     pub fn stripe(&self) -> Option<&Stripe> {
@@ -283,12 +316,26 @@ impl Sessions {
         set: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<bool, String> {
+        self.transition_if(id, from, "", to, set, args)
+    }
+
+    /// [`Self::transition`], only if the row also meets `cond` (SQL, our own text, never input).
+    fn transition_if(
+        &self,
+        id: &str,
+        from: &[&str],
+        cond: &str,
+        to: &str,
+        set: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<bool, String> {
         debug_assert!(from.iter().all(|f| can_move(f, to) || *f == to), "{from:?} → {to}");
         // The states are our own constants (never input), so they are written into the SQL.
         let states: Vec<String> = from.iter().map(|f| format!("'{f}'")).collect();
         let extra = if set.is_empty() { String::new() } else { format!(", {set}") };
+        let cond = if cond.is_empty() { String::new() } else { format!(" AND ({cond})") };
         let sql = format!(
-            "UPDATE sessions SET state = ?2, updated_ms = ?3{extra} WHERE id = ?1 AND state IN ({})",
+            "UPDATE sessions SET state = ?2, updated_ms = ?3{extra} WHERE id = ?1 AND state IN ({}){cond}",
             states.join(", ")
         );
         let now = now_ms();
@@ -559,8 +606,29 @@ impl Sessions {
                 self.transition(&id, &[state::REQUESTED], state::HELD, "pi_id = ?4, pending_op = NULL", &[&pi.id])
                     .map_err(ApiError::internal)?;
             }
+            Ok(pi) if pi.status == "requires_action" && pi.client_secret.is_some() => {
+                // 3-D Secure: the driver's bank confirms in the browser (Stripe.js), then the app
+                // calls `…/authenticated` and we go on. Until then nothing starts, and a hold
+                // nobody confirms is released after AUTH_TIMEOUT.
+                self.transition(
+                    &id,
+                    &[state::REQUESTED],
+                    state::AUTHENTICATING,
+                    "pi_id = ?4, pending_op = NULL",
+                    &[&pi.id],
+                )
+                .map_err(ApiError::internal)?;
+                self.watch_auth(&id, AUTH_TIMEOUT);
+                let row = self
+                    .load(&id)
+                    .map_err(ApiError::internal)?
+                    .ok_or_else(|| ApiError::internal("session vanished"))?;
+                let mut view = self.view(&row);
+                view["payment"]["client_secret"] = json!(pi.client_secret);
+                return Ok((view, true));
+            }
             Ok(pi) => {
-                // 3-D Secure or anything else we cannot finish server-side: release and say so.
+                // Anything else we cannot finish server-side: release and say so.
                 self.fail(&id, &[state::REQUESTED], "card_needs_authentication",
                     "Your bank wants to confirm this payment in its app, which we cannot do yet. Nothing was charged; try another card.",
                     Some(&pi.id)).map_err(ApiError::internal)?;
@@ -646,15 +714,19 @@ impl Sessions {
         let code: &'static str = match row.error_code.as_deref() {
             Some("card_declined") => "card_declined",
             Some("card_needs_authentication") => "card_needs_authentication",
+            Some("card_authentication_failed") => "card_authentication_failed",
             Some("payment_failed") => "payment_failed",
             Some("charger_occupied") => "charger_occupied",
             Some("charger_out_of_order") => "charger_out_of_order",
             Some("charger_timeout") => "charger_timeout",
             Some("charger_rejected") => "charger_rejected",
+            Some("cancelled") => "cancelled",
             _ => "session_failed",
         };
         let status = match code {
-            "card_declined" | "card_needs_authentication" => StatusCode::PAYMENT_REQUIRED,
+            "card_declined" | "card_needs_authentication" | "card_authentication_failed" => {
+                StatusCode::PAYMENT_REQUIRED
+            }
             "payment_failed" => StatusCode::BAD_GATEWAY,
             _ => StatusCode::CONFLICT,
         };
@@ -663,10 +735,24 @@ impl Sessions {
 
     /// Marks `id` failed (from one of `from`); with a hold, records its release as pending.
     fn fail(&self, id: &str, from: &[&str], code: &str, message: &str, pi: Option<&str>) -> Result<bool, String> {
+        self.fail_if(id, from, "", code, message, pi)
+    }
+
+    /// [`Self::fail`], only if the row also meets `cond`.
+    fn fail_if(
+        &self,
+        id: &str,
+        from: &[&str],
+        cond: &str,
+        code: &str,
+        message: &str,
+        pi: Option<&str>,
+    ) -> Result<bool, String> {
         let key = format!("release-{id}");
-        self.transition(
+        self.transition_if(
             id,
             from,
+            cond,
             state::FAILED,
             "error_code = ?4, error_message = ?5, pi_id = COALESCE(pi_id, ?6),
              pending_op = CASE WHEN COALESCE(pi_id, ?6) IS NOT NULL THEN 'release' END,
@@ -700,15 +786,137 @@ impl Sessions {
             let (code, message) = start_failure("REJECTED");
             self.fail(id, &[state::STARTING], code, message, None)?;
             self.run_op_logged(id).await;
+        } else {
+            self.watch_start(id, self.start_timeout);
+        }
+        Ok(())
+    }
+
+    /// After `after`, gives up on a start the network has said nothing about: no result, no
+    /// Session. OCPI's CommandResult may never come (a CPO that lost the command, a charger
+    /// offline); the driver must not wait forever with money held. A late answer is then
+    /// handled like a cancelled start (see [`Self::stop_cancelled`]).
+    fn watch_start(&self, id: &str, after: Duration) {
+        let me = self.clone();
+        let id = id.to_string();
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            let (code, message) = start_failure("TIMEOUT");
+            // One guarded statement: if the result or a Session came in meanwhile, nothing moves.
+            match me.fail_if(
+                &id,
+                &[state::STARTING],
+                "start_result IS NULL AND ocpi_session IS NULL",
+                code,
+                message,
+                None,
+            ) {
+                Ok(true) => {
+                    eprintln!("chargefinder-server: {id}: no answer from the network to the start; gave up");
+                    me.run_op_logged(&id).await;
+                }
+                Ok(false) => {}
+                Err(e) => eprintln!("chargefinder-server: {id}: start timeout not applied: {e}"),
+            }
+        });
+    }
+
+    /// After `after`, releases a hold the driver never confirmed with their bank (a closed tab).
+    fn watch_auth(&self, id: &str, after: Duration) {
+        let me = self.clone();
+        let id = id.to_string();
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            match me.fail(&id, &[state::AUTHENTICATING], AUTH_FAILED.0, AUTH_FAILED.1, None) {
+                Ok(true) => me.run_op_logged(&id).await,
+                Ok(false) => {}
+                Err(e) => eprintln!("chargefinder-server: {id}: authentication timeout not applied: {e}"),
+            }
+        });
+    }
+
+    /// `POST /api/sessions/{id}/authenticated`: the driver's bank has had its say (Stripe.js);
+    /// we read the PaymentIntent and go on (hold placed → start) or fail (nothing held).
+    async fn authenticated(&self, row: &Row) -> Result<Value, ApiError> {
+        if row.state != state::AUTHENTICATING {
+            // Already on (a repeat), or over: say what it is.
+            return if row.state == state::FAILED { Err(self.error_of(&row.id)?) } else { Ok(self.view(row)) };
+        }
+        let stripe = self.stripe.clone().ok_or_else(|| ApiError::internal("payments are off"))?;
+        let pi = row.pi_id.clone().ok_or_else(|| ApiError::internal("authenticating without a PaymentIntent"))?;
+        let now = stripe.retrieve(&pi).await.map_err(|e| {
+            eprintln!("chargefinder-server: {}: reading {pi}: {e}", row.id);
+            ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "payment_unreachable",
+                "We could not reach the payment provider. Please try again in a moment.",
+            )
+        })?;
+        match now.status.as_str() {
+            "requires_capture" => {
+                self.transition(&row.id, &[state::AUTHENTICATING], state::HELD, "", &[]).map_err(ApiError::internal)?;
+                self.send_start(&row.id).await.map_err(ApiError::internal)?;
+            }
+            "requires_action" => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "authentication_pending",
+                    "Your bank has not confirmed the payment yet. Confirm it, then try again.",
+                ))
+            }
+            _ => {
+                self.fail(&row.id, &[state::AUTHENTICATING], AUTH_FAILED.0, AUTH_FAILED.1, None)
+                    .map_err(ApiError::internal)?;
+                self.run_op_logged(&row.id).await;
+            }
+        }
+        let row =
+            self.load(&row.id).map_err(ApiError::internal)?.ok_or_else(|| ApiError::internal("session vanished"))?;
+        if row.state == state::FAILED {
+            return Err(self.error_of(&row.id)?);
+        }
+        Ok(self.view(&row))
+    }
+
+    /// The network reported a Session (the car plugged in, the charger started) for a session
+    /// of ours that is over before it began: the driver cancelled, or we gave up waiting. Stop
+    /// it at once; its hold is released, and its CDR will not be billed (a capture needs a
+    /// session in `starting`/`active`/`stopping`).
+    fn stop_cancelled(&self, id: &str) -> Result<(), String> {
+        if !self.network.stop_requested(id)? {
+            eprintln!("chargefinder-server: {id}: the network started a session we had ended; stopping it");
+            self.network.stop_session(id)?;
         }
         Ok(())
     }
 
     /// `POST /api/sessions/{id}/stop`.
+    /// While the charger is still starting, a stop is a cancel: the attempt ends, the hold is
+    /// released, and a Session the network reports for it later is stopped at once.
     async fn stop(&self, row: &Row) -> Result<Value, ApiError> {
+        let mut row = row.clone();
+        if matches!(row.state.as_str(), state::AUTHENTICATING | state::HELD | state::STARTING) {
+            let (code, message) = CANCELLED;
+            let from = [state::AUTHENTICATING, state::HELD, state::STARTING];
+            if self.fail(&row.id, &from, code, message, None).map_err(ApiError::internal)? {
+                self.run_op_logged(&row.id).await;
+                // The car may have been plugged in a moment ago: then there is a session to stop.
+                let (net, id) = (self.network.clone(), row.id.clone());
+                tokio::task::spawn_blocking(move || net.stop_session(&id))
+                    .await
+                    .map_err(ApiError::internal)?
+                    .map_err(ApiError::internal)?;
+            }
+            // Moved or not (the Session may have come first: then it is active now), look again.
+            row = self
+                .load(&row.id)
+                .map_err(ApiError::internal)?
+                .ok_or_else(|| ApiError::internal("session vanished"))?;
+        }
         match row.state.as_str() {
             state::ACTIVE => {}
-            state::STOPPING | state::COMPLETED => return Ok(self.view(row)),
+            state::STOPPING | state::COMPLETED => return Ok(self.view(&row)),
+            state::FAILED if row.error_code.as_deref() == Some(CANCELLED.0) => return Ok(self.view(&row)),
             state::FAILED => {
                 return Err(ApiError::new(StatusCode::CONFLICT, "session_over", "This session has already ended."))
             }
@@ -716,7 +924,7 @@ impl Sessions {
                 return Err(ApiError::new(
                     StatusCode::CONFLICT,
                     "not_started",
-                    "The charger has not started yet. If it does not start, your hold is released.",
+                    "Your card is still being checked; stop again in a moment.",
                 ))
             }
         }
@@ -773,8 +981,16 @@ impl Sessions {
                     .and_then(Value::as_str)
                     .and_then(|s| s.parse::<jiff::Timestamp>().ok())
                     .map(|t| t.as_millisecond());
-                if row.state == state::STARTING {
-                    self.transition(&row.id, &[state::STARTING], state::ACTIVE, "started_ms = ?4", &[&started])?;
+                let mut row = row;
+                if row.state == state::STARTING
+                    && !self.transition(&row.id, &[state::STARTING], state::ACTIVE, "started_ms = ?4", &[&started])?
+                {
+                    // Cancelled or timed out in the meantime: look again.
+                    let Some(now) = self.load(&reference)? else { return Ok(()) };
+                    row = now;
+                }
+                if row.state == state::FAILED {
+                    return self.stop_cancelled(&row.id);
                 }
                 let body = session.to_string();
                 self.store.with_conn(|c| {
@@ -838,7 +1054,9 @@ impl Sessions {
                 // We asked for a hold and do not know how it went (crash, no answer). A hold the
                 // driver is not using must not stay: find it, then release it.
                 let found = stripe.find_for_session(id).await.map_err(|e| e.to_string())?;
-                let pi = found.filter(|pi| pi.status == "requires_capture").map(|pi| pi.id);
+                let pi = found
+                    .filter(|pi| matches!(pi.status.as_str(), "requires_capture" | "requires_action"))
+                    .map(|pi| pi.id);
                 self.fail(
                     id,
                     &[state::REQUESTED],
@@ -875,17 +1093,21 @@ impl Sessions {
                 let pi = row.pi_id.clone().ok_or("capture without a PaymentIntent")?;
                 let cdr = row.cdr.as_ref().ok_or("capture without a CDR")?;
                 let total = cdr_payable(cdr).ok_or("CDR without a total cost")?;
-                let want = to_minor_units(total, &row.currency).ok_or("CDR total out of range")?.min(row.hold_minor);
-                if want < to_minor_units(total, &row.currency).unwrap_or(0) {
+                let total_minor = to_minor_units(total, &row.currency).ok_or("CDR total out of range")?;
+                if total_minor > row.hold_minor {
                     eprintln!("chargefinder-server: {id}: CDR total {total} is above the hold; capturing the hold");
                 }
+                // Nothing, or less than a card can be charged: release instead of capturing.
+                let want = match settle(total_minor, row.hold_minor, &row.currency) {
+                    Settle::Capture(m) => m,
+                    Settle::NothingToPay | Settle::BelowMinimum => 0,
+                };
                 // Read first: a capture that happened before a crash must not happen again.
                 let now = stripe.retrieve(&pi).await.map_err(|e| e.to_string())?;
                 let captured = match now.status.as_str() {
                     "succeeded" => now.amount_received.unwrap_or(want),
                     "canceled" => 0,
                     "requires_capture" if want == 0 => {
-                        // Nothing to pay (a free charger, or no energy): release instead.
                         stripe.cancel(&pi, &key).await.map_err(|e| e.to_string())?;
                         0
                     }
@@ -923,6 +1145,10 @@ impl Sessions {
                 self.run_op_logged(&row.id).await;
             }
             match row.state.as_str() {
+                state::AUTHENTICATING => {
+                    let waited = Duration::from_millis(now_ms().saturating_sub(row.updated_ms).max(0) as u64);
+                    self.watch_auth(&row.id, AUTH_TIMEOUT.saturating_sub(waited));
+                }
                 state::HELD => {
                     // Crashed between the hold and the start: the driver is still there, so start.
                     self.send_start(&row.id).await?;
@@ -940,6 +1166,11 @@ impl Sessions {
                     } else {
                         if row.state == state::STOPPING && row.cdr.is_none() && !self.network.stop_requested(&row.id)? {
                             self.network.stop_session(&row.id)?;
+                        }
+                        if row.state == state::STARTING {
+                            // Still waiting for the network's answer: the rest of the wait.
+                            let waited = Duration::from_millis(now_ms().saturating_sub(row.updated_ms).max(0) as u64);
+                            self.watch_start(&row.id, self.start_timeout.saturating_sub(waited));
                         }
                         self.network.replay(&row.id)?;
                     }
@@ -1029,6 +1260,26 @@ impl Sessions {
         let total = cdr.get("total_cost").cloned().unwrap_or(Value::Null);
         let excl = total.get("excl_vat").and_then(dec);
         let incl = total.get("incl_vat").and_then(dec);
+        // Why nothing was taken, when nothing was (the same rule the capture followed).
+        let total_minor = cdr_payable(cdr).and_then(|t| to_minor_units(t, &row.currency));
+        let not_charged = match (row.captured_minor, total_minor.map(|t| settle(t, row.hold_minor, &row.currency))) {
+            (Some(0), Some(Settle::NothingToPay)) => Some(json!({
+                "reason": "nothing_to_pay",
+                "message": "Nothing to pay: your hold was released.",
+            })),
+            (Some(0), Some(Settle::BelowMinimum)) => {
+                let min = from_minor_units(minimum_charge_minor(&row.currency), &row.currency);
+                Some(json!({
+                    "reason": "below_card_minimum",
+                    "minimum": min,
+                    "message": format!(
+                        "Not charged: the total is below the card minimum of {} {min}, so your hold was released.",
+                        row.currency
+                    ),
+                }))
+            }
+            _ => None,
+        };
         Ok(json!({
             "session_id": row.id,
             "cdr_id": cdr.get("id"),
@@ -1054,6 +1305,7 @@ impl Sessions {
             "paid": row.captured_minor.map(|m| from_minor_units(m, &row.currency)),
             "held": from_minor_units(row.hold_minor, &row.currency),
             "payment_reference": row.pi_id,
+            "not_charged": not_charged,
         }))
     }
 }
@@ -1120,7 +1372,7 @@ h1{{font-size:1.3em}}.t td{{font-weight:bold}}@media print{{button{{display:none
 <tr class=t><td>Total</td><td class=n>{cur} {incl}</td></tr>
 <tr class=t><td>Paid by card</td><td class=n>{cur} {paid}</td></tr>
 </table>
-<p>Payment reference {pi}<br>Session {id} · CDR {cdr}</p>
+{note}<p>Payment reference {pi}<br>Session {id} · CDR {cdr}</p>
 <button onclick="print()">Print</button>
 </body></html>"#,
         id = s("/session_id"),
@@ -1139,6 +1391,10 @@ h1{{font-size:1.3em}}.t td{{font-weight:bold}}@media print{{button{{display:none
         paid = s("/paid"),
         pi = s("/payment_reference"),
         cdr = s("/cdr_id"),
+        note = match r.pointer("/not_charged/message") {
+            Some(Value::String(m)) => format!("<p><b>{}</b></p>\n", esc(m)),
+            _ => String::new(),
+        },
     )
 }
 
@@ -1188,10 +1444,13 @@ pub struct QuoteQuery {
     connector_id: String,
     #[serde(default)]
     vehicle_id: Option<String>,
+    #[serde(default)]
+    lang: Option<String>,
 }
 
-/// `GET /api/quote?location_id&evse_uid&connector_id[&vehicle_id]`: before the card, what the
-/// driver will see: the price in words, the estimate for their car (20 % to full) and the hold.
+/// `GET /api/quote?location_id&evse_uid&connector_id[&vehicle_id][&lang]`: before the card, what
+/// the driver will see: the price in words (in `lang`, default English), the estimate for their
+/// car (20 % to full) and the hold.
 pub async fn quote(State(s): State<Sessions>, Query(q): Query<QuoteQuery>) -> Result<Response, ApiError> {
     let req = CreateSession {
         location_id: q.location_id,
@@ -1200,9 +1459,21 @@ pub async fn quote(State(s): State<Sessions>, Query(q): Query<QuoteQuery>) -> Re
         payment_method: String::new(),
         vehicle_id: q.vehicle_id.filter(|v| !v.is_empty()),
     };
+    let lang = match q.lang.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        None => Language::En,
+        Some(code) => Language::parse(code).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("lang must be en, nl, de or fr, got {code:?}"),
+            )
+        })?,
+    };
     let quote = s.quote(&req)?;
+    // The quote read the tariff (so it parses); in words again in the driver's language.
+    let words = Tariff::from_value(quote.tariff.clone()).map(|t| describe(&t, lang)).unwrap_or(quote.tariff_words);
     Ok(axum::Json(json!({
-        "tariff": quote.tariff_words,
+        "tariff": words,
         "currency": quote.currency,
         "estimate": quote.estimate,
         "incl_vat": quote.incl_vat,
@@ -1259,6 +1530,16 @@ pub async fn stop_session(
 ) -> Result<Response, ApiError> {
     let row = s.owned(&headers, &id)?;
     Ok(axum::Json(s.stop(&row).await?).into_response())
+}
+
+/// `POST /api/sessions/{id}/authenticated`: after Stripe.js's 3-D Secure step.
+pub async fn authenticated(
+    State(s): State<Sessions>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let row = s.owned(&headers, &id)?;
+    Ok(axum::Json(s.authenticated(&row).await?).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -1364,7 +1645,7 @@ mod tests {
     #[test]
     fn the_state_machine_only_moves_forward() {
         use state::*;
-        let all = [REQUESTED, HELD, STARTING, ACTIVE, STOPPING, COMPLETED, FAILED];
+        let all = [REQUESTED, AUTHENTICATING, HELD, STARTING, ACTIVE, STOPPING, COMPLETED, FAILED];
         // Nothing leaves a final state.
         for to in all {
             assert!(!can_move(COMPLETED, to) && !can_move(FAILED, to));

@@ -14,7 +14,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 // 3: reports (created by `reports::migrate` on every open) and location upserts by PUT.
-const SCHEMA_VERSION: &str = "3";
+// 4: compact stations carry payment capabilities, opening hours and prices.
+const SCHEMA_VERSION: &str = "4";
 
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -186,6 +187,14 @@ fn import_into(
         .map_err(|e| format!("data file {} is not valid JSON: {e}", tariff_path.display()))
         .and_then(|v| ocpi::payload_items(v).map_err(|e| format!("data file {}: {e}", tariff_path.display())))?;
 
+    // Each EVSE's price per kWh in the compact stations, for a charge starting now (see
+    // `chargefinder::tariff::KwhPricer`); unreadable tariffs are left out (no price, never a
+    // made-up one). The instant is kept in `meta` (`prices_at`), so it can be reproduced.
+    let table = chargefinder::tariff::TariffTable::new(
+        chargefinder::tariff::parse_tariffs(&tariff_json).map(|t| t.tariffs).unwrap_or_default(),
+    );
+    let prices_at = jiff::Timestamp::now();
+    let mut pricer = chargefinder::tariff::KwhPricer::new(&table, prices_at);
     let db = |e: rusqlite::Error| format!("cannot write {}: {e}", tmp.display());
     let mut conn = Connection::open(tmp).map_err(db)?;
     conn.execute_batch(
@@ -213,7 +222,9 @@ fn import_into(
             .map_err(db)?;
         for (loc, &i) in imported.locations.iter().zip(&imported.source_index) {
             let ocpi = raw_items.get(i).map(Value::to_string).unwrap_or_default();
-            let station = serde_json::to_string(&Station::from_location(loc)).map_err(|e| e.to_string())?;
+            let mut station = Station::from_location(loc);
+            pricer.price(&mut station, loc);
+            let station = serde_json::to_string(&station).map_err(|e| e.to_string())?;
             ins.execute(params![loc.id, unix_seconds(loc.last_updated.as_deref()), ocpi, station]).map_err(db)?;
             seed_status(&tx, loc).map_err(db)?;
         }
@@ -234,6 +245,8 @@ fn import_into(
             ins.execute(params![kind, p.location_id, p.evse_uid, p.path, p.reason]).map_err(db)?;
         }
         tx.execute("INSERT INTO meta (key, value) VALUES ('input_sha256', ?1)", [hash]).map_err(db)?;
+        tx.execute("INSERT INTO meta (key, value) VALUES ('prices_at', ?1)", [prices_at.as_second().to_string()])
+            .map_err(db)?;
     }
     tx.commit().map_err(db)?;
     // stdout, like the "is up" line after it, so that readers see the two in order.

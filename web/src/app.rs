@@ -8,7 +8,10 @@ use crate::i18n::{self, msg, Lang, Msg, Units};
 use crate::live::{self, Link};
 use crate::map::MapView;
 use crate::search::Search;
-use crate::state::{nearest_rows, top_operators, view_query, Choice, Place, Row, PLUG_CHOICES, POWER_CHOICES};
+use crate::state::{
+    nearest_rows, top_operators, view_query, Choice, Place, Row, PLUG_CHOICES, POWER_CHOICES, PRICE_CHOICES,
+    RELIABLE_PCT,
+};
 use crate::station::StationScreen;
 use wasm_bindgen::closure::Closure;
 
@@ -311,7 +314,7 @@ fn Nearest() -> impl IntoView {
     let count = index.with_value(StationIndex::len);
     let rows = Memo::new(move |_| {
         version.track();
-        let filter = choice.with(Choice::filter);
+        let filter = choice.with(|c| c.filter(now_s()));
         let (lat, lon) = center.get();
         index.with_value(|ix| live.with_value(|l| nearest_rows(ix, l, now_s(), lat, lon, &filter)))
     });
@@ -364,7 +367,7 @@ fn Nearest() -> impl IntoView {
                 <p class="cf-status" role="status" data-testid="no-results">{move || ctx.t(msg::NO_RESULTS)}</p>
             </Show>
             <ol class="cf-list" data-testid="nearest-list">
-                <For each=move || rows.get() key=|r| (r.id.clone(), r.available, r.evses, r.power_kw.to_bits()) let:r>
+                <For each=move || rows.get() key=|r| (r.id.clone(), r.available, r.evses, r.power_kw.to_bits(), r.price.as_ref().map(|p| p.0), r.reliability_pct) let:r>
                     <StationRow row=r />
                 </For>
             </ol>
@@ -441,6 +444,66 @@ fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
                         on:change=move |_| choice.update(|c| c.working = !c.working)
                     />
                     {move || ctx.t(msg::HIDE_BROKEN)}
+                </label>
+                <label class="cf-chip">
+                    <input
+                        type="checkbox"
+                        data-testid="open-now"
+                        prop:checked=move || choice.with(|c| c.open_now)
+                        on:change=move |_| choice.update(|c| c.open_now = !c.open_now)
+                    />
+                    {move || ctx.t(msg::FILTER_OPEN_NOW)}
+                </label>
+            </div>
+            <fieldset class="cf-pay-filter">
+                <legend>{move || ctx.t(msg::PAYMENT)}</legend>
+                <label class="cf-chip">
+                    <input
+                        type="checkbox"
+                        data-testid="pay-app"
+                        prop:checked=move || choice.with(|c| c.pay_app)
+                        on:change=move |_| choice.update(|c| c.pay_app = !c.pay_app)
+                    />
+                    {move || ctx.t(msg::PAY_APP)}
+                </label>
+                <label class="cf-chip">
+                    <input
+                        type="checkbox"
+                        data-testid="pay-card"
+                        prop:checked=move || choice.with(|c| c.pay_card)
+                        on:change=move |_| choice.update(|c| c.pay_card = !c.pay_card)
+                    />
+                    {move || ctx.t(msg::PAY_CARD)}
+                </label>
+            </fieldset>
+            <div class="cf-filter-row">
+                <label class="cf-field">
+                    {move || ctx.t(msg::MAX_PRICE)} " "
+                    <select
+                        data-testid="max-price"
+                        on:change=move |e| {
+                            let v = event_target_value(&e).parse().ok().filter(|p| PRICE_CHOICES.contains(p));
+                            choice.update(|c| c.max_price = v);
+                        }
+                    >
+                        <option value="" selected=move || choice.with(|c| c.max_price.is_none())>{move || ctx.t(msg::ANY)}</option>
+                        {PRICE_CHOICES
+                            .into_iter()
+                            .map(|p| {
+                                let text = move || i18n::money_cents(ctx.lang.get(), p, "EUR");
+                                view! { <option value=p.to_string() selected=move || choice.with(|c| c.max_price == Some(p))>{text}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label class="cf-chip">
+                    <input
+                        type="checkbox"
+                        data-testid="reliable"
+                        prop:checked=move || choice.with(|c| c.reliable)
+                        on:change=move |_| choice.update(|c| c.reliable = !c.reliable)
+                    />
+                    {move || ctx.t(msg::HIDE_UNRELIABLE)}
                 </label>
             </div>
             <label class="cf-field">
@@ -539,6 +602,19 @@ fn StationRow(row: Row) -> impl IntoView {
                 </span>
                 <span class="cf-plugs" data-testid="plugs">{row.plugs.join(" · ")}</span>
                 <span class=free_class data-testid="available">{availability}</span>
+                {row.price.map(|(p, cur, excl)| {
+                    let text = move || {
+                        let l = lang.get();
+                        let per = msg::PER_KWH.fill(l, &[&i18n::money_cents(l, p, &cur)]);
+                        if excl { format!("{per} {}", msg::EXCL_VAT.get(l)) } else { per }
+                    };
+                    view! { <span class="cf-price" data-testid="price" data-cents=p.to_string() title=move || ctx.t(msg::PRICE_TITLE)>{text}</span> }
+                })}
+                {row.reliability_pct.map(|r| {
+                    let text = move || msg::RELIABLE.fill(lang.get(), &[&r.to_string()]);
+                    let class = if r >= RELIABLE_PCT { "cf-reliable" } else { "cf-reliable cf-reliable--low" };
+                    view! { <span class=class data-testid="reliability" data-pct=r.to_string() title=move || ctx.t(msg::RELIABLE_TITLE)>{text}</span> }
+                })}
             </div>
         </li>
     }

@@ -12,8 +12,10 @@ use wasm_bindgen::closure::Closure;
 
 use crate::app::{location_search, Ctx};
 use crate::charge_api::{self as api, CardForm, Quote, Receipt, Session};
+use crate::i18n::{self, msg, Lang, Msg};
 
-const CSS: &str = include_str!("../charge.css");
+// The screens' styles are in `web/charge.css`, linked from index.html (a strict CSP forbids
+// inline <style> elements).
 const CARD_MOUNT: &str = "cf-card-element";
 
 /// Where the charging screens are.
@@ -51,16 +53,6 @@ impl Route {
     }
 }
 
-/// An amount in words: `€12.34`, or `12.34 USD` for currencies without a sign here.
-pub fn money(amount: &str, currency: &str) -> String {
-    match currency {
-        "EUR" => format!("€{amount}"),
-        "GBP" => format!("£{amount}"),
-        "USD" => format!("${amount}"),
-        c => format!("{amount} {c}"),
-    }
-}
-
 /// `1 h 05 min`, `12 min 04 s`.
 pub fn duration(seconds: f64) -> String {
     let s = seconds.max(0.0).round() as i64;
@@ -73,16 +65,31 @@ pub fn duration(seconds: f64) -> String {
 }
 
 /// What the driver reads about a session's state.
-pub fn state_words(state: &str) -> &'static str {
-    match state {
-        "requested" | "held" => "Placing the hold on your card…",
-        "starting" => "Plug in your car. Waiting for the charger to start…",
-        "active" => "Charging",
-        "stopping" => "Stopping and settling the payment…",
-        "completed" => "Done. Thank you!",
-        "failed" => "The session did not start",
-        _ => "",
+pub fn state_words(lang: Lang, state: &str) -> &'static str {
+    let m = match state {
+        "requested" | "held" => msg::STATE_HOLDING,
+        "authenticating" => msg::STATE_AUTHENTICATING,
+        "starting" => msg::STATE_STARTING,
+        "active" => msg::STATE_ACTIVE,
+        "stopping" => msg::STATE_STOPPING,
+        "completed" => msg::STATE_COMPLETED,
+        "failed" => msg::STATE_FAILED,
+        _ => return "",
+    };
+    m.get(lang)
+}
+
+/// An RFC 3339 time from the server as the driver's device and language write it
+/// ("22 nov 2026 10:30"), or as sent if the browser cannot read it.
+fn local_time(lang: Lang, rfc3339: &str) -> String {
+    let d = js_sys::Date::new(&rfc3339.into());
+    if d.get_time().is_nan() {
+        return rfc3339.to_string();
     }
+    let opts = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&opts, &"dateStyle".into(), &"medium".into());
+    let _ = js_sys::Reflect::set(&opts, &"timeStyle".into(), &"short".into());
+    d.to_locale_string(lang.code(), &opts).into()
 }
 
 /// A fresh idempotency key for one start: a second press of the same button reuses it.
@@ -101,12 +108,13 @@ fn go(route: RwSignal<Route>, to: Route) {
 /// without one, shows the driver's open session.
 #[component]
 pub fn ChargeRoutes() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
     let route = RwSignal::new(Route::from_query(&location_search()));
     provide_context(route);
     if route.get_untracked() == Route::None {
         if let Some(token) = api::known_token() {
             spawn_local(async move {
-                if let Ok(Some(s)) = api::active_session(&token).await {
+                if let Ok(Some(s)) = api::active_session(&token, ctx.lang.get_untracked()).await {
                     if route.get_untracked() == Route::None {
                         go(route, Route::Session(s.id));
                     }
@@ -128,7 +136,6 @@ pub fn ChargeRoutes() -> impl IntoView {
         _ => None,
     });
     view! {
-        <style>{CSS}</style>
         // The two screens in hosts of their own, each hidden unless it is the route.
         <div class="cf-charge-host" hidden=move || !matches!(route.get(), Route::Pick(_))>
             {move || pick.get().map(|id| view! { <div class="cf-overlay"><PickAndPay location_id=id /></div> })}
@@ -143,9 +150,10 @@ pub fn ChargeRoutes() -> impl IntoView {
 #[component]
 pub fn ChargeEntry(id: String) -> impl IntoView {
     let route = expect_context::<RwSignal<Route>>();
+    let lang = expect_context::<Ctx>().lang;
     view! {
         <button type="button" class="cf-primary cf-charge-entry" data-testid="charge-here" on:click=move |_| go(route, Route::Pick(id.clone()))>
-            "Charge here and pay by card"
+            {move || msg::CHARGE_HERE.get(lang.get())}
         </button>
     }
 }
@@ -156,21 +164,24 @@ struct Option_ {
     evse_uid: String,
     connector_id: String,
     label: String,
-    status: String,
+    status: Msg,
     available: bool,
 }
 
 #[component]
 fn PickAndPay(location_id: String) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang;
     let route = expect_context::<RwSignal<Route>>();
     let loc_id = location_id.clone();
     let location = LocalResource::new(move || {
         let id = loc_id.clone();
-        async move { api::location(&id).await }
+        async move { api::location(&id, lang.get_untracked()).await }
     });
     let chosen = RwSignal::new(None::<(String, String)>);
-    let quote = RwSignal::new(None::<Result<Quote, String>>);
+    // The quote for the connector chosen, tagged with that choice: an answer for an earlier
+    // tap that comes in after a later one is dropped, never shown as the later one's price.
+    let quote = RwSignal::new(None::<((String, String), Result<Quote, String>)>);
     let card = RwSignal::new_local(None::<CardForm>);
     let card_error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -178,34 +189,56 @@ fn PickAndPay(location_id: String) -> impl IntoView {
     let key = RwSignal::new(new_key());
     let vehicle = move || ctx.choice.with_untracked(|c| c.vehicle.clone());
     let lid = location_id.clone();
-    let choose = move |evse: String, conn: String| {
-        chosen.set(Some((evse.clone(), conn.clone())));
-        key.set(new_key());
-        error.set(None);
-        quote.set(None);
+    let fetch_quote = move |choice: (String, String)| {
         let lid = lid.clone();
         spawn_local(async move {
-            let q = api::quote(&lid, &evse, &conn, vehicle().as_deref()).await;
-            quote.set(Some(q));
+            let q = api::quote(&lid, &choice.0, &choice.1, vehicle().as_deref(), lang.get_untracked()).await;
+            if chosen.try_get_untracked().flatten().as_ref() == Some(&choice) {
+                let _ = quote.try_set(Some((choice, q)));
+            }
         });
+    };
+    // A new language re-asks for the price in words.
+    let refetch = fetch_quote.clone();
+    Effect::new(move |prev: Option<Lang>| {
+        let l = lang.get();
+        if prev.is_some_and(|p| p != l) {
+            if let Some(c) = chosen.get_untracked() {
+                refetch(c);
+            }
+        }
+        l
+    });
+    let choose = move |evse: String, conn: String| {
+        let choice = (evse, conn);
+        if chosen.get_untracked().as_ref() == Some(&choice) && quote.with_untracked(Option::is_some) {
+            return;
+        }
+        chosen.set(Some(choice.clone()));
+        key.set(new_key());
+        error.set(None);
+        fetch_quote(choice);
         // The card form, once per screen.
         if card.with_untracked(Option::is_none) {
             spawn_local(async move {
+                let l = lang.get_untracked();
                 let mounted = async {
-                    let cfg = api::stripe_config().await?.ok_or("Card payments are not set up on this server.")?;
-                    api::load_stripe_js(&cfg.js_url).await?;
-                    // The mount point is rendered with the quote; wait for it to exist.
+                    let cfg = api::stripe_config(l).await?.ok_or_else(|| msg::PAYMENTS_OFF.get(l).to_string())?;
+                    api::load_stripe_js(&cfg.js_url, l).await?;
+                    // The mount point is in the page from the start; wait for it all the same.
                     for _ in 0..200 {
                         let exists = web_sys::window()
                             .and_then(|w| w.document())
                             .and_then(|d| d.get_element_by_id(CARD_MOUNT))
                             .is_some();
                         if exists {
-                            return CardForm::mount(&cfg.publishable_key, CARD_MOUNT);
+                            // Stripe.js's own failures are technical; the driver reads one sentence.
+                            return CardForm::mount(&cfg.publishable_key, CARD_MOUNT)
+                                .map_err(|_| msg::CARD_FORM_MISSING.get(l).to_string());
                         }
                         sleep_ms(100).await;
                     }
-                    Err("The card form did not appear. Please reload.".to_string())
+                    Err(msg::CARD_FORM_MISSING.get(l).to_string())
                 };
                 match mounted.await {
                     Ok(c) => card.set(Some(c)),
@@ -225,11 +258,20 @@ fn PickAndPay(location_id: String) -> impl IntoView {
         error.set(None);
         let lid = lid2.clone();
         let k = key.get_untracked();
+        let l = lang.get_untracked();
         spawn_local(async move {
             let result = async {
-                let token = api::driver_token().await?;
-                let pm = form.token().await?;
-                api::start(&token, &k, &lid, &evse, &conn, &pm, vehicle().as_deref()).await
+                let token = api::driver_token(l).await?;
+                let pm = form.token(l).await?;
+                let s = api::start(&token, &k, (&lid, &evse, &conn), &pm, vehicle().as_deref(), l).await?;
+                match (s.state.as_str(), s.payment.client_secret.as_deref()) {
+                    // 3-D Secure: the bank's step in Stripe.js, then the server goes on.
+                    ("authenticating", Some(secret)) => {
+                        form.confirm_card_payment(secret, l).await?;
+                        api::authenticated(&token, &s.id, l).await
+                    }
+                    _ => Ok(s),
+                }
             }
             .await;
             busy.set(false);
@@ -253,87 +295,105 @@ fn PickAndPay(location_id: String) -> impl IntoView {
             }
         });
     };
+    // A text of the current quote (empty without one): `f(quote, language, the car in words)`.
+    let quote_text = move |f: fn(&Quote, Lang, &str) -> String| {
+        move || {
+            let l = lang.get();
+            quote.with(|q| match q {
+                Some((_, Ok(q))) => {
+                    let car = if vehicle().is_some() { q.vehicle.clone() } else { msg::TYPICAL_CAR.get(l).to_string() };
+                    f(q, l, &car)
+                }
+                _ => String::new(),
+            })
+        }
+    };
+    // The connectors, straight from the resource (no Suspense: the list is built once, when the
+    // location is in, and a tap on it always lands on the buttons the driver sees).
+    let connectors = move || {
+        let choose = choose.clone();
+        let l = lang.get();
+        match location.get() {
+            None => view! { <p class="cf-status" role="status">{msg::CHARGERS_LOADING.get(l)}</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="cf-error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(loc)) => {
+                let options = connector_options(&loc, ctx);
+                let title = loc.name.clone().unwrap_or_else(|| loc.address.clone());
+                let none = options.is_empty().then(|| view! { <p class="cf-status">{msg::NONE_STARTABLE.get(l)}</p> });
+                view! {
+                    <h2 id="cf-charge-title" data-testid="charge-title">{title}</h2>
+                    <p class="cf-muted">{format!("{}, {}", loc.address, loc.city)}</p>
+                    <h3>{msg::STEP_CONNECTOR.get(l)}</h3>
+                    {none}
+                    <ul class="cf-connectors" data-testid="connectors">
+                        {options.into_iter().map(|o| {
+                            let (e, c) = (o.evse_uid.clone(), o.connector_id.clone());
+                            let (e2, c2) = (e.clone(), c.clone());
+                            let choose = choose.clone();
+                            let selected = move || chosen.with(|x| x.as_ref() == Some(&(e2.clone(), c2.clone())));
+                            view! {
+                                <li>
+                                    <button type="button" class="cf-connector" class:cf-selected=selected
+                                        data-testid="connector" data-evse=e.clone() disabled=!o.available
+                                        on:click=move |_| choose(e.clone(), c.clone())>
+                                        <span>{o.label.clone()}</span>
+                                        <span class=if o.available { "cf-free--yes" } else { "cf-free--no" }>{o.status.get(l)}</span>
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }
+        }
+    };
     view! {
         <section class="cf-charge" data-testid="charge-screen" aria-labelledby="cf-charge-title">
             <button type="button" class="cf-back" on:click=move |_| {
                 if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) { let _ = h.back(); }
-            }>"← Back"</button>
+            }>{move || msg::CHARGE_BACK.get(lang.get())}</button>
+            <div class="cf-charge-part">{connectors}</div>
             <div class="cf-charge-part">
-            <Suspense fallback=|| view! { <p class="cf-status" role="status">"Loading the chargers…"</p> }>
-                {move || { let choose = choose.clone(); Suspend::new(async move {
-                    match location.await {
-                        Err(e) => view! { <p class="cf-error" role="alert">{e}</p> }.into_any(),
-                        Ok(loc) => {
-                            let options = connector_options(&loc, ctx);
-                            let title = loc.name.clone().unwrap_or_else(|| loc.address.clone());
-                            let choose = choose.clone();
-                            view! {
-                                <h2 id="cf-charge-title" data-testid="charge-title">{title}</h2>
-                                <p class="cf-muted">{format!("{}, {}", loc.address, loc.city)}</p>
-                                <h3>"1. Pick a connector"</h3>
-                                <Show when=move || options.is_empty() fallback=|| ()>
-                                    <p class="cf-status">"None of these chargers can be started from an app."</p>
-                                </Show>
-                                <ul class="cf-connectors" data-testid="connectors">
-                                    {connector_options(&loc, ctx).into_iter().map(|o| {
-                                        let (e, c) = (o.evse_uid.clone(), o.connector_id.clone());
-                                        let (e2, c2) = (e.clone(), c.clone());
-                                        let choose = choose.clone();
-                                        let selected = move || chosen.with(|x| x.as_ref() == Some(&(e2.clone(), c2.clone())));
-                                        view! {
-                                            <li>
-                                                <button type="button" class="cf-connector" class:cf-selected=selected
-                                                    data-testid="connector" data-evse=e.clone() disabled=!o.available
-                                                    on:click=move |_| choose(e.clone(), c.clone())>
-                                                    <span>{o.label.clone()}</span>
-                                                    <span class=if o.available { "cf-free--yes" } else { "cf-free--no" }>{o.status.clone()}</span>
-                                                </button>
-                                            </li>
-                                        }
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        }
-                    }
-                })}}
-            </Suspense>
+            // Built once; only texts and `hidden` follow the quote. (Now and then the price never
+            // appeared when this part was a subtree rebuilt on each quote, while the attributes
+            // next to it did update: see the e2e test's history. Text updates cannot go astray.)
+            <div hidden=move || !quote.with(|q| matches!(q, Some((_, Ok(_)))))>
+                <h3>{move || msg::STEP_PRICE.get(lang.get())}</h3>
+                <dl class="cf-facts" data-testid="quote">
+                    <dt>{move || msg::PRICE_LABEL.get(lang.get())}</dt>
+                    <dd data-testid="tariff">{quote_text(|q, _, _| q.tariff.clone())}</dd>
+                    <dt>{move || msg::ESTIMATE_LABEL.get(lang.get())}</dt>
+                    <dd data-testid="estimate">{quote_text(|q, l, car| {
+                        let m = if q.incl_vat { msg::ESTIMATE_TEXT } else { msg::ESTIMATE_TEXT_EXCL };
+                        m.fill(l, &[&i18n::money(l, &q.currency, &q.estimate), car, &q.soc_from_pct.to_string()])
+                    })}</dd>
+                    <dt>{move || msg::HOLD_LABEL.get(lang.get())}</dt>
+                    <dd data-testid="hold">{quote_text(|q, l, _| msg::HOLD_TEXT.fill(l, &[&i18n::money(l, &q.currency, &q.hold)]))}</dd>
+                </dl>
             </div>
-            <div class="cf-charge-part">
-            {move || quote.get().map(|q| match q {
-                Err(e) => view! { <p class="cf-error" role="alert" data-testid="charge-error">{e}</p> }.into_any(),
-                Ok(q) => view! {
-                    <h3>"2. Price"</h3>
-                    <dl class="cf-facts" data-testid="quote">
-                        <dt>"Price"</dt><dd data-testid="tariff">{q.tariff.clone()}</dd>
-                        <dt>"Estimate"</dt>
-                        <dd data-testid="estimate">
-                            {format!("{} to charge {} from {}% to full{}", money(&q.estimate, &q.currency), q.vehicle,
-                                q.soc_from_pct, if q.incl_vat { "" } else { " (excl. VAT: the operator does not state it)" })}
-                        </dd>
-                        <dt>"Hold"</dt>
-                        <dd data-testid="hold">
-                            {format!("We hold {} on your card. You pay only what you charge; the rest is released when you stop.",
-                                money(&q.hold, &q.currency))}
-                        </dd>
-                    </dl>
-                    <h3>"3. Card"</h3>
-                    <div id=CARD_MOUNT class="cf-card-element" data-testid="card-element"></div>
-                    // Always in the page, shown when there is something to say: an optional
-                    // node next to the element Stripe.js fills would be placed inside it.
-                    <p class="cf-error" role="alert" hidden=move || card_error.with(Option::is_none)>
-                        {move || card_error.get().unwrap_or_default()}
-                    </p>
-                    <p class="cf-muted">"Card details go straight to our payment provider; chargefinder never sees them."</p>
-                    <h3>"4. Plug in and confirm"</h3>
-                    <button type="button" class="cf-primary" data-testid="confirm"
-                        disabled=move || busy.get() || card.with(Option::is_none) on:click=confirm.clone()>
-                        {move || if busy.get() { "Starting…" } else { "Plug in and confirm" }}
-                    </button>
-                    <p class="cf-error" role="alert" data-testid="charge-error" hidden=move || error.with(Option::is_none)>
-                        {move || error.get().unwrap_or_default()}
-                    </p>
-                }.into_any(),
-            })}
+            <p class="cf-error" role="alert" data-testid="quote-error" hidden=move || !quote.with(|q| matches!(q, Some((_, Err(_)))))>
+                {move || quote.with(|q| match q { Some((_, Err(e))) => e.clone(), _ => String::new() })}
+            </p>
+            // Built once and only hidden: Stripe.js's card element lives in it, and rebuilding
+            // it (a new quote, another language) would throw the card away.
+            <div hidden=move || !quote.with(|q| matches!(q, Some((_, Ok(_)))))>
+                <h3>{move || msg::STEP_CARD.get(lang.get())}</h3>
+                <div id=CARD_MOUNT class="cf-card-element" data-testid="card-element"></div>
+                // Always in the page, shown when there is something to say: an optional
+                // node next to the element Stripe.js fills would be placed inside it.
+                <p class="cf-error" role="alert" hidden=move || card_error.with(Option::is_none)>
+                    {move || card_error.get().unwrap_or_default()}
+                </p>
+                <p class="cf-muted">{move || msg::CARD_PRIVATE.get(lang.get())}</p>
+                <h3>{move || msg::STEP_CONFIRM.get(lang.get())}</h3>
+                <button type="button" class="cf-primary" data-testid="confirm"
+                    disabled=move || busy.get() || card.with(Option::is_none) on:click=confirm>
+                    {move || if busy.get() { msg::CONFIRM_BUSY.get(lang.get()) } else { msg::CONFIRM.get(lang.get()) }}
+                </button>
+                <p class="cf-error" role="alert" data-testid="charge-error" hidden=move || error.with(Option::is_none)>
+                    {move || error.get().unwrap_or_default()}
+                </p>
+            </div>
             </div>
         </section>
     }
@@ -361,7 +421,7 @@ fn connector_options(loc: &chargefinder::Location, ctx: Ctx) -> Vec<Option_> {
                     evse.evse_id.clone().unwrap_or_else(|| evse.uid.clone()),
                     c.family().label()
                 ),
-                status: status.as_str().to_lowercase().replace('_', " "),
+                status: crate::station::status_msg(crate::station_state::StatusKind::of(status)),
                 available: status.is_available(),
             });
         }
@@ -381,6 +441,7 @@ async fn sleep_ms(ms: i32) {
 #[component]
 fn LiveSession(id: String) -> impl IntoView {
     let route = expect_context::<RwSignal<Route>>();
+    let lang = expect_context::<Ctx>().lang;
     let session = RwSignal::new(None::<Result<Session, String>>);
     let receipt = RwSignal::new(None::<Receipt>);
     let stopping = RwSignal::new(false);
@@ -389,21 +450,22 @@ fn LiveSession(id: String) -> impl IntoView {
     // Poll until the session is settled (then the receipt).
     let sid = id.clone();
     spawn_local(async move {
-        let Ok(token) = api::driver_token().await else {
-            session.set(Some(Err("This device has no driver token; start a session first.".into())));
+        let Ok(token) = api::driver_token(lang.get_untracked()).await else {
+            session.set(Some(Err(msg::NO_TOKEN.get(lang.get_untracked()).to_string())));
             return;
         };
         loop {
             if !alive.try_get_untracked().unwrap_or(false) {
                 return;
             }
-            let s = api::session(&token, &sid).await;
+            let l = lang.try_get_untracked().unwrap_or_default();
+            let s = api::session(&token, &sid, l).await;
             let settled = matches!(&s, Ok(x) if x.state == "completed" || (x.state == "failed" && x.payment.released)
                 || (x.state == "failed" && x.payment.payment_intent.is_none()));
             let completed = matches!(&s, Ok(x) if x.state == "completed");
             let _ = session.try_set(Some(s));
             if completed {
-                if let Ok(r) = api::receipt(&token, &sid).await {
+                if let Ok(r) = api::receipt(&token, &sid, l).await {
                     let _ = receipt.try_set(Some(r));
                 }
             }
@@ -414,12 +476,14 @@ fn LiveSession(id: String) -> impl IntoView {
         }
     });
     let sid = id.clone();
+    // Stop; while the charger is still starting, the same button cancels the start.
     let stop = move |_| {
         stopping.set(true);
         let sid = sid.clone();
+        let l = lang.get_untracked();
         spawn_local(async move {
-            if let Ok(token) = api::driver_token().await {
-                match api::stop(&token, &sid).await {
+            if let Ok(token) = api::driver_token(l).await {
+                match api::stop(&token, &sid, l).await {
                     Ok(s) => session.set(Some(Ok(s))),
                     Err(e) => session.set(Some(Err(e))),
                 }
@@ -429,8 +493,8 @@ fn LiveSession(id: String) -> impl IntoView {
     let done = move |_| go(route, Route::None);
     view! {
         <section class="cf-charge" data-testid="session-screen" aria-live="polite">
-            {move || { let stop = stop.clone(); match session.get() {
-                None => view! { <p class="cf-status" role="status">"Loading your session…"</p> }.into_any(),
+            {move || { let stop = stop.clone(); let l = lang.get(); match session.get() {
+                None => view! { <p class="cf-status" role="status">{msg::SESSION_LOADING.get(l)}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="cf-error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(s)) => {
                     let cur = s.currency.clone();
@@ -438,33 +502,41 @@ fn LiveSession(id: String) -> impl IntoView {
                     let failed = s.state == "failed";
                     let over = failed || s.state == "completed";
                     let active = s.state == "active";
+                    let starting = matches!(s.state.as_str(), "authenticating" | "held" | "starting");
+                    let number = |x: &Option<String>| i18n::decimal(l, x.as_deref().unwrap_or("0"));
                     let meters = (!failed).then(|| view! {
                         <div class="cf-meters">
-                            <div><span class="cf-big" data-testid="kwh">{s.kwh.clone().unwrap_or_else(|| "0".into())}</span> " kWh"</div>
-                            <div><span class="cf-big" data-testid="kw">{s.kw.clone().unwrap_or_else(|| "0".into())}</span> " kW"</div>
-                            <div><span class="cf-big" data-testid="time">{duration(s.elapsed_s.unwrap_or(0.0))}</span> " charging"</div>
-                            <div><span class="cf-big" data-testid="cost">{money(s.cost.as_deref().unwrap_or("0.00"), &cur)}</span> " so far"</div>
+                            <div><span class="cf-big" data-testid="kwh">{number(&s.kwh)}</span> " kWh"</div>
+                            <div><span class="cf-big" data-testid="kw">{number(&s.kw)}</span> " kW"</div>
+                            <div><span class="cf-big" data-testid="time">{duration(s.elapsed_s.unwrap_or(0.0))}</span> " " {msg::METER_TIME.get(l)}</div>
+                            <div><span class="cf-big" data-testid="cost">{i18n::money(l, &cur, s.cost.as_deref().unwrap_or("0.00"))}</span> " " {msg::METER_COST.get(l)}</div>
                         </div>
-                        <p class="cf-muted">{format!("Held on your card: {}", money(s.payment.held.as_deref().unwrap_or("0"), &cur))}</p>
+                        <p class="cf-muted">{msg::HELD_ON_CARD.fill(l, &[&i18n::money(l, &cur, s.payment.held.as_deref().unwrap_or("0"))])}</p>
                     });
                     let stop_button = active.then(|| view! {
                         <button type="button" class="cf-primary cf-stop" data-testid="stop" disabled=move || stopping.get() on:click=stop.clone()>
-                            {move || if stopping.get() { "Stopping…" } else { "Stop charging" }}
+                            {move || if stopping.get() { msg::STOP_BUSY.get(l) } else { msg::STOP.get(l) }}
+                        </button>
+                    });
+                    let cancel_button = starting.then(|| view! {
+                        <button type="button" class="cf-secondary" data-testid="cancel" disabled=move || stopping.get() on:click=stop.clone()>
+                            {msg::CANCEL_START.get(l)}
                         </button>
                     });
                     let done_button = over.then(|| view! {
-                        <button type="button" class="cf-secondary" data-testid="done" on:click=done>"Back to the map"</button>
+                        <button type="button" class="cf-secondary" data-testid="done" on:click=done>{msg::BACK.get(l)}</button>
                     });
                     let error = s.error.clone().map(|e| view! {
-                        <p class="cf-error" role="alert" data-testid="session-error">{e.message.unwrap_or(e.code)}</p>
+                        <p class="cf-error" role="alert" data-testid="session-error">{api::error_text(l, &e.code, e.message)}</p>
                     });
-                    let receipt = receipt.get().map(|r| view! { <ReceiptView r=r /> });
+                    let receipt = receipt.get().map(|r| view! { <ReceiptView r=r lang=l /> });
                     view! {
-                        <h2 data-testid="session-state" data-state=s.state.clone()>{state_words(&s.state)}</h2>
+                        <h2 data-testid="session-state" data-state=s.state.clone()>{state_words(l, &s.state)}</h2>
                         <p class="cf-muted">{place} " · " {s.evse_id.clone().unwrap_or_default()}</p>
                         {error}
                         {meters}
                         {stop_button}
+                        {cancel_button}
                         {receipt}
                         {done_button}
                     }.into_any()
@@ -475,29 +547,41 @@ fn LiveSession(id: String) -> impl IntoView {
 }
 
 #[component]
-fn ReceiptView(r: Receipt) -> impl IntoView {
+fn ReceiptView(r: Receipt, lang: Lang) -> impl IntoView {
+    let l = lang;
     let cur = r.currency.clone();
-    let m = move |x: &Option<String>| x.as_deref().map(|a| money(a, &cur)).unwrap_or_else(|| "—".into());
+    let m = move |x: &Option<String>| x.as_deref().map(|a| i18n::money(l, &cur, a)).unwrap_or_else(|| "—".into());
+    let time = |x: &Option<String>| x.as_deref().map(|t| local_time(l, t)).unwrap_or_default();
     let print = |_| {
         if let Some(w) = web_sys::window() {
             let _ = w.print();
         }
     };
+    // Why nothing was taken, when nothing was.
+    let not_charged = r.not_charged.clone().and_then(|n| match n.reason.as_str() {
+        "nothing_to_pay" => Some(msg::NOTHING_TO_PAY.get(l).to_string()),
+        "below_card_minimum" => {
+            let min = n.minimum.as_deref().map(|a| i18n::money(l, &r.currency, a)).unwrap_or_default();
+            Some(msg::BELOW_MINIMUM.fill(l, &[&min]))
+        }
+        _ => None,
+    });
     view! {
         <section class="cf-receipt" data-testid="receipt" aria-labelledby="cf-receipt-title">
-            <h3 id="cf-receipt-title">"Receipt"</h3>
+            <h3 id="cf-receipt-title">{msg::RECEIPT.get(l)}</h3>
             <dl class="cf-facts">
-                <dt>"Operator"</dt><dd>{r.operator.clone().unwrap_or_else(|| "—".into())}</dd>
-                <dt>"From"</dt><dd>{r.started_at.clone().unwrap_or_default()}</dd>
-                <dt>"To"</dt><dd>{r.ended_at.clone().unwrap_or_default()}</dd>
-                <dt>"Energy"</dt><dd data-testid="receipt-kwh">{format!("{} kWh", r.kwh.clone().unwrap_or_default())}</dd>
-                <dt>"Excl. VAT"</dt><dd>{m(&r.total_excl_vat)}</dd>
-                <dt>"VAT"</dt><dd>{m(&r.vat)}</dd>
-                <dt>"Total"</dt><dd data-testid="receipt-total">{m(&r.total_incl_vat)}</dd>
-                <dt>"Paid by card"</dt><dd data-testid="receipt-paid">{m(&r.paid)}</dd>
-                <dt>"Reference"</dt><dd>{r.payment_reference.clone().unwrap_or_default()}</dd>
+                <dt>{msg::OPERATOR.get(l)}</dt><dd>{r.operator.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>{msg::R_FROM.get(l)}</dt><dd data-testid="receipt-from">{time(&r.started_at)}</dd>
+                <dt>{msg::R_TO.get(l)}</dt><dd>{time(&r.ended_at)}</dd>
+                <dt>{msg::R_ENERGY.get(l)}</dt><dd data-testid="receipt-kwh">{format!("{} kWh", i18n::decimal(l, r.kwh.as_deref().unwrap_or_default()))}</dd>
+                <dt>{msg::R_EXCL_VAT.get(l)}</dt><dd>{m(&r.total_excl_vat)}</dd>
+                <dt>{msg::R_VAT.get(l)}</dt><dd>{m(&r.vat)}</dd>
+                <dt>{msg::R_TOTAL.get(l)}</dt><dd data-testid="receipt-total">{m(&r.total_incl_vat)}</dd>
+                <dt>{msg::R_PAID.get(l)}</dt><dd data-testid="receipt-paid">{m(&r.paid)}</dd>
+                <dt>{msg::R_REFERENCE.get(l)}</dt><dd>{r.payment_reference.clone().unwrap_or_default()}</dd>
             </dl>
-            <button type="button" class="cf-secondary" on:click=print>"Print"</button>
+            {not_charged.map(|t| view! { <p class="cf-status" data-testid="receipt-not-charged">{t}</p> })}
+            <button type="button" class="cf-secondary" on:click=print>{msg::PRINT.get(l)}</button>
         </section>
     }
 }

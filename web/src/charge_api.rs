@@ -1,5 +1,6 @@
 //! The HTTP of paid charging (issue 7): the driver token, quotes, sessions, receipts, and
-//! Stripe.js. Errors come back as the server's plain sentence.
+//! Stripe.js. Errors come back as a plain sentence in the driver's language (ours for the
+//! error codes a driver meets, else the server's).
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -7,9 +8,39 @@ use serde::Deserialize;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::app::storage;
+use crate::i18n::{msg, Lang};
 
 const DRIVER_KEY: &str = "chargefinder.driver";
-const OFFLINE: &str = "We could not reach the chargefinder server. Check your connection and try again.";
+
+fn offline(lang: Lang) -> String {
+    msg::E_OFFLINE.get(lang).to_string()
+}
+
+/// The driver's words for an API error `code`: ours in `lang` for the codes a driver meets on
+/// these screens, else the server's sentence (English).
+pub fn error_text(lang: Lang, code: &str, server: Option<String>) -> String {
+    let m = match code {
+        "card_declined" => msg::E_CARD_DECLINED,
+        "card_needs_authentication" => msg::E_CARD_AUTH,
+        "card_authentication_failed" => msg::E_AUTH_FAILED,
+        "authentication_pending" => msg::E_AUTH_PENDING,
+        "payment_failed" => msg::E_PAYMENT_FAILED,
+        "payment_unreachable" => msg::E_PAYMENT_UNREACHABLE,
+        "charger_occupied" => msg::E_OCCUPIED,
+        "charger_out_of_order" => msg::E_OUT_OF_ORDER,
+        "charger_timeout" => msg::E_NO_ANSWER,
+        "charger_rejected" => msg::E_REFUSED,
+        "charger_failed" => msg::E_START_FAILED,
+        "cancelled" => msg::E_CANCELLED,
+        "interrupted" => msg::E_INTERRUPTED,
+        "not_started" => msg::E_NOT_STARTED,
+        "no_price" => msg::E_NO_PRICE,
+        "not_remote_startable" => msg::E_NOT_REMOTE,
+        "payments_off" => msg::PAYMENTS_OFF,
+        _ => return server.unwrap_or_else(|| code.to_string()),
+    };
+    m.get(lang).to_string()
+}
 
 /// `GET /api/config`'s Stripe part.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -42,6 +73,9 @@ pub struct Payment {
     pub captured: Option<String>,
     #[serde(default)]
     pub released: bool,
+    /// Only in the answer to a start that needs the bank's confirmation (3-D Secure).
+    #[serde(default)]
+    pub client_secret: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -81,6 +115,16 @@ pub struct Receipt {
     pub total_incl_vat: Option<String>,
     pub paid: Option<String>,
     pub payment_reference: Option<String>,
+    #[serde(default)]
+    pub not_charged: Option<NotCharged>,
+}
+
+/// Why nothing was taken (`nothing_to_pay`, `below_card_minimum`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct NotCharged {
+    pub reason: String,
+    #[serde(default)]
+    pub minimum: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -93,19 +137,19 @@ struct Sessions {
     sessions: Vec<Session>,
 }
 
-async fn read<T: DeserializeOwned>(res: Response) -> Result<T, String> {
+async fn read<T: DeserializeOwned>(res: Response, lang: Lang) -> Result<T, String> {
     if res.ok() {
-        return res.json::<T>().await.map_err(|_| "The server's answer was damaged. Please try again.".to_string());
+        return res.json::<T>().await.map_err(|_| msg::E_DAMAGED.get(lang).to_string());
     }
     let status = res.status();
     match res.json::<ErrorEnvelope>().await {
-        Ok(e) => Err(e.error.message.unwrap_or(e.error.code)),
-        Err(_) => Err(format!("The server answered with an error ({status}). Please try again.")),
+        Ok(e) => Err(error_text(lang, &e.error.code, e.error.message)),
+        Err(_) => Err(msg::E_SERVER.fill(lang, &[&status.to_string()])),
     }
 }
 
 /// The device's driver token: made once (`POST /api/drivers`), kept in this browser.
-pub async fn driver_token() -> Result<String, String> {
+pub async fn driver_token(lang: Lang) -> Result<String, String> {
     if let Some(t) = storage().and_then(|s| s.get_item(DRIVER_KEY).ok().flatten()).filter(|t| !t.is_empty()) {
         return Ok(t);
     }
@@ -113,8 +157,8 @@ pub async fn driver_token() -> Result<String, String> {
     struct Token {
         token: String,
     }
-    let res = Request::post("/api/drivers").send().await.map_err(|_| OFFLINE.to_string())?;
-    let t: Token = read(res).await?;
+    let res = Request::post("/api/drivers").send().await.map_err(|_| offline(lang))?;
+    let t: Token = read(res, lang).await?;
     if let Some(s) = storage() {
         let _ = s.set_item(DRIVER_KEY, &t.token);
     }
@@ -130,9 +174,9 @@ fn authed(r: RequestBuilder, token: &str) -> RequestBuilder {
     r.header("Authorization", &format!("Bearer {token}"))
 }
 
-pub async fn stripe_config() -> Result<Option<StripeConfig>, String> {
-    let res = Request::get("/api/config").send().await.map_err(|_| OFFLINE.to_string())?;
-    Ok(read::<Config>(res).await?.stripe)
+pub async fn stripe_config(lang: Lang) -> Result<Option<StripeConfig>, String> {
+    let res = Request::get("/api/config").send().await.map_err(|_| offline(lang))?;
+    Ok(read::<Config>(res, lang).await?.stripe)
 }
 
 pub async fn quote(
@@ -140,36 +184,39 @@ pub async fn quote(
     evse_uid: &str,
     connector_id: &str,
     vehicle: Option<&str>,
+    lang: Lang,
 ) -> Result<Quote, String> {
     let q = [
         ("location_id", location_id),
         ("evse_uid", evse_uid),
         ("connector_id", connector_id),
         ("vehicle_id", vehicle.unwrap_or("")),
+        ("lang", lang.code()),
     ];
-    let res = Request::get("/api/quote").query(q).send().await.map_err(|_| OFFLINE.to_string())?;
-    read(res).await
+    let res = Request::get("/api/quote").query(q).send().await.map_err(|_| offline(lang))?;
+    read(res, lang).await
 }
 
 /// The location with its chargers and connectors, as the server imported it (the OCPI importer
 /// stays out of the phone's wasm; see `GET /api/locations/{id}`).
-pub async fn location(id: &str) -> Result<chargefinder::Location, String> {
+pub async fn location(id: &str, lang: Lang) -> Result<chargefinder::Location, String> {
     crate::api::fetch_location(id).await.map_err(|e| match e {
-        crate::api::FetchError::Offline => OFFLINE.to_string(),
-        crate::api::FetchError::NotFound => "We could not find this charging location.".to_string(),
-        _ => "This location could not be read.".to_string(),
+        crate::api::FetchError::Offline => offline(lang),
+        crate::api::FetchError::NotFound => msg::E_NO_LOCATION.get(lang).to_string(),
+        _ => msg::E_BAD_LOCATION.get(lang).to_string(),
     })
 }
 
+/// Holds and starts at `at` = (location, EVSE, connector).
 pub async fn start(
     token: &str,
     key: &str,
-    location_id: &str,
-    evse_uid: &str,
-    connector_id: &str,
+    at: (&str, &str, &str),
     payment_method: &str,
     vehicle: Option<&str>,
+    lang: Lang,
 ) -> Result<Session, String> {
+    let (location_id, evse_uid, connector_id) = at;
     let body = serde_json::json!({
         "location_id": location_id, "evse_uid": evse_uid, "connector_id": connector_id,
         "payment_method": payment_method, "vehicle_id": vehicle,
@@ -178,36 +225,41 @@ pub async fn start(
         .header("Idempotency-Key", key)
         .json(&body)
         .map_err(|e| e.to_string())?;
-    let res = req.send().await.map_err(|_| OFFLINE.to_string())?;
-    read(res).await
+    let res = req.send().await.map_err(|_| offline(lang))?;
+    read(res, lang).await
 }
 
-pub async fn session(token: &str, id: &str) -> Result<Session, String> {
-    let res =
-        authed(Request::get(&format!("/api/sessions/{id}")), token).send().await.map_err(|_| OFFLINE.to_string())?;
-    read(res).await
+pub async fn session(token: &str, id: &str, lang: Lang) -> Result<Session, String> {
+    let res = authed(Request::get(&format!("/api/sessions/{id}")), token).send().await.map_err(|_| offline(lang))?;
+    read(res, lang).await
 }
 
 /// The driver's open session, if any (after a reload).
-pub async fn active_session(token: &str) -> Result<Option<Session>, String> {
-    let res = authed(Request::get("/api/sessions?active=1"), token).send().await.map_err(|_| OFFLINE.to_string())?;
-    Ok(read::<Sessions>(res).await?.sessions.into_iter().next())
+pub async fn active_session(token: &str, lang: Lang) -> Result<Option<Session>, String> {
+    let res = authed(Request::get("/api/sessions?active=1"), token).send().await.map_err(|_| offline(lang))?;
+    Ok(read::<Sessions>(res, lang).await?.sessions.into_iter().next())
 }
 
-pub async fn stop(token: &str, id: &str) -> Result<Session, String> {
-    let res = authed(Request::post(&format!("/api/sessions/{id}/stop")), token)
-        .send()
-        .await
-        .map_err(|_| OFFLINE.to_string())?;
-    read(res).await
+/// Stops the session; while the charger is still starting, this cancels the start.
+pub async fn stop(token: &str, id: &str, lang: Lang) -> Result<Session, String> {
+    let res =
+        authed(Request::post(&format!("/api/sessions/{id}/stop")), token).send().await.map_err(|_| offline(lang))?;
+    read(res, lang).await
 }
 
-pub async fn receipt(token: &str, id: &str) -> Result<Receipt, String> {
-    let res = authed(Request::get(&format!("/api/sessions/{id}/receipt")), token)
+/// After Stripe.js's 3-D Secure step: the server reads the payment and starts (or says why not).
+pub async fn authenticated(token: &str, id: &str, lang: Lang) -> Result<Session, String> {
+    let res = authed(Request::post(&format!("/api/sessions/{id}/authenticated")), token)
         .send()
         .await
-        .map_err(|_| OFFLINE.to_string())?;
-    read(res).await
+        .map_err(|_| offline(lang))?;
+    read(res, lang).await
+}
+
+pub async fn receipt(token: &str, id: &str, lang: Lang) -> Result<Receipt, String> {
+    let res =
+        authed(Request::get(&format!("/api/sessions/{id}/receipt")), token).send().await.map_err(|_| offline(lang))?;
+    read(res, lang).await
 }
 
 // ----- Stripe.js -----
@@ -226,7 +278,7 @@ fn call(obj: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, String
 }
 
 /// Loads Stripe.js from `js_url` (once per page).
-pub async fn load_stripe_js(js_url: &str) -> Result<(), String> {
+pub async fn load_stripe_js(js_url: &str, lang: Lang) -> Result<(), String> {
     let window = web_sys::window().ok_or("no window")?;
     if get(&window, "Stripe").is_function() {
         return Ok(());
@@ -242,9 +294,7 @@ pub async fn load_stripe_js(js_url: &str) -> Result<(), String> {
     // Into <head>: the app is mounted into <body>, whose nodes Leptos keeps track of.
     let head = get(&document, "head");
     call(&head, "appendChild", std::slice::from_ref(&script_js))?;
-    wasm_bindgen_futures::JsFuture::from(loaded)
-        .await
-        .map_err(|_| "We could not load the card form. Check your connection and try again.".to_string())?;
+    wasm_bindgen_futures::JsFuture::from(loaded).await.map_err(|_| offline(lang))?;
     Ok(())
 }
 
@@ -274,19 +324,31 @@ impl CardForm {
         Ok(CardForm { stripe, card })
     }
 
+    /// Lets the driver's bank confirm the hold (3-D Secure: Stripe.js shows the bank's step).
+    /// Whatever came of it, the server reads the outcome from Stripe itself, so only a failure
+    /// to even try is an error here.
+    pub async fn confirm_card_payment(&self, client_secret: &str, lang: Lang) -> Result<(), String> {
+        let promise = call(&self.stripe, "confirmCardPayment", &[client_secret.into()])?
+            .dyn_into::<js_sys::Promise>()
+            .map_err(|_| msg::CARD_NOT_CHECKED.get(lang).to_string())?;
+        wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|_| msg::CARD_NOT_CHECKED.get(lang).to_string())?;
+        Ok(())
+    }
+
     /// The card as a token id (`tok_…`), or Stripe's message.
-    pub async fn token(&self) -> Result<String, String> {
+    pub async fn token(&self, lang: Lang) -> Result<String, String> {
         let promise = call(&self.stripe, "createToken", std::slice::from_ref(&self.card))?
             .dyn_into::<js_sys::Promise>()
             .map_err(|_| "Stripe.js gave no answer")?;
         let result = wasm_bindgen_futures::JsFuture::from(promise)
             .await
-            .map_err(|_| "The card could not be checked. Please try again.".to_string())?;
+            .map_err(|_| msg::CARD_NOT_CHECKED.get(lang).to_string())?;
         let error = get(&result, "error");
         if !error.is_undefined() && !error.is_null() {
             let m = get(&error, "message").as_string();
-            return Err(m.unwrap_or_else(|| "Please check the card details.".into()));
+            // Stripe.js's own words about the card (localised by Stripe for real Stripe.js).
+            return Err(m.unwrap_or_else(|| msg::CARD_CHECK.get(lang).to_string()));
         }
-        get(&get(&result, "token"), "id").as_string().ok_or_else(|| "Please check the card details.".to_string())
+        get(&get(&result, "token"), "id").as_string().ok_or_else(|| msg::CARD_CHECK.get(lang).to_string())
     }
 }

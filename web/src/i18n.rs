@@ -122,6 +122,12 @@ pub fn number(lang: Lang, x: f64, decimals: usize) -> String {
     }
 }
 
+/// An amount in minor units (cents), as [`money`] writes it: `€0.39`, `€ 0,39`, `0,39 €`
+/// (integer arithmetic: money is never a float).
+pub fn money_cents(lang: Lang, minor: u32, currency: &str) -> String {
+    money(lang, currency, &format!("{}.{:02}", minor / 100, minor % 100))
+}
+
 /// "35 m", "950 m", "1.2 km", "12 km" (or feet and miles): precise near, rounder far.
 pub fn distance(lang: Lang, units: Units, m: f64) -> String {
     match units {
@@ -247,6 +253,233 @@ pub mod msg {
         NEAR_MAP = "near the map’s centre", "bij het midden van de kaart", "nahe der Kartenmitte", "près du centre de la carte";
         BACK = "Back to the map", "Terug naar de kaart", "Zurück zur Karte", "Retour à la carte";
     }
+
+    // ----- Paid charging: web/src/charge.rs and charge_api.rs (issue 7) -----
+    msgs! {
+        CHARGE_HERE = "Charge here and pay by card", "Hier laden en met je kaart betalen",
+            "Hier laden und mit Karte bezahlen", "Recharger ici et payer par carte";
+        CHARGE_BACK = "← Back", "← Terug", "← Zurück", "← Retour";
+        CHARGERS_LOADING = "Loading the chargers…", "Laadpunten worden geladen…", "Ladepunkte werden geladen…",
+            "Chargement des points de charge…";
+        STEP_CONNECTOR = "1. Pick a connector", "1. Kies een aansluiting", "1. Wähle einen Anschluss",
+            "1. Choisissez une prise";
+        NONE_STARTABLE = "None of these chargers can be started from an app.",
+            "Geen van deze laadpunten kan vanuit een app worden gestart.",
+            "Keiner dieser Ladepunkte lässt sich per App starten.",
+            "Aucune de ces bornes ne peut être démarrée depuis une application.";
+        STEP_PRICE = "2. Price", "2. Prijs", "2. Preis", "2. Prix";
+        PRICE_LABEL = "Price", "Prijs", "Preis", "Prix";
+        ESTIMATE_LABEL = "Estimate", "Schatting", "Schätzung", "Estimation";
+        HOLD_LABEL = "Hold", "Reservering", "Reservierung", "Pré-autorisation";
+        ESTIMATE_TEXT = "{} to charge {} from {}% to full", "{} om {} van {}% tot vol te laden",
+            "{}, um {} von {} % bis voll zu laden", "{} pour charger {} de {} % à plein";
+        ESTIMATE_TEXT_EXCL = "{} to charge {} from {}% to full (excl. VAT: the operator does not state it)",
+            "{} om {} van {}% tot vol te laden (excl. btw: de exploitant vermeldt die niet)",
+            "{}, um {} von {} % bis voll zu laden (zzgl. MwSt.: der Betreiber gibt sie nicht an)",
+            "{} pour charger {} de {} % à plein (HT : l’opérateur ne l’indique pas)";
+        TYPICAL_CAR = "a typical car", "een gemiddelde auto", "ein typisches Auto", "une voiture type";
+        HOLD_TEXT = "We hold {} on your card. You pay only what you charge; the rest is released when you stop.",
+            "We reserveren {} op je kaart. Je betaalt alleen wat je laadt; de rest komt vrij als je stopt.",
+            "Wir reservieren {} auf deiner Karte. Du zahlst nur, was du lädst; der Rest wird beim Beenden freigegeben.",
+            "Nous bloquons {} sur votre carte. Vous ne payez que ce que vous chargez ; le reste est libéré à l’arrêt.";
+        STEP_CARD = "3. Card", "3. Kaart", "3. Karte", "3. Carte";
+        CARD_PRIVATE = "Card details go straight to our payment provider; chargefinder never sees them.",
+            "Kaartgegevens gaan rechtstreeks naar onze betaaldienst; chargefinder ziet ze nooit.",
+            "Kartendaten gehen direkt an unseren Zahlungsdienst; chargefinder sieht sie nie.",
+            "Les données de carte vont directement à notre prestataire de paiement ; chargefinder ne les voit jamais.";
+        STEP_CONFIRM = "4. Plug in and confirm", "4. Sluit aan en bevestig", "4. Einstecken und bestätigen",
+            "4. Branchez et confirmez";
+        CONFIRM = "Plug in and confirm", "Sluit aan en bevestig", "Einstecken und bestätigen", "Branchez et confirmez";
+        CONFIRM_BUSY = "Starting…", "Bezig met starten…", "Wird gestartet…", "Démarrage…";
+        CARD_FORM_MISSING = "The card form did not appear. Please reload.",
+            "Het kaartformulier verscheen niet. Laad de pagina opnieuw.",
+            "Das Kartenformular ist nicht erschienen. Bitte lade die Seite neu.",
+            "Le formulaire de carte ne s’est pas affiché. Veuillez recharger la page.";
+        PAYMENTS_OFF = "Card payments are not set up on this server.",
+            "Betalen met een kaart is op deze server niet ingesteld.",
+            "Kartenzahlung ist auf diesem Server nicht eingerichtet.",
+            "Le paiement par carte n’est pas configuré sur ce serveur.";
+        CARD_CHECK = "Please check the card details.", "Controleer de kaartgegevens.",
+            "Bitte prüfe die Kartendaten.", "Veuillez vérifier les données de la carte.";
+        CARD_NOT_CHECKED = "The card could not be checked. Please try again.",
+            "De kaart kon niet worden gecontroleerd. Probeer het opnieuw.",
+            "Die Karte konnte nicht geprüft werden. Bitte versuche es noch einmal.",
+            "La carte n’a pas pu être vérifiée. Veuillez réessayer.";
+        STATE_HOLDING = "Placing the hold on your card…", "Bedrag wordt gereserveerd op je kaart…",
+            "Betrag wird auf deiner Karte reserviert…", "Pré-autorisation sur votre carte…";
+        STATE_AUTHENTICATING = "Confirm the payment with your bank…", "Bevestig de betaling bij je bank…",
+            "Bestätige die Zahlung bei deiner Bank…", "Confirmez le paiement auprès de votre banque…";
+        E_AUTH_FAILED = "Your bank did not confirm the payment. Nothing was charged; try again or use another card.",
+            "Je bank heeft de betaling niet bevestigd. Er is niets afgeschreven; probeer het opnieuw of gebruik een andere kaart.",
+            "Deine Bank hat die Zahlung nicht bestätigt. Es wurde nichts abgebucht; versuche es noch einmal oder nutze eine andere Karte.",
+            "Votre banque n’a pas confirmé le paiement. Rien n’a été débité ; réessayez ou utilisez une autre carte.";
+        E_AUTH_PENDING = "Your bank has not confirmed the payment yet. Confirm it, then try again.",
+            "Je bank heeft de betaling nog niet bevestigd. Bevestig haar en probeer het dan opnieuw.",
+            "Deine Bank hat die Zahlung noch nicht bestätigt. Bestätige sie und versuche es dann noch einmal.",
+            "Votre banque n’a pas encore confirmé le paiement. Confirmez-le, puis réessayez.";
+        STATE_STARTING = "Plug in your car. Waiting for the charger to start…",
+            "Sluit je auto aan. Wachten tot het laadpunt start…",
+            "Stecke dein Auto ein. Warten, bis der Ladepunkt startet…",
+            "Branchez votre voiture. En attente du démarrage de la borne…";
+        STATE_ACTIVE = "Charging", "Aan het laden", "Lädt", "En charge";
+        STATE_STOPPING = "Stopping and settling the payment…", "Stoppen en betaling afronden…",
+            "Wird beendet, Zahlung wird abgerechnet…", "Arrêt et règlement du paiement…";
+        STATE_COMPLETED = "Done. Thank you!", "Klaar. Bedankt!", "Fertig. Danke!", "Terminé. Merci !";
+        STATE_FAILED = "The session did not start", "De laadsessie is niet gestart", "Der Ladevorgang hat nicht begonnen",
+            "La session n’a pas démarré";
+        NO_TOKEN = "This device has no driver token; start a session first.",
+            "Dit apparaat heeft nog geen bestuurderstoken; start eerst een sessie.",
+            "Dieses Gerät hat noch kein Fahrer-Token; starte zuerst einen Ladevorgang.",
+            "Cet appareil n’a pas de jeton conducteur ; démarrez d’abord une session.";
+        SESSION_LOADING = "Loading your session…", "Je sessie wordt geladen…", "Dein Ladevorgang wird geladen…",
+            "Chargement de votre session…";
+        METER_TIME = "charging", "laden", "Ladezeit", "de charge";
+        METER_COST = "so far", "tot nu toe", "bisher", "jusqu’ici";
+        HELD_ON_CARD = "Held on your card: {}", "Gereserveerd op je kaart: {}", "Auf deiner Karte reserviert: {}",
+            "Bloqué sur votre carte : {}";
+        STOP = "Stop charging", "Stop met laden", "Laden beenden", "Arrêter la charge";
+        STOP_BUSY = "Stopping…", "Bezig met stoppen…", "Wird beendet…", "Arrêt…";
+        CANCEL_START = "Cancel", "Annuleren", "Abbrechen", "Annuler";
+        RECEIPT = "Receipt", "Bon", "Beleg", "Reçu";
+        R_FROM = "From", "Van", "Von", "Début";
+        R_TO = "To", "Tot", "Bis", "Fin";
+        R_ENERGY = "Energy", "Energie", "Energie", "Énergie";
+        R_EXCL_VAT = "Excl. VAT", "Excl. btw", "Netto", "HT";
+        R_VAT = "VAT", "Btw", "MwSt.", "TVA";
+        R_TOTAL = "Total", "Totaal", "Gesamt", "Total";
+        R_PAID = "Paid by card", "Betaald met kaart", "Mit Karte bezahlt", "Payé par carte";
+        R_REFERENCE = "Reference", "Referentie", "Referenz", "Référence";
+        PRINT = "Print", "Afdrukken", "Drucken", "Imprimer";
+        NOTHING_TO_PAY = "Nothing to pay: your hold was released.",
+            "Niets te betalen: je reservering is vrijgegeven.",
+            "Nichts zu zahlen: deine Reservierung wurde freigegeben.",
+            "Rien à payer : votre pré-autorisation a été libérée.";
+        BELOW_MINIMUM = "Not charged: the total is below the card minimum of {}, so your hold was released.",
+            "Niet afgeschreven: het totaal ligt onder het kaartminimum van {}, dus je reservering is vrijgegeven.",
+            "Nicht abgebucht: der Betrag liegt unter dem Kartenminimum von {}, deine Reservierung wurde freigegeben.",
+            "Non débité : le total est inférieur au minimum par carte de {}, votre pré-autorisation a donc été libérée.";
+        E_OFFLINE = "We could not reach the chargefinder server. Check your connection and try again.",
+            "We konden de chargefinder-server niet bereiken. Controleer je verbinding en probeer het opnieuw.",
+            "Wir konnten den chargefinder-Server nicht erreichen. Prüfe deine Verbindung und versuche es noch einmal.",
+            "Impossible de joindre le serveur chargefinder. Vérifiez votre connexion et réessayez.";
+        E_SERVER = "The server answered with an error ({}). Please try again.",
+            "De server gaf een foutmelding ({}). Probeer het opnieuw.",
+            "Der Server hat mit einem Fehler geantwortet ({}). Bitte versuche es noch einmal.",
+            "Le serveur a répondu par une erreur ({}). Veuillez réessayer.";
+        E_DAMAGED = "The server's answer was damaged. Please try again.",
+            "Het antwoord van de server was onleesbaar. Probeer het opnieuw.",
+            "Die Antwort des Servers war nicht lesbar. Bitte versuche es noch einmal.",
+            "La réponse du serveur était illisible. Veuillez réessayer.";
+        E_NO_LOCATION = "We could not find this charging location.", "We konden deze laadlocatie niet vinden.",
+            "Wir konnten diesen Ladeort nicht finden.", "Nous n’avons pas trouvé ce lieu de recharge.";
+        E_BAD_LOCATION = "This location could not be read.", "Deze locatie kon niet worden gelezen.",
+            "Dieser Ort konnte nicht gelesen werden.", "Ce lieu n’a pas pu être lu.";
+        E_CARD_DECLINED = "Your card was declined. Nothing was charged; try another card.",
+            "Je kaart is geweigerd. Er is niets afgeschreven; probeer een andere kaart.",
+            "Deine Karte wurde abgelehnt. Es wurde nichts abgebucht; versuche eine andere Karte.",
+            "Votre carte a été refusée. Rien n’a été débité ; essayez une autre carte.";
+        E_CARD_AUTH = "Your bank wants to confirm this payment in its app, which we cannot do yet. Nothing was charged; try another card.",
+            "Je bank wil deze betaling in haar app laten bevestigen; dat kunnen we nog niet. Er is niets afgeschreven; probeer een andere kaart.",
+            "Deine Bank möchte diese Zahlung in ihrer App bestätigen lassen; das können wir noch nicht. Es wurde nichts abgebucht; versuche eine andere Karte.",
+            "Votre banque veut confirmer ce paiement dans son application, ce que nous ne savons pas encore faire. Rien n’a été débité ; essayez une autre carte.";
+        E_PAYMENT_FAILED = "The payment provider refused the hold. Nothing was charged.",
+            "De betaaldienst weigerde de reservering. Er is niets afgeschreven.",
+            "Der Zahlungsdienst hat die Reservierung abgelehnt. Es wurde nichts abgebucht.",
+            "Le prestataire de paiement a refusé la pré-autorisation. Rien n’a été débité.";
+        E_PAYMENT_UNREACHABLE = "We could not reach the payment provider. If a hold was placed, it will be released.",
+            "We konden de betaaldienst niet bereiken. Als er een bedrag is gereserveerd, komt het vrij.",
+            "Wir konnten den Zahlungsdienst nicht erreichen. Falls etwas reserviert wurde, wird es freigegeben.",
+            "Impossible de joindre le prestataire de paiement. Si une pré-autorisation a été faite, elle sera libérée.";
+        E_OCCUPIED = "The charger is occupied. Your hold was released.",
+            "Het laadpunt is bezet. Je reservering is vrijgegeven.",
+            "Der Ladepunkt ist belegt. Deine Reservierung wurde freigegeben.",
+            "La borne est occupée. Votre pré-autorisation a été libérée.";
+        E_OUT_OF_ORDER = "The charger is out of order. Your hold was released.",
+            "Het laadpunt is buiten gebruik. Je reservering is vrijgegeven.",
+            "Der Ladepunkt ist außer Betrieb. Deine Reservierung wurde freigegeben.",
+            "La borne est hors service. Votre pré-autorisation a été libérée.";
+        E_NO_ANSWER = "The charger did not respond. Your hold was released.",
+            "Het laadpunt reageerde niet. Je reservering is vrijgegeven.",
+            "Der Ladepunkt hat nicht geantwortet. Deine Reservierung wurde freigegeben.",
+            "La borne n’a pas répondu. Votre pré-autorisation a été libérée.";
+        E_REFUSED = "The charging network refused to start this charger. Your hold was released.",
+            "Het laadnetwerk weigerde dit laadpunt te starten. Je reservering is vrijgegeven.",
+            "Das Ladenetz hat den Start dieses Ladepunkts abgelehnt. Deine Reservierung wurde freigegeben.",
+            "Le réseau de recharge a refusé de démarrer cette borne. Votre pré-autorisation a été libérée.";
+        E_START_FAILED = "The charger could not start. Your hold was released.",
+            "Het laadpunt kon niet starten. Je reservering is vrijgegeven.",
+            "Der Ladepunkt konnte nicht starten. Deine Reservierung wurde freigegeben.",
+            "La borne n’a pas pu démarrer. Votre pré-autorisation a été libérée.";
+        E_CANCELLED = "You stopped before the charger started. Nothing was charged; your hold was released.",
+            "Je stopte voordat het laadpunt startte. Er is niets afgeschreven; je reservering is vrijgegeven.",
+            "Du hast beendet, bevor der Ladepunkt startete. Es wurde nichts abgebucht; deine Reservierung wurde freigegeben.",
+            "Vous avez arrêté avant le démarrage de la borne. Rien n’a été débité ; votre pré-autorisation a été libérée.";
+        E_INTERRUPTED = "The start was interrupted on our side. Nothing was charged; please try again.",
+            "De start werd aan onze kant onderbroken. Er is niets afgeschreven; probeer het opnieuw.",
+            "Der Start wurde bei uns unterbrochen. Es wurde nichts abgebucht; bitte versuche es noch einmal.",
+            "Le démarrage a été interrompu de notre côté. Rien n’a été débité ; veuillez réessayer.";
+        E_NOT_STARTED = "Your card is still being checked; stop again in a moment.",
+            "Je kaart wordt nog gecontroleerd; stop zo meteen opnieuw.",
+            "Deine Karte wird noch geprüft; beende gleich noch einmal.",
+            "Votre carte est encore en cours de vérification ; arrêtez de nouveau dans un instant.";
+        E_NO_PRICE = "This charger does not publish a price we can read, so we cannot take payment for it.",
+            "Dit laadpunt publiceert geen prijs die we kunnen lezen, dus we kunnen er niet voor laten betalen.",
+            "Dieser Ladepunkt veröffentlicht keinen lesbaren Preis, daher können wir keine Zahlung dafür annehmen.",
+            "Cette borne ne publie pas de prix lisible : nous ne pouvons donc pas encaisser de paiement.";
+        E_NOT_REMOTE = "This charger cannot be started from an app; use the operator's card or the charger's own payment.",
+            "Dit laadpunt kan niet vanuit een app worden gestart; gebruik de pas van de exploitant of de betaalautomaat van het laadpunt.",
+            "Dieser Ladepunkt lässt sich nicht per App starten; nutze die Karte des Betreibers oder die Bezahlfunktion am Ladepunkt.",
+            "Cette borne ne peut pas être démarrée depuis une application ; utilisez la carte de l’opérateur ou le paiement de la borne.";
+    }
+
+    // Payment, open now, price and reliability in the finder (issue 6).
+    msgs! {
+        PAYMENT = "Payment", "Betalen", "Bezahlen", "Paiement";
+        PAY_APP = "Start from the app", "Starten met de app", "Start per App", "Démarrage par l’appli";
+        PAY_CARD = "Pay by card", "Betalen met kaart", "Mit Karte zahlen", "Paiement par carte";
+        FILTER_OPEN_NOW = "Open now", "Nu open", "Jetzt geöffnet", "Ouvert maintenant";
+        MAX_PRICE = "Price per kWh up to", "Prijs per kWh tot", "Preis pro kWh bis", "Prix par kWh jusqu’à";
+        PER_KWH = "{}/kWh", "{}/kWh", "{}/kWh", "{}/kWh";
+        PRICE_TITLE = "Cheapest price per kWh for your filter", "Laagste prijs per kWh voor je filter",
+            "Günstigster Preis pro kWh für deinen Filter", "Prix par kWh le plus bas pour votre filtre";
+        RELIABLE = "{}% reliable", "{}% betrouwbaar", "{} % zuverlässig", "fiable à {} %";
+        RELIABLE_TITLE = "Share of the last 14 days its chargers worked",
+            "Deel van de afgelopen 14 dagen dat de laadpunten werkten",
+            "Anteil der letzten 14 Tage, an denen die Ladepunkte funktionierten",
+            "Part des 14 derniers jours où ses bornes ont fonctionné";
+        EXCL_VAT = "excl. VAT", "excl. btw", "zzgl. MwSt.", "HT";
+        HIDE_UNRELIABLE = "Hide unreliable", "Verberg onbetrouwbare", "Unzuverlässige ausblenden",
+            "Masquer les peu fiables";
+    }
+}
+
+/// An amount in a currency, as the language writes it (`€5.16`, `€ 5,16`, `5,16 €`): the same
+/// rule as the server's price words (`server/src/prices.rs`), on the decimal string as sent.
+pub fn money(lang: Lang, currency: &str, amount: &str) -> String {
+    let amount = decimal(lang, amount);
+    let symbol = match currency {
+        "EUR" => "€",
+        "GBP" => "£",
+        "USD" => "$",
+        other => other,
+    };
+    let word_like = symbol.len() == 3 && symbol.bytes().all(|b| b.is_ascii_uppercase());
+    match lang {
+        Lang::De | Lang::Fr => format!("{amount} {symbol}"),
+        Lang::Nl => format!("{symbol} {amount}"),
+        Lang::En if word_like => format!("{symbol} {amount}"),
+        Lang::En => format!("{symbol}{amount}"),
+    }
+}
+
+/// A decimal string (as the server sends amounts and kWh: never a float) with the language's
+/// decimal separator.
+pub fn decimal(lang: Lang, s: &str) -> String {
+    if lang.decimal_comma() {
+        s.replace('.', ",")
+    } else {
+        s.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -293,6 +526,26 @@ mod tests {
     }
 
     #[test]
+    fn money_reads_as_each_language_writes_it() {
+        assert_eq!(money(Lang::En, "EUR", "5.16"), "€5.16");
+        assert_eq!(money(Lang::Nl, "EUR", "5.16"), "€ 5,16");
+        assert_eq!(money(Lang::De, "EUR", "5.16"), "5,16 €");
+        assert_eq!(money(Lang::Fr, "GBP", "0.30"), "0,30 £");
+        assert_eq!(money(Lang::En, "CHF", "1.00"), "CHF 1.00");
+        assert_eq!(decimal(Lang::De, "12.345"), "12,345");
+    }
+
+    #[test]
+    fn money_in_cents_as_each_language_writes_it() {
+        assert_eq!(money_cents(Lang::En, 39, "EUR"), "€0.39");
+        assert_eq!(money_cents(Lang::Nl, 1205, "EUR"), "€ 12,05");
+        assert_eq!(money_cents(Lang::De, 7, "EUR"), "0,07 €");
+        assert_eq!(money_cents(Lang::Fr, 100, "CHF"), "1,00 CHF");
+        assert_eq!(money_cents(Lang::En, 100, "CHF"), "CHF 1.00");
+        assert_eq!(msg::PER_KWH.fill(Lang::En, &[&money_cents(Lang::En, 39, "EUR")]), "€0.39/kWh");
+    }
+
+    #[test]
     fn every_message_has_the_same_placeholders_in_every_language() {
         use msg::*;
         for m in [
@@ -308,6 +561,15 @@ mod tests {
             DAYS_AGO,
             TAGLINE,
             BACK,
+            ESTIMATE_TEXT,
+            ESTIMATE_TEXT_EXCL,
+            HOLD_TEXT,
+            HELD_ON_CARD,
+            BELOW_MINIMUM,
+            E_SERVER,
+            E_CANCELLED,
+            PER_KWH,
+            RELIABLE,
         ] {
             let n = m.en.matches("{}").count();
             for l in Lang::ALL {

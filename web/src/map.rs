@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::app::{now_s, Ctx};
 use crate::i18n::msg;
-use crate::state::{map_pins, Choice};
+use crate::state::map_pins;
 
 #[wasm_bindgen(module = "/map.js")]
 extern "C" {
@@ -72,7 +72,7 @@ pub fn MapView() -> impl IntoView {
     // Pins follow the viewport, the filter, live changes and the language (titles).
     Effect::new(move |_| {
         let v = version.get();
-        let filter = choice.with(Choice::filter);
+        let filter = choice.with(|c| c.filter(now_s()));
         let lang = lang.get();
         let Some(vp) = viewport.get() else { return };
         let t0 = performance_now();

@@ -1,7 +1,10 @@
 //! The app's state and what it shows, as plain Rust (tested without a browser).
 
 use crate::i18n::{msg, Lang, Units};
-use chargefinder::{catalogue_vehicle, Availability, EvseStatus, Filter, Hit, Live, PlugFamily, PlugSet, StationIndex};
+use chargefinder::{
+    catalogue_vehicle, Availability, Capabilities, Capability, EvseStatus, Filter, Hit, Live, PlugFamily, PlugSet,
+    StationIndex,
+};
 
 /// How many stations the list shows.
 pub const LIST_LEN: usize = 10;
@@ -32,12 +35,42 @@ pub struct Choice {
     pub operator: Option<String>,
     /// A catalogue vehicle id.
     pub vehicle: Option<String>,
+    /// Only chargers a driver can start from an app (OCPI `REMOTE_START_STOP_CAPABLE`).
+    pub pay_app: bool,
+    /// Only chargers that take a bank card (OCPI `CREDIT_CARD_PAYABLE`).
+    pub pay_card: bool,
+    /// Only locations open now (OCPI opening hours in the location's time zone).
+    pub open_now: bool,
+    /// Price cap per kWh, cents (one of [`PRICE_CHOICES`]).
+    pub max_price: Option<u32>,
+    /// Hide stations known to work on fewer than [`RELIABLE_PCT`] % of recent days.
+    pub reliable: bool,
 }
 
+/// Price cap choices, cents per kWh.
+pub const PRICE_CHOICES: [u32; 5] = [30, 40, 50, 60, 80];
+
+/// "Hide unreliable" hides stations whose chargers worked on fewer than this share of recent
+/// days, %.
+pub const RELIABLE_PCT: u8 = 80;
+
 impl Choice {
-    /// The core filter for this choice.
-    pub fn filter(&self) -> Filter {
+    /// The core filter for this choice at `now_s` (unix seconds; "open now" is tested at the
+    /// start of that minute, so that the filter, and what is cached for it, changes once a
+    /// minute rather than every second).
+    pub fn filter(&self, now_s: i64) -> Filter {
+        let mut caps = Capabilities::EMPTY;
+        if self.pay_app {
+            caps = caps.with(Capability::RemoteStartStopCapable);
+        }
+        if self.pay_card {
+            caps = caps.with(Capability::CreditCardPayable);
+        }
         Filter {
+            capabilities: caps,
+            open_at: self.open_now.then_some(now_s - now_s.rem_euclid(60)),
+            max_price: self.max_price,
+            min_station_reliability_pct: self.reliable.then_some(RELIABLE_PCT),
             plugs: self.plugs.iter().copied().collect::<PlugSet>(),
             min_power_kw: self.min_kw as f32,
             available_now: self.available_now,
@@ -70,6 +103,19 @@ impl Choice {
         if let Some(op) = &self.operator {
             q.push(format!("op={}", encode(op)));
         }
+        for (on, key) in [
+            (self.pay_app, "app=1"),
+            (self.pay_card, "card=1"),
+            (self.open_now, "open=1"),
+            (self.reliable, "reliable=1"),
+        ] {
+            if on {
+                q.push(key.to_string());
+            }
+        }
+        if let Some(p) = self.max_price {
+            q.push(format!("price={p}"));
+        }
         if let Some(car) = &self.vehicle {
             q.push(format!(
                 "car={}",
@@ -86,12 +132,17 @@ impl Choice {
         for pair in query.trim_start_matches('?').split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
-                "lat" => lat = v.parse::<f64>().ok().filter(|x| (-90.0..=90.0).contains(x)),
-                "lon" => lon = v.parse::<f64>().ok().filter(|x| (-180.0..=180.0).contains(x)),
+                "lat" => lat = parse_finite(v).filter(|x| (-90.0..=90.0).contains(x)),
+                "lon" => lon = parse_finite(v).filter(|x| (-180.0..=180.0).contains(x)),
                 "plugs" => c.plugs = v.split(',').filter_map(PlugFamily::from_code).collect(),
                 "kw" => c.min_kw = v.parse().ok().filter(|kw| POWER_CHOICES.contains(kw)).unwrap_or(0),
                 "free" => c.available_now = v == "1",
                 "working" => c.working = v == "1",
+                "app" => c.pay_app = v == "1",
+                "card" => c.pay_card = v == "1",
+                "open" => c.open_now = v == "1",
+                "reliable" => c.reliable = v == "1",
+                "price" => c.max_price = v.parse().ok().filter(|p| PRICE_CHOICES.contains(p)),
                 "op" => c.operator = decode(v).filter(|o| !o.trim().is_empty() && o.len() <= 80),
                 "car" => c.vehicle = catalogue_vehicle(v).map(|_| v.to_string()),
                 _ => {}
@@ -117,10 +168,17 @@ pub fn top_operators(index: &StationIndex, n: usize) -> Vec<(String, u32)> {
             *count.entry(op).or_default() += 1;
         }
     }
-    let mut v: Vec<(String, u32)> = count.into_iter().map(|(k, c)| (k.to_string(), c)).collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v.truncate(n);
-    v
+    // Picked one by one (n is small) rather than sorted: each `sort_by` instance is ~5 KB of
+    // the app's wasm. Names are unique, so the order is total and the result that of a sort.
+    let mut v: Vec<(&str, u32)> = count.into_iter().collect();
+    let mut top = Vec::with_capacity(n.min(v.len()));
+    while top.len() < n {
+        let best = v.iter().enumerate().min_by(|(_, a), (_, b)| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let Some((i, _)) = best else { break };
+        let (name, c) = v.swap_remove(i);
+        top.push((name.to_string(), c));
+    }
+    top
 }
 
 /// The rest of the view a link holds: the map's position and zoom, the open station, language
@@ -166,9 +224,9 @@ impl Place {
         for pair in query.trim_start_matches('?').split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
-                "lat" => lat = v.parse::<f64>().ok().filter(|x| (-90.0..=90.0).contains(x)),
-                "lon" => lon = v.parse::<f64>().ok().filter(|x| (-180.0..=180.0).contains(x)),
-                "z" => p.zoom = v.parse::<f64>().ok().filter(|z| ZOOM_RANGE.contains(z)),
+                "lat" => lat = parse_finite(v).filter(|x| (-90.0..=90.0).contains(x)),
+                "lon" => lon = parse_finite(v).filter(|x| (-180.0..=180.0).contains(x)),
+                "z" => p.zoom = parse_finite(v).filter(|z| ZOOM_RANGE.contains(z)),
                 "station" => p.station = decode(v).filter(|id| !id.is_empty() && id.len() <= 64),
                 "lang" => p.lang = Lang::from_code(v),
                 "units" => p.units = Units::from_code(v),
@@ -442,6 +500,42 @@ pub fn fold(s: &str) -> String {
 }
 
 /// "52.0116, 4.3571", "52.0116 4.3571" or "52,0116; 4,3571" (decimal commas) → a point.
+/// `s` as a finite number in Rust's float syntax (`52.1`, `-4`, `.5`, `5.`, `1e3`); `None` for
+/// anything else, `inf` and `NaN` included (every caller wants a place or a zoom level).
+///
+/// In the browser the digits go to JavaScript's `parseFloat` once the syntax has been checked
+/// here (it rounds correctly, as Rust's parser does): Rust's parser brings a 10 KB table of
+/// powers of five into the app's wasm, about 11 KB gzipped (BENCHMARKS.md, "The app").
+pub fn parse_finite(s: &str) -> Option<f64> {
+    if !is_decimal(s) {
+        return None;
+    }
+    #[cfg(target_arch = "wasm32")]
+    let x = js_sys::parse_float(s);
+    #[cfg(not(target_arch = "wasm32"))]
+    let x = s.parse::<f64>().ok()?;
+    x.is_finite().then_some(x)
+}
+
+/// Rust's decimal float syntax: a sign, digits with at most one point (at least one digit),
+/// then `e`/`E`, a sign and digits. Whatever passes, `parseFloat` reads whole.
+fn is_decimal(s: &str) -> bool {
+    fn unsigned(b: &[u8]) -> &[u8] {
+        b.strip_prefix(b"+").or_else(|| b.strip_prefix(b"-")).unwrap_or(b)
+    }
+    let b = unsigned(s.as_bytes());
+    let (mantissa, exp) = match b.iter().position(|c| matches!(c, b'e' | b'E')) {
+        Some(i) => (&b[..i], Some(unsigned(&b[i + 1..]))),
+        None => (b, None),
+    };
+    let digits = mantissa.iter().filter(|c| c.is_ascii_digit()).count();
+    let points = mantissa.iter().filter(|c| **c == b'.').count();
+    digits > 0
+        && points <= 1
+        && digits + points == mantissa.len()
+        && exp.is_none_or(|e| !e.is_empty() && e.iter().all(u8::is_ascii_digit))
+}
+
 pub fn parse_coordinates(q: &str) -> Option<(f64, f64)> {
     let q = q.trim();
     let parts: Vec<&str> = if q.contains(';') || q.matches(',').count() == 2 || (q.contains(' ') && !q.contains(", ")) {
@@ -450,7 +544,7 @@ pub fn parse_coordinates(q: &str) -> Option<(f64, f64)> {
         q.split(',').map(str::trim).collect()
     };
     let [a, b] = parts[..] else { return None };
-    let num = |s: &str| s.replace(',', ".").parse::<f64>().ok().filter(|x| x.is_finite());
+    let num = |s: &str| parse_finite(&s.replace(',', "."));
     let (lat, lon) = (num(a)?, num(b)?);
     ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some((lat, lon))
 }
@@ -478,9 +572,12 @@ pub fn search(
         f.starts_with(&q) || f.split([' ', '-', ',', '/']).any(|w| w.starts_with(&q))
     };
     // Places arrive sorted by station count; towns before streets of the same standing.
-    let mut hits: Vec<&(String, u8, f64, f64, u32)> = places.iter().filter(|p| starts(&p.0)).collect();
-    hits.sort_by_key(|p| p.1);
-    for p in hits.into_iter().take(limit.saturating_sub(out.len())) {
+    // Kind by kind, each in the order it came: a stable sort by kind without a sort routine
+    // (~5 KB of the app's wasm).
+    let hits: Vec<&(String, u8, f64, f64, u32)> = places.iter().filter(|p| starts(&p.0)).collect();
+    let kinds = 0..=hits.iter().map(|p| p.1).max().unwrap_or(0);
+    let by_kind = kinds.flat_map(|k| hits.iter().filter(move |p| p.1 == k));
+    for p in by_kind.take(limit.saturating_sub(out.len())) {
         out.push(Found::Place { name: p.0.clone(), kind: p.1, lat: p.2, lon: p.3 });
     }
     for (s, f) in stations.iter().zip(folded_names) {
@@ -509,6 +606,11 @@ pub struct Row {
     pub plugs: Vec<&'static str>,
     pub evses: usize,
     pub available: u32,
+    /// The lowest known price per kWh among the matching EVSEs, cents, with its currency and
+    /// whether it is excl. VAT (the tariff states none).
+    pub price: Option<(u32, String, bool)>,
+    /// Share of recent days the station worked, %.
+    pub reliability_pct: Option<u8>,
 }
 
 /// The nearest stations to a point, as list rows, by live status as of `now_s`.
@@ -534,6 +636,8 @@ fn row(index: &StationIndex, h: &Hit) -> Row {
         plugs: s.plugs().iter().map(|p| p.label()).collect(),
         evses: h.matching_evses as usize,
         available: h.available_evses,
+        price: h.min_price.zip(s.extra.currency.clone()).map(|(p, c)| (p, c, s.extra.excl_vat)),
+        reliability_pct: s.extra.reliability_pct,
     }
 }
 
@@ -542,6 +646,54 @@ mod tests {
     use super::*;
     use chargefinder::{AvailabilityConfig, EvseStatus, EvseSummary, PlugFamily, PlugSet, Station};
 
+    /// `parse_finite` takes exactly the finite numbers Rust's parser takes, with the same value
+    /// (the browser's `parseFloat` only ever sees strings that pass `is_decimal`).
+    #[test]
+    fn parse_finite_is_rusts_parser_without_inf_and_nan() {
+        let ok = [
+            "52.1",
+            "-4",
+            "+4",
+            ".5",
+            "-.5",
+            "5.",
+            "1e3",
+            "1E-3",
+            "2.5e+2",
+            "-0",
+            "007",
+            "0.1000000000000000055511151231257827",
+        ];
+        for s in ok {
+            assert!(is_decimal(s), "{s}");
+            assert_eq!(parse_finite(s).map(f64::to_bits), s.parse::<f64>().ok().map(f64::to_bits), "{s}");
+        }
+        let bad = [
+            "",
+            ".",
+            "-",
+            "+-1",
+            "1.2.3",
+            "1e",
+            "e5",
+            "1e+",
+            "1e5.0",
+            " 1",
+            "1 ",
+            "0x10",
+            "1,5",
+            "inf",
+            "-infinity",
+            "NaN",
+            "1e999",
+            "1_0",
+        ];
+        for s in bad {
+            assert_eq!(parse_finite(s), None, "{s}");
+        }
+        assert!(is_decimal("1e999"), "syntax fine, the value is infinite");
+    }
+
     #[test]
     fn rows_follow_live_status_without_a_rebuild() {
         let evse = |uid: &str| EvseSummary {
@@ -549,6 +701,8 @@ mod tests {
             plugs: PlugSet::EMPTY.with(PlugFamily::Type2Socket),
             max_power_kw: 11.0,
             status: EvseStatus::Available,
+            caps: Default::default(),
+            price: None,
         };
         let stations = vec![Station {
             id: "L".into(),
@@ -557,6 +711,7 @@ mod tests {
             lon: 4.0,
             operator: None,
             evses: vec![evse("A"), evse("B")],
+            extra: Default::default(),
         }];
         let index = StationIndex::new(stations);
         let t0 = 1_800_000_000;
@@ -572,18 +727,18 @@ mod tests {
     #[test]
     fn choices_become_core_filters() {
         let mut c = Choice::default();
-        assert_eq!(c.filter(), Filter::default());
+        assert_eq!(c.filter(0), Filter::default());
         c.toggle_plug(PlugFamily::Ccs2);
         c.toggle_plug(PlugFamily::Chademo);
         c.toggle_plug(PlugFamily::Chademo);
         c.min_kw = 50;
         c.vehicle = Some("vw-id3-pro".into());
-        let f = c.filter();
+        let f = c.filter(0);
         assert_eq!(f.plugs, PlugSet::EMPTY.with(PlugFamily::Ccs2));
         assert_eq!(f.min_power_kw, 50.0);
         assert_eq!(f.vehicle.map(|v| v.max_dc_kw), Some(120.0));
         c.vehicle = Some("no-such-car".into());
-        assert!(c.filter().vehicle.is_none(), "an unknown remembered car is ignored, not a crash");
+        assert!(c.filter(0).vehicle.is_none(), "an unknown remembered car is ignored, not a crash");
     }
 
     #[test]
@@ -595,17 +750,29 @@ mod tests {
             working: true,
             operator: Some("Shell Recharge".into()),
             vehicle: Some("vw-id3-pro".into()),
+            pay_app: true,
+            pay_card: true,
+            open_now: true,
+            max_price: Some(40),
+            reliable: true,
         };
         let q = c.to_query(Some((52.0116, 4.3571)));
         assert_eq!(
             q,
-            "lat=52.01160&lon=4.35710&plugs=CCS2,CHADEMO&kw=50&free=1&working=1&op=Shell%20Recharge&car=vw-id3-pro"
+            "lat=52.01160&lon=4.35710&plugs=CCS2,CHADEMO&kw=50&free=1&working=1&op=Shell%20Recharge&app=1&card=1&open=1&reliable=1&price=40&car=vw-id3-pro"
         );
-        let f = c.filter();
+        let f = c.filter(1_800_000_059);
+        assert_eq!(f.open_at, Some(1_800_000_000), "open now is tested at the start of the minute");
+        assert_eq!((f.max_price, f.min_station_reliability_pct), (Some(40), Some(RELIABLE_PCT)));
+        assert_eq!(
+            f.capabilities,
+            Capabilities::EMPTY.with(Capability::RemoteStartStopCapable).with(Capability::CreditCardPayable)
+        );
         assert!(f.working_only && f.available_now);
         assert_eq!(f.operators, ["Shell Recharge"]);
         assert_eq!(Choice::from_query(&format!("?{q}")), (c, Some((52.0116, 4.3571))));
-        let (bad, at) = Choice::from_query("lat=95&lon=4&plugs=USB_C,<script>&kw=-3&car=%3Cscript%3E&x");
+        let (bad, at) =
+            Choice::from_query("lat=95&lon=4&plugs=USB_C,<script>&kw=-3&car=%3Cscript%3E&x&price=35&price=-1");
         assert_eq!((bad, at), (Choice::default(), None));
     }
 
@@ -672,6 +839,7 @@ mod tests {
                 lon: 4.36,
                 operator: None,
                 evses: vec![],
+                extra: Default::default(),
             },
             chargefinder::Station {
                 id: "B".into(),
@@ -680,6 +848,7 @@ mod tests {
                 lon: 4.3,
                 operator: None,
                 evses: vec![],
+                extra: Default::default(),
             },
         ];
         let folded: Vec<String> = stations.iter().map(|s| fold(&s.name)).collect();
@@ -691,5 +860,35 @@ mod tests {
         assert!(names("d").is_empty(), "one letter is not a search");
         assert!(names("<script>").is_empty());
         assert_eq!(search("delf", &places, &stations, &folded, 2).len(), 2, "limited");
+        // Towns first, then streets, each kind in the order the server sent (most stations first).
+        let mixed = vec![
+            ("Delftweg, Rijswijk".to_string(), 1, 52.03, 4.33, 40),
+            ("Delfgauw".to_string(), 0, 52.0, 4.4, 30),
+            ("Delftsestraat, Rotterdam".to_string(), 1, 51.9, 4.47, 20),
+            ("Delft".to_string(), 0, 52.0, 4.36, 10),
+        ];
+        let found = search("delf", &mixed, &[], &[], 8).iter().map(Found::label).collect::<Vec<_>>();
+        assert_eq!(found, ["Delfgauw", "Delft", "Delftweg, Rijswijk", "Delftsestraat, Rotterdam"]);
+    }
+
+    #[test]
+    fn top_operators_are_the_n_largest_then_by_name() {
+        let station = |id: &str, op: Option<&str>| chargefinder::Station {
+            id: id.into(),
+            name: id.into(),
+            lat: 52.0,
+            lon: 4.3,
+            operator: op.map(str::to_string),
+            evses: vec![],
+            extra: Default::default(),
+        };
+        let ops = ["B", "A", "C", "B", "C", "D", "C", " ", "A"];
+        let mut stations: Vec<_> = ops.iter().enumerate().map(|(i, o)| station(&i.to_string(), Some(o))).collect();
+        stations.push(station("x", None));
+        let index = StationIndex::new(stations);
+        let top = |n| top_operators(&index, n);
+        assert_eq!(top(3), [("C".to_string(), 3), ("A".to_string(), 2), ("B".to_string(), 2)]);
+        assert_eq!(top(10).len(), 4, "blank and missing operators are left out");
+        assert!(top(0).is_empty());
     }
 }

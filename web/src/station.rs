@@ -99,7 +99,7 @@ fn fetch_error_text(e: &FetchError, lang: Lang) -> String {
     }
 }
 
-fn status_msg(k: StatusKind) -> Msg {
+pub(crate) fn status_msg(k: StatusKind) -> Msg {
     match k {
         StatusKind::Available => msg::AVAILABLE,
         StatusKind::Occupied => msg::OCCUPIED,

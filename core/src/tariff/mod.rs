@@ -111,6 +111,7 @@
 mod cheapest;
 mod convert;
 mod estimate;
+mod kwh;
 mod matching;
 mod model;
 mod near;
@@ -125,6 +126,7 @@ mod words;
 pub use cheapest::{cheapest, Candidate, Priced, Pricer, TariffTable};
 pub use convert::{parse_tariffs, TariffError, Tariffs, MAX_PRICE};
 pub use estimate::{estimate, DimensionCost, Estimate, Limit, Line, PriceUnknown, MAX_SESSION_S};
+pub use kwh::{KwhPricer, REFERENCE_PLAN};
 pub use model::{Dimension, PriceComponent, PriceLimit, ReservationRestriction, Restrictions, Tariff, TariffElement};
 pub use near::{cheapest_near, NearQuery, PriceAt};
 pub use notes::Note;

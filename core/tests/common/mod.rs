@@ -49,6 +49,8 @@ pub fn stations(seed: u64, n: usize) -> Vec<Station> {
                 plugs: (0..r.random_range(1..3)).map(|_| PlugFamily::ALL[r.random_range(0..8)]).collect(),
                 max_power_kw: [3.7, 11.0, 22.0, 50.0, 150.0, 350.0][r.random_range(0..6)],
                 status: EvseStatus::ALL[r.random_range(0..EvseStatus::ALL.len())],
+                caps: Default::default(),
+                price: None,
             })
             .collect();
         out.push(Station {
@@ -58,6 +60,7 @@ pub fn stations(seed: u64, n: usize) -> Vec<Station> {
             lon,
             operator: None,
             evses,
+            extra: Default::default(),
         });
     }
     out
