@@ -481,9 +481,22 @@ impl Found {
 }
 
 /// Lower case without accents, so "den haag" finds "Den Haag" and "zurich" finds "Zürich".
+///
+/// In the browser, text that is not plain ASCII is lower-cased by JavaScript's `toLowerCase`
+/// (the same Unicode mapping): Rust's case tables would otherwise be in the app's wasm
+/// (BENCHMARKS.md, "The app").
 pub fn fold(s: &str) -> String {
-    s.chars()
-        .flat_map(char::to_lowercase)
+    let lower = if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        #[cfg(target_arch = "wasm32")]
+        let lower = String::from(js_sys::JsString::from(s).to_lower_case());
+        #[cfg(not(target_arch = "wasm32"))]
+        let lower = s.to_lowercase();
+        lower
+    };
+    lower
+        .chars()
         .map(|c| match c {
             'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
             'è' | 'é' | 'ê' | 'ë' => 'e',
