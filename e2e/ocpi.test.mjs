@@ -106,8 +106,12 @@ test('compact stations for the app: every location, small rows', async () => {
   assert.equal(typeof name, 'string');
   assert.ok(lat > 50 && lat < 54 && lon > 3 && lon < 8);
   assert.ok(evses.length >= 1);
-  // No uids in the download: [plugs, kW, status] per EVSE (the stream names EVSEs by position).
-  assert.ok(rows.every((r) => r[5].every((e) => e.length === 3 && e.every((x) => typeof x === 'number'))));
+  // No uids in the download: [plugs, kW, status, caps?, price?] per EVSE, numbers only (the stream
+  // names EVSEs by position; payment capability bits and the price in cents per kWh only when known).
+  assert.ok(rows.every((r) => r[5].every((e) => e.length >= 3 && e.length <= 5 && e.every((x) => typeof x === 'number'))));
+  assert.ok(rows.some((r) => r[5].some((e) => e.length === 5)), 'some EVSEs carry a price');
+  // After the EVSEs, at most one object of station extras (hours, reliability, currency).
+  assert.ok(rows.every((r) => r.length === 6 || (r.length === 7 && typeof r[6] === 'object' && !Array.isArray(r[6]))));
 });
 
 test('a missing data file stops the server with a message naming it', async () => {
