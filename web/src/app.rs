@@ -376,6 +376,28 @@ fn Nearest() -> impl IntoView {
 }
 
 /// Plugs, minimum power, available now, and my car.
+/// One on/off filter chip: a labelled checkbox bound to one `bool` of the driver's choice.
+fn toggle_chip(
+    ctx: Ctx,
+    choice: RwSignal<Choice>,
+    testid: &'static str,
+    label: Msg,
+    get: fn(&Choice) -> bool,
+    set: fn(&mut Choice, bool),
+) -> impl IntoView {
+    view! {
+        <label class="cf-chip">
+            <input
+                type="checkbox"
+                data-testid=testid
+                prop:checked=move || choice.with(get)
+                on:change=move |_| choice.update(|c| set(c, !get(c)))
+            />
+            {move || ctx.t(label)}
+        </label>
+    }
+}
+
 #[component]
 fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
@@ -427,54 +449,14 @@ fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <label class="cf-chip">
-                    <input
-                        type="checkbox"
-                        data-testid="available-now"
-                        prop:checked=move || choice.with(|c| c.available_now)
-                        on:change=move |_| choice.update(|c| c.available_now = !c.available_now)
-                    />
-                    {move || ctx.t(msg::AVAILABLE_NOW)}
-                </label>
-                <label class="cf-chip">
-                    <input
-                        type="checkbox"
-                        data-testid="working"
-                        prop:checked=move || choice.with(|c| c.working)
-                        on:change=move |_| choice.update(|c| c.working = !c.working)
-                    />
-                    {move || ctx.t(msg::HIDE_BROKEN)}
-                </label>
-                <label class="cf-chip">
-                    <input
-                        type="checkbox"
-                        data-testid="open-now"
-                        prop:checked=move || choice.with(|c| c.open_now)
-                        on:change=move |_| choice.update(|c| c.open_now = !c.open_now)
-                    />
-                    {move || ctx.t(msg::FILTER_OPEN_NOW)}
-                </label>
+                {toggle_chip(ctx, choice, "available-now", msg::AVAILABLE_NOW, |c| c.available_now, |c, on| c.available_now = on)}
+                {toggle_chip(ctx, choice, "working", msg::HIDE_BROKEN, |c| c.working, |c, on| c.working = on)}
+                {toggle_chip(ctx, choice, "open-now", msg::FILTER_OPEN_NOW, |c| c.open_now, |c, on| c.open_now = on)}
             </div>
             <fieldset class="cf-pay-filter">
                 <legend>{move || ctx.t(msg::PAYMENT)}</legend>
-                <label class="cf-chip">
-                    <input
-                        type="checkbox"
-                        data-testid="pay-app"
-                        prop:checked=move || choice.with(|c| c.pay_app)
-                        on:change=move |_| choice.update(|c| c.pay_app = !c.pay_app)
-                    />
-                    {move || ctx.t(msg::PAY_APP)}
-                </label>
-                <label class="cf-chip">
-                    <input
-                        type="checkbox"
-                        data-testid="pay-card"
-                        prop:checked=move || choice.with(|c| c.pay_card)
-                        on:change=move |_| choice.update(|c| c.pay_card = !c.pay_card)
-                    />
-                    {move || ctx.t(msg::PAY_CARD)}
-                </label>
+                {toggle_chip(ctx, choice, "pay-app", msg::PAY_APP, |c| c.pay_app, |c, on| c.pay_app = on)}
+                {toggle_chip(ctx, choice, "pay-card", msg::PAY_CARD, |c| c.pay_card, |c, on| c.pay_card = on)}
             </fieldset>
             <div class="cf-filter-row">
                 <label class="cf-field">
@@ -496,15 +478,7 @@ fn Filters(choice: RwSignal<Choice>) -> impl IntoView {
                             .collect_view()}
                     </select>
                 </label>
-                <label class="cf-chip">
-                    <input
-                        type="checkbox"
-                        data-testid="reliable"
-                        prop:checked=move || choice.with(|c| c.reliable)
-                        on:change=move |_| choice.update(|c| c.reliable = !c.reliable)
-                    />
-                    {move || ctx.t(msg::HIDE_UNRELIABLE)}
-                </label>
+                {toggle_chip(ctx, choice, "reliable", msg::HIDE_UNRELIABLE, |c| c.reliable, |c, on| c.reliable = on)}
             </div>
             <label class="cf-field">
                 {move || ctx.t(msg::OPERATOR)} " "
