@@ -9,12 +9,13 @@ import { startLocalstripe, stripeEnv, findCandidates } from './stripe.mjs';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');
 let ls, server, browser, candidates;
+const CPO_TOKEN = 'charge-app-test-token';
 
 before(async () => {
   ls = await startLocalstripe();
   // 20× real time: the car "plugs in" a second after the start, so the waiting screen is seen.
   // Test control: a start the network never answers, so the waiting screen stays to cancel.
-  server = await startServer({ env: { ...stripeEnv(ls), CHARGEFINDER_NETWORK_SPEED: '20', CHARGEFINDER_NETWORK_TEST_CONTROL: '1' } });
+  server = await startServer({ env: { ...stripeEnv(ls), CHARGEFINDER_NETWORK_SPEED: '20', CHARGEFINDER_NETWORK_TEST_CONTROL: '1', CHARGEFINDER_CPO_TOKEN: CPO_TOKEN } });
   candidates = await findCandidates(server.url);
   assert.ok(candidates.length >= 5);
   browser = await launchChromium();
@@ -71,8 +72,12 @@ test('pay and charge from the app: connector, price and hold, card, plug in, liv
 
   // From the station screen.
   await page.goto(`${server.url}/?station=${encodeURIComponent(where.location_id)}`);
+  await page.getByTestId('charge-here').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, 'charge-0-station-entry-390x844.png') });
   await page.getByTestId('charge-here').click();
   await page.getByTestId('charge-screen').waitFor();
+  // The payment screens are a page of their own on our origin (the finder's wasm does not carry them).
+  assert.match(page.url(), /\/charge\/\?charge=[^&]+&lang=en/);
   await pickConnector(page, where.evse_uid);
   assert.match(await page.getByTestId('tariff').textContent(), /kWh/);
   assert.match(await page.getByTestId('estimate').textContent(), /€\d+\.\d\d to charge .* from 20% to full/);
@@ -93,8 +98,9 @@ test('pay and charge from the app: connector, price and hold, card, plug in, liv
   assert.match(await page.getByTestId('cost').textContent(), /^€\d+\.\d\d$/);
   await page.screenshot({ path: join(SHOTS, 'charge-3-live-390x844.png') });
 
-  // A reload (or coming back later) restores the live screen.
+  // A reload (or coming back later, to the finder) restores the live screen.
   await page.goto(`${server.url}/`);
+  await page.waitForURL(/\/charge\/\?session=/);
   await page.locator('[data-testid=session-state][data-state=active]').waitFor({ timeout: 30_000 });
   // Charge past the card minimum (€0.50), so the capture is a real one.
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=cost]')?.textContent.replace('€', '')) >= 0.6, null, { timeout: 90_000 });
@@ -116,7 +122,7 @@ test('a declined card is said in plain words, and the driver can try again', asy
   const where = candidates[1];
   const context = await browser.newContext({ ...PHONE });
   const page = await newPage(context);
-  await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}`);
+  await page.goto(`${server.url}/charge/?charge=${encodeURIComponent(where.location_id)}`);
   await pickConnector(page, where.evse_uid);
   await fillCard(page, '4000000000000341');
   await page.getByTestId('confirm').click();
@@ -134,7 +140,7 @@ test('in Dutch: the price card in Dutch words with Dutch amounts ("€ 5,16"); c
   const page = await newPage(context);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}`);
+  await page.goto(`${server.url}/charge/?charge=${encodeURIComponent(where.location_id)}`);
   await page.getByText('1. Kies een aansluiting').waitFor();
   await pickConnector(page, where.evse_uid);
   assert.match(await page.getByTestId('tariff').textContent(), /^€ \d+,\d+\/kWh/);
@@ -168,7 +174,7 @@ test('3-D Secure: the bank\'s step (localstripe\'s box in Stripe.js), then the w
   const page = await newPage(context);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}`);
+  await page.goto(`${server.url}/charge/?charge=${encodeURIComponent(where.location_id)}`);
   await pickConnector(page, where.evse_uid);
   await fillCard(page, '4000002500003155');
   await page.getByTestId('confirm').click();
@@ -189,7 +195,7 @@ test('a charge below the card minimum: the receipt says nothing was taken, and w
   const where = candidates[4] ?? candidates[0];
   const context = await browser.newContext({ ...PHONE });
   const page = await newPage(context);
-  await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}`);
+  await page.goto(`${server.url}/charge/?charge=${encodeURIComponent(where.location_id)}`);
   await pickConnector(page, where.evse_uid);
   await fillCard(page, '4242424242424242');
   await page.getByTestId('confirm').click();
@@ -202,6 +208,36 @@ test('a charge below the card minimum: the receipt says nothing was taken, and w
   assert.equal(await page.getByTestId('receipt-not-charged').textContent(),
     'Not charged: the total is below the card minimum of €0.50, so your hold was released.');
   await page.screenshot({ path: join(SHOTS, 'charge-8-below-minimum-390x844.png'), fullPage: true });
+  assert.deepEqual(page.consoleLog.filter((l) => l.startsWith('pageerror')), []);
+  await context.close();
+});
+
+test('the charging page: old in-app links go on to it, it shows the live status, and without a session it says so', async () => {
+  // The connector list reads the server's live status: an operator's push shows at once.
+  const where = candidates[5] ?? candidates[1];
+  const loc = await (await fetch(`${server.url}/api/locations/${encodeURIComponent(where.location_id)}`)).json();
+  const auth = { 'content-type': 'application/json', authorization: `Token ${Buffer.from(CPO_TOKEN).toString('base64')}` };
+  const patch = await fetch(`${server.url}/ocpi/2.2.1/locations/${loc.country_code}/${loc.party_id}/${encodeURIComponent(loc.id)}/${encodeURIComponent(where.evse_uid)}`,
+    { method: 'PATCH', headers: auth, body: JSON.stringify({ status: 'OUTOFORDER', last_updated: new Date().toISOString() }) });
+  assert.equal(patch.status, 200);
+  const after = await (await fetch(`${server.url}/api/locations/${encodeURIComponent(where.location_id)}`)).json();
+  assert.equal(after.evses.find((e) => e.uid === where.evse_uid).status, 'OUTOFORDER');
+
+  const context = await browser.newContext({ ...PHONE });
+  const page = await newPage(context);
+  // A link from before the charging page had its own address.
+  await page.goto(`${server.url}/?charge=${encodeURIComponent(where.location_id)}&lang=nl`);
+  await page.waitForURL(/\/charge\/\?charge=/);
+  const button = page.locator(`[data-testid=connector][data-evse="${where.evse_uid}"]`).first();
+  await button.waitFor();
+  assert.equal(await button.isDisabled(), true, 'an out-of-order connector cannot be picked');
+  assert.match(await button.textContent(), /Buiten gebruik/);
+  // Nothing asked for and no session on this device: a sentence and the way back.
+  await page.goto(`${server.url}/charge/`);
+  await page.getByText('No charging session is open on this device.').waitFor();
+  await page.screenshot({ path: join(SHOTS, 'charge-9-no-session-390x844.png') });
+  await page.getByRole('link', { name: 'Back to the map' }).click();
+  await page.waitForURL(`${server.url}/`);
   assert.deepEqual(page.consoleLog.filter((l) => l.startsWith('pageerror')), []);
   await context.close();
 });

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-trunk build --release
+bash scripts/build-app.sh
 cargo build --profile server --locked -p chargefinder-server
 mkdir -p var
 export CHARGEFINDER_ADDR="${CHARGEFINDER_ADDR:-127.0.0.1:8080}"

@@ -36,7 +36,7 @@ run clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 run clippy-wasm cargo clippy -p chargefinder -p chargefinder-web -p chargefinder-wasm --target wasm32-unknown-unknown --locked -- -D warnings
 run cargo-test cargo test --workspace --locked
 run wasm-test cargo test -p chargefinder --target wasm32-unknown-unknown --test wasm --locked
-run trunk trunk build --release
+run trunk bash scripts/build-app.sh
 # The e2e tests run these binaries; `cargo test` alone does not rebuild every bin.
 run build-bins cargo build -p chargefinder-server -p chargefinder-cli --locked
 run feed-check bash -c 'target/debug/chargefinder check data/nl/locations.json.gz > "$0/report.json" && python3 -c "

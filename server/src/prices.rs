@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use chargefinder::tariff::{describe, shows_incl_vat, ChargePlan, Language, Pricer, Tariff, TariffTable};
-use chargefinder::{catalogue_vehicle, effective_power_kw, import_locations, CatalogueVehicle, Location};
+use chargefinder::{catalogue_vehicle, effective_power_kw, import_locations, CatalogueVehicle, EvseStatus, Location};
 use serde::Serialize;
 
 use crate::api::ApiError;
@@ -217,15 +217,34 @@ pub fn load_location(store: &Store, id: &str) -> Result<Location, ApiError> {
 }
 
 /// `GET /api/locations/{id}`: the full location as the core's domain model (`chargefinder::Location`
-/// in JSON), for the station screen. The server runs the tolerant OCPI import once, so the
-/// phone's wasm needs only serde for it, not the importer (`/ocpi/2.2.1/locations/{id}` still
-/// serves the object as received).
+/// in JSON), for the station screen and the charging page, with each EVSE's **live** status (the
+/// latest the server heard, from pushes and the simulator) in place of the one published with
+/// the object. The server runs the tolerant OCPI import once, so the phone's wasm needs only
+/// serde for it, not the importer (`/ocpi/2.2.1/locations/{id}` still serves the object as
+/// received).
 pub async fn location(State(store): State<Store>, Path(id): Path<String>) -> Response {
-    match tokio::task::spawn_blocking(move || load_location(&store, &id)).await {
+    match tokio::task::spawn_blocking(move || live_location(&store, &id)).await {
         Ok(Ok(loc)) => axum::Json(loc).into_response(),
         Ok(Err(e)) => e.into_response(),
         Err(e) => ApiError::server(format!("the lookup did not finish: {e}")).into_response(),
     }
+}
+
+fn live_location(store: &Store, id: &str) -> Result<Location, ApiError> {
+    let mut loc = load_location(store, id)?;
+    for (uid, status, t) in store.evse_statuses(id).map_err(ApiError::server)? {
+        // A repeated uid within a location: the first, as the core's EVSE lookup does.
+        let (Some(evse), Some(status)) = (loc.evses.iter_mut().find(|e| e.uid == uid), EvseStatus::parse(&status))
+        else {
+            continue;
+        };
+        evse.status = status;
+        if t > 0 {
+            evse.last_updated =
+                jiff::Timestamp::from_second(t).ok().map(|t| t.to_string()).or(evse.last_updated.take());
+        }
+    }
+    Ok(loc)
 }
 
 /// The prices at one location, as of `now` (the estimate's start).

@@ -133,6 +133,15 @@ impl Store {
         })
     }
 
+    /// One location's live EVSE statuses: `(evse_uid, status, last_updated unix seconds)`.
+    pub fn evse_statuses(&self, location_id: &str) -> Result<Vec<(String, String, i64)>, String> {
+        self.with_conn(|c| {
+            c.prepare_cached("SELECT evse_uid, status, last_updated FROM evse_status WHERE location_id = ?1")?
+                .query_map([location_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+    }
+
     /// One location's OCPI object by id.
     pub fn location(&self, id: &str) -> Result<Option<String>, String> {
         self.with_conn(|c| {

@@ -102,6 +102,18 @@ fn push_url(ctx: Ctx, push: bool) {
     }
 }
 
+/// Language: the link's, else the one the driver picked on this device, else the browser's.
+pub fn initial_lang(from_link: Option<Lang>) -> Lang {
+    from_link
+        .or_else(|| storage().and_then(|s| s.get_item(LANG_KEY).ok().flatten()).and_then(|l| Lang::from_code(&l)))
+        .unwrap_or_else(|| Lang::from_preferences(browser_languages().iter().map(String::as_str)))
+}
+
+/// The car the driver picked on this device, if any.
+pub fn remembered_vehicle() -> Option<String> {
+    storage().and_then(|s| s.get_item(VEHICLE_KEY).ok().flatten()).filter(|v| !v.is_empty())
+}
+
 fn browser_languages() -> Vec<String> {
     let Some(nav) = web_sys::window().map(|w| w.navigator()) else { return Vec::new() };
     let mut out: Vec<String> = nav.languages().iter().filter_map(|v| v.as_string()).collect();
@@ -111,6 +123,7 @@ fn browser_languages() -> Vec<String> {
 
 #[component]
 pub fn App() -> impl IntoView {
+    crate::charge::forward_if_charging();
     let stations = LocalResource::new(crate::api::fetch_stations);
     let query = location_search();
     // A shared link's position wins over the device's.
@@ -122,12 +135,7 @@ pub fn App() -> impl IntoView {
             None => geo::current_position().await,
         }
     });
-    // Language: the link's, else the one the driver picked on this device, else the browser's.
-    let lang = link_place
-        .lang
-        .or_else(|| storage().and_then(|s| s.get_item(LANG_KEY).ok().flatten()).and_then(|l| Lang::from_code(&l)))
-        .unwrap_or_else(|| Lang::from_preferences(browser_languages().iter().map(String::as_str)));
-    let lang = RwSignal::new(lang);
+    let lang = RwSignal::new(initial_lang(link_place.lang));
     let units = link_place
         .units
         .or_else(|| storage().and_then(|s| s.get_item(UNITS_KEY).ok().flatten()).and_then(|u| Units::from_code(&u)))
@@ -267,9 +275,8 @@ fn Finder(
     }
     // The car is remembered on the device; everything else starts open.
     let query = location_search();
-    let remembered = storage().and_then(|s| s.get_item(VEHICLE_KEY).ok().flatten()).filter(|v| !v.is_empty());
     let (from_link, _) = Choice::from_query(&query);
-    let choice = RwSignal::new(Choice { vehicle: from_link.vehicle.clone().or(remembered), ..from_link });
+    let choice = RwSignal::new(Choice { vehicle: from_link.vehicle.clone().or_else(remembered_vehicle), ..from_link });
     let mut start = Place::from_query(&query);
     start.at = (here.source != Source::Default).then_some((here.lat, here.lon));
     let place = RwSignal::new(start);
@@ -302,8 +309,10 @@ fn Finder(
             <MapView />
             <Nearest />
         </div>
-        {move || station.get().map(|id| view! { <StationScreen id=id.clone() /> <crate::charge::ChargeEntry id=id /> })}
-        <crate::charge::ChargeRoutes />
+        {move || station.get().map(|id| view! {
+            <StationScreen id=id.clone() />
+            <crate::charge::ChargeEntry id=id lang=lang vehicle=Signal::derive(move || choice.with(|c| c.vehicle.clone())) />
+        })}
     }
 }
 

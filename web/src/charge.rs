@@ -1,6 +1,12 @@
 //! Paid charging (issue 7): pick a connector → price, estimate and hold → card → "plug in and
 //! confirm" → live session → receipt. Reloading mid-session comes back to the live screen.
 //!
+//! These screens are a page of their own, `/charge/` (`charge/index.html`, built from this crate
+//! with the `charge-page` feature): the finder's wasm does not carry them, so the first view a
+//! phone downloads stays small, and the payment runs only on our origin, whatever page the
+//! finder is embedded in. The finder links here ([`ChargeEntry`]) and forwards old links and an
+//! open session ([`forward_if_charging`]).
+//!
 //! Routes: `?charge=LOCATION_ID` (pick and pay), `?session=ID` (live and receipt). Without
 //! either, the driver's open session (if any) is shown, so a reload or a closed tab returns to it.
 //! The live screen polls the session every second (`EventSource` cannot send the driver's
@@ -10,13 +16,66 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::closure::Closure;
 
-use crate::app::{location_search, Ctx};
+use crate::app::location_search;
 use crate::charge_api::{self as api, CardForm, Quote, Receipt, Session};
 use crate::i18n::{self, msg, Lang, Msg};
 
 // The screens' styles are in `web/charge.css`, linked from index.html (a strict CSP forbids
 // inline <style> elements).
 const CARD_MOUNT: &str = "cf-card-element";
+
+/// Where the charging page is (our origin; an absolute path, so it is the same from `/` and
+/// `/embed`).
+pub const PAGE: &str = "/charge/";
+
+/// What the charging screens share: the driver's language and car (the finder's choice,
+/// remembered on the device or passed in the link).
+#[derive(Clone, Copy)]
+struct ChargeCtx {
+    lang: RwSignal<Lang>,
+    vehicle: StoredValue<Option<String>>,
+}
+
+/// The charging page's root.
+#[component]
+pub fn ChargeApp() -> impl IntoView {
+    let query = location_search();
+    let link = crate::state::Place::from_query(&query);
+    let lang = RwSignal::new(crate::app::initial_lang(link.lang));
+    let vehicle = crate::state::Choice::from_query(&query).0.vehicle.or_else(crate::app::remembered_vehicle);
+    provide_context(ChargeCtx { lang, vehicle: StoredValue::new(vehicle) });
+    view! {
+        <div class="cf-app cf-charge-page" lang=move || lang.get().code()>
+            <ChargeRoutes />
+        </div>
+    }
+}
+
+/// The finder's side: a link from the old in-app routes (`/?charge=…`, `/?session=…`) goes on
+/// to the charging page, and so does the finder opened while the driver's session is running
+/// (a closed tab comes back to it). Only the session's id is read here, so the finder's wasm
+/// does not carry the session types.
+pub fn forward_if_charging() {
+    let query = location_search();
+    if Route::from_query(&query) != Route::None {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().replace(&format!("{PAGE}{query}"));
+        }
+        return;
+    }
+    if crate::state::Place::from_query(&query).station.is_some() {
+        return;
+    }
+    if let Some(token) = api::known_token() {
+        spawn_local(async move {
+            if let Some(id) = api::open_session_id(&token).await {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().assign(&format!("{PAGE}{}", Route::Session(id).to_query()));
+                }
+            }
+        });
+    }
+}
 
 /// Where the charging screens are.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,18 +167,20 @@ fn go(route: RwSignal<Route>, to: Route) {
 /// without one, shows the driver's open session.
 #[component]
 pub fn ChargeRoutes() -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let ctx = expect_context::<ChargeCtx>();
     let route = RwSignal::new(Route::from_query(&location_search()));
     provide_context(route);
+    // Nothing asked for: the driver's open session, else a way back to the map.
+    let nothing = RwSignal::new(false);
     if route.get_untracked() == Route::None {
-        if let Some(token) = api::known_token() {
-            spawn_local(async move {
-                if let Ok(Some(s)) = api::active_session(&token, ctx.lang.get_untracked()).await {
-                    if route.get_untracked() == Route::None {
-                        go(route, Route::Session(s.id));
-                    }
+        match api::known_token() {
+            Some(token) => spawn_local(async move {
+                match api::open_session_id(&token).await {
+                    Some(id) if route.get_untracked() == Route::None => go(route, Route::Session(id)),
+                    _ => nothing.set(true),
                 }
-            });
+            }),
+            None => nothing.set(true),
         }
     }
     let on_pop = Closure::<dyn Fn()>::new(move || route.set(Route::from_query(&location_search())));
@@ -135,7 +196,12 @@ pub fn ChargeRoutes() -> impl IntoView {
         Route::Session(id) => Some(id),
         _ => None,
     });
+    let lang = ctx.lang;
     view! {
+        <section class="cf-charge" hidden=move || !(nothing.get() && route.get() == Route::None)>
+            <p class="cf-status">{move || msg::NO_SESSION.get(lang.get())}</p>
+            <a class="cf-secondary" href="/">{move || msg::BACK.get(lang.get())}</a>
+        </section>
         // The two screens in hosts of their own, each hidden unless it is the route.
         <div class="cf-charge-host" hidden=move || !matches!(route.get(), Route::Pick(_))>
             {move || pick.get().map(|id| view! { <div class="cf-overlay"><PickAndPay location_id=id /></div> })}
@@ -146,15 +212,22 @@ pub fn ChargeRoutes() -> impl IntoView {
     }
 }
 
-/// On a station: the way in.
+/// On a station (in the finder): the way in, a link to the charging page in the driver's
+/// language, with their car for the estimate.
 #[component]
-pub fn ChargeEntry(id: String) -> impl IntoView {
-    let route = expect_context::<RwSignal<Route>>();
-    let lang = expect_context::<Ctx>().lang;
+pub fn ChargeEntry(id: String, lang: RwSignal<Lang>, vehicle: Signal<Option<String>>) -> impl IntoView {
+    let href = move || {
+        let mut q = format!("{PAGE}?charge={}&lang={}", crate::state::encode(&id), lang.get().code());
+        if let Some(v) = vehicle.get() {
+            q.push_str("&vehicle=");
+            q.push_str(&crate::state::encode(&v));
+        }
+        q
+    };
     view! {
-        <button type="button" class="cf-primary cf-charge-entry" data-testid="charge-here" on:click=move |_| go(route, Route::Pick(id.clone()))>
+        <a class="cf-primary cf-charge-entry" data-testid="charge-here" href=href>
             {move || msg::CHARGE_HERE.get(lang.get())}
-        </button>
+        </a>
     }
 }
 
@@ -170,7 +243,7 @@ struct Option_ {
 
 #[component]
 fn PickAndPay(location_id: String) -> impl IntoView {
-    let ctx = expect_context::<Ctx>();
+    let ctx = expect_context::<ChargeCtx>();
     let lang = ctx.lang;
     let route = expect_context::<RwSignal<Route>>();
     let loc_id = location_id.clone();
@@ -187,7 +260,7 @@ fn PickAndPay(location_id: String) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let key = RwSignal::new(new_key());
-    let vehicle = move || ctx.choice.with_untracked(|c| c.vehicle.clone());
+    let vehicle = move || ctx.vehicle.get_value();
     let lid = location_id.clone();
     let fetch_quote = move |choice: (String, String)| {
         let lid = lid.clone();
@@ -317,7 +390,7 @@ fn PickAndPay(location_id: String) -> impl IntoView {
             None => view! { <p class="cf-status" role="status">{msg::CHARGERS_LOADING.get(l)}</p> }.into_any(),
             Some(Err(e)) => view! { <p class="cf-error" role="alert">{e}</p> }.into_any(),
             Some(Ok(loc)) => {
-                let options = connector_options(&loc, ctx);
+                let options = connector_options(&loc);
                 let title = loc.name.clone().unwrap_or_else(|| loc.address.clone());
                 let none = options.is_empty().then(|| view! { <p class="cf-status">{msg::NONE_STARTABLE.get(l)}</p> });
                 view! {
@@ -399,18 +472,14 @@ fn PickAndPay(location_id: String) -> impl IntoView {
     }
 }
 
-fn connector_options(loc: &chargefinder::Location, ctx: Ctx) -> Vec<Option_> {
+fn connector_options(loc: &chargefinder::Location) -> Vec<Option_> {
     let mut out = Vec::new();
     for evse in &loc.evses {
         if !evse.capabilities.iter().any(|c| c == "REMOTE_START_STOP_CAPABLE") {
             continue;
         }
-        // The live status the finder holds, else what the operator published.
-        let status = ctx
-            .index
-            .with_value(|ix| ix.evse_slot(&loc.id, &evse.uid))
-            .map(|slot| ctx.live.with_value(|l| l.status(slot, crate::app::now_s())))
-            .unwrap_or(evse.status);
+        // The server sends the live status in the location (`GET /api/locations/{id}`).
+        let status = evse.status;
         for c in &evse.connectors {
             let kw = c.max_power_kw().map(|k| format!(" · {k:.0} kW")).unwrap_or_default();
             out.push(Option_ {
@@ -441,7 +510,7 @@ async fn sleep_ms(ms: i32) {
 #[component]
 fn LiveSession(id: String) -> impl IntoView {
     let route = expect_context::<RwSignal<Route>>();
-    let lang = expect_context::<Ctx>().lang;
+    let lang = expect_context::<ChargeCtx>().lang;
     let session = RwSignal::new(None::<Result<Session, String>>);
     let receipt = RwSignal::new(None::<Receipt>);
     let stopping = RwSignal::new(false);
@@ -490,7 +559,13 @@ fn LiveSession(id: String) -> impl IntoView {
             }
         });
     };
-    let done = move |_| go(route, Route::None);
+    // Done: back to the finder (a page of its own).
+    let done = move |_| {
+        let _ = route;
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().assign("/");
+        }
+    };
     view! {
         <section class="cf-charge" data-testid="session-screen" aria-live="polite">
             {move || { let stop = stop.clone(); let l = lang.get(); match session.get() {

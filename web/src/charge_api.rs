@@ -132,11 +132,6 @@ struct ErrorEnvelope {
     error: ErrorBody,
 }
 
-#[derive(Deserialize)]
-struct Sessions {
-    sessions: Vec<Session>,
-}
-
 async fn read<T: DeserializeOwned>(res: Response, lang: Lang) -> Result<T, String> {
     if res.ok() {
         return res.json::<T>().await.map_err(|_| msg::E_DAMAGED.get(lang).to_string());
@@ -234,10 +229,16 @@ pub async fn session(token: &str, id: &str, lang: Lang) -> Result<Session, Strin
     read(res, lang).await
 }
 
-/// The driver's open session, if any (after a reload).
-pub async fn active_session(token: &str, lang: Lang) -> Result<Option<Session>, String> {
-    let res = authed(Request::get("/api/sessions?active=1"), token).send().await.map_err(|_| offline(lang))?;
-    Ok(read::<Sessions>(res, lang).await?.sessions.into_iter().next())
+/// The id of the driver's open session, if the server says there is one (for the finder, which
+/// reads only this: `serde_json::Value` is already in its wasm, the session types are not).
+/// Offline or any error: `None`, the finder just stays the finder.
+pub async fn open_session_id(token: &str) -> Option<String> {
+    let res = authed(Request::get("/api/sessions?active=1"), token).send().await.ok()?;
+    if !res.ok() {
+        return None;
+    }
+    let v: serde_json::Value = res.json().await.ok()?;
+    v.get("sessions")?.get(0)?.get("id")?.as_str().map(str::to_string)
 }
 
 /// Stops the session; while the charger is still starting, this cancels the start.

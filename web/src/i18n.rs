@@ -258,6 +258,10 @@ pub mod msg {
     msgs! {
         CHARGE_HERE = "Charge here and pay by card", "Hier laden en met je kaart betalen",
             "Hier laden und mit Karte bezahlen", "Recharger ici et payer par carte";
+        NO_SESSION = "No charging session is open on this device.",
+            "Er loopt geen laadsessie op dit apparaat.",
+            "Auf diesem Gerät läuft kein Ladevorgang.",
+            "Aucune session de charge n’est ouverte sur cet appareil.";
         CHARGE_BACK = "← Back", "← Terug", "← Zurück", "← Retour";
         CHARGERS_LOADING = "Loading the chargers…", "Laadpunten worden geladen…", "Ladepunkte werden geladen…",
             "Chargement des points de charge…";

@@ -22,8 +22,19 @@ fn main() {
     embed::init();
     // Mount into a host element when the page provides one (partner pages, the embed), else body.
     let host = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("chargefinder"));
-    match host.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok()) {
-        Some(el) => leptos::mount::mount_to(el, app::App).forget(),
-        None => leptos::mount::mount_to_body(app::App),
+    let host = host.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok());
+    // One crate, two pages: the finder (`index.html`) and the charging page (`charge/index.html`,
+    // built with the `charge-page` feature). `cfg!` keeps both branches compiled and checked, and
+    // each build's wasm carries only its own screens (the other branch is dead code).
+    if cfg!(feature = "charge-page") {
+        match host {
+            Some(el) => leptos::mount::mount_to(el, charge::ChargeApp).forget(),
+            None => leptos::mount::mount_to_body(charge::ChargeApp),
+        }
+    } else {
+        match host {
+            Some(el) => leptos::mount::mount_to(el, app::App).forget(),
+            None => leptos::mount::mount_to_body(app::App),
+        }
     }
 }
