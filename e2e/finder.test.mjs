@@ -166,3 +166,65 @@ test('the download carries the payment capabilities in the short EVSE form', asy
   const card = evses.filter((e) => ((e[3] ?? 0) & 16) !== 0).length;
   assert.ok(app > evses.length * 0.9 && card > evses.length * 0.2 && card < evses.length * 0.4, `${app} ${card} of ${evses.length}`);
 });
+
+test('map pins follow the same filters: each station pin is the core’s answer for that station, none is missing', async () => {
+  const rows = await (await fetch(`${server.url}/api/stations`)).json();
+  const pos = new Map(rows.map((r) => [r[0], [r[2], r[3]]]));
+  const context = await browser.newContext({ ...PHONE });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${server.url}/?lat=${DELFT[0]}&lon=${DELFT[1]}&z=14`);
+  await page.waitForSelector('[data-testid="map"][data-bbox] [data-pin]', { timeout: 30_000 });
+  const cases = [
+    [[], []],
+    [['pay-card'], ['--pay-card']],
+    [['pay-app', 'open-now'], ['--pay-app', '--open-at', String(minute())]],
+    [['reliable'], ['--min-reliability', '80']],
+  ];
+  let changed = false;
+  let before = null;
+  for (const [boxes, opts] of cases) {
+    for (const id of ['pay-card', 'pay-app', 'open-now', 'reliable']) await page.setChecked(`[data-testid="${id}"]`, boxes.includes(id));
+    // The core's answer around the map's centre, far enough to cover the whole viewport.
+    const native = nativeNearest(...DELFT, 1500, opts);
+    const bbox = (await page.getAttribute('[data-testid="map"]', 'data-bbox')).split(',').map(Number);
+    const [w, s, e, n] = bbox;
+    const farthest = native.at(-1).distance_m;
+    assert.ok(farthest > 111_000 * Math.max(n - s, (e - w) * Math.cos((DELFT[0] * Math.PI) / 180)), 'the native answer covers the viewport');
+    const inside = (id, m) => { const [la, lo] = pos.get(id); return la > s + m && la < n - m && lo > w + m && lo < e - m; };
+    const byId = new Map(native.map((r) => [r.id, r]));
+    const want = (r) => `${r.available} of ${r.matching} available`;
+    // Nothing missing: the pins hold every matching station well inside the box, and nothing
+    // from beyond the cells the box touches (a cell at z14 is under 0.006°).
+    const strictly = native.filter((r) => inside(r.id, 0.006)).length;
+    const loosely = native.filter((r) => inside(r.id, -0.006)).length;
+    // The pins settle on the new filter: every station pin is a matching station with the core's
+    // counts, and the pins hold as many stations as the box should.
+    const pins = await page.waitForFunction(([expected, lo, hi]) => {
+      const all = [...document.querySelectorAll('[data-testid="map"] [data-pin]')].map((p) => ({
+        kind: p.dataset.pin, id: p.dataset.station ?? null, n: Number(p.dataset.stations), label: p.getAttribute('aria-label'),
+      }));
+      const ok = all.filter((p) => p.kind === 'station').every((p) => expected[p.id] && p.label.endsWith(expected[p.id]));
+      const total = all.reduce((a, p) => a + p.n, 0);
+      return ok && total >= lo && total <= hi ? all : null;
+    }, [Object.fromEntries(native.map((r) => [r.id, want(r)])), strictly, loosely], { timeout: 10_000 }).then((h) => h.jsonValue()).catch(async (err) => {
+      const shown = await page.$$eval('[data-testid="map"] [data-pin]', (ps) => ps.map((p) => [p.dataset.pin, p.dataset.station, p.getAttribute('aria-label'), Number(p.dataset.stations)]));
+      const wrong = shown.filter(([k, id, label]) => k === 'station' && !(byId.has(id) && label.endsWith(want(byId.get(id)))));
+      const total = shown.reduce((a, p) => a + p[3], 0);
+      throw new Error(`pins (${opts.join(' ')}): ${shown.length} holding ${total} stations (${strictly}..${loosely} expected); not the core's answer: ${JSON.stringify(wrong.slice(0, 5).map(([, id, l]) => [id, l, byId.get(id) && want(byId.get(id))]))}; ${err}`);
+    });
+    const stationPins = pins.filter((p) => p.kind === 'station');
+    for (const p of stationPins) assert.ok(byId.has(p.id) && p.label.endsWith(want(byId.get(p.id))), `${p.id}: ${p.label}`);
+    const total = pins.reduce((a, p) => a + p.n, 0);
+    assert.ok(total >= strictly && total <= loosely, `${total} stations on pins; ${strictly}..${loosely} expected (${opts.join(' ')})`);
+    for (const r of native.filter((r) => inside(r.id, 0.006))) {
+      if (stationPins.length === pins.length) assert.ok(stationPins.some((p) => p.id === r.id), `${r.id} has a pin`);
+    }
+    if (before !== null && before !== total) changed = true;
+    before = total;
+  }
+  assert.ok(changed, 'the filters change the pins here');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
