@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use chargefinder::tariff::{describe, shows_incl_vat, ChargePlan, Language, Pricer, Tariff, TariffTable};
+use chargefinder::tariff::{describe, money, shows_incl_vat, ChargePlan, Language, Pricer, Tariff, TariffTable};
 use chargefinder::{catalogue_vehicle, effective_power_kw, import_locations, CatalogueVehicle, EvseStatus, Location};
 use serde::Serialize;
 
@@ -155,27 +155,16 @@ fn excl_vat_text(lang: Language) -> &'static str {
     }
 }
 
-/// An amount in a currency, as the language writes it: `€14.52`, `€ 14,52`, `14,52 €`.
-pub fn money(lang: Language, currency: &str, amount: &str) -> String {
-    let amount = if lang == Language::En { amount.to_string() } else { amount.replace('.', ",") };
-    let symbol = match currency {
-        "EUR" => "€",
-        "GBP" => "£",
-        "USD" => "$",
-        other => other,
-    };
-    let word_like = symbol.len() == 3 && symbol.bytes().all(|b| b.is_ascii_uppercase());
-    match lang {
-        Language::De | Language::Fr => format!("{amount} {symbol}"),
-        Language::Nl => format!("{symbol} {amount}"),
-        Language::En if word_like => format!("{symbol} {amount}"),
-        Language::En => format!("{symbol}{amount}"),
-    }
-}
-
-/// The tariffs with these ids, parsed (unreadable ones are left out: the connector then reads
-/// as "no price", never a made-up one).
-fn tariffs(store: &Store, ids: &[&str]) -> Result<Vec<Tariff>, String> {
+/// The stored tariffs a location's connectors name, parsed (unreadable ones are left out: the
+/// connector then reads as "no price", never a made-up one).
+fn tariff_table(store: &Store, loc: &Location) -> Result<TariffTable, String> {
+    let mut ids: Vec<&str> = loc
+        .evses
+        .iter()
+        .flat_map(|e| e.connectors.iter().flat_map(|c| c.tariff_ids.iter().map(String::as_str)))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
     let raw = store.with_conn(|c| {
         let mut st = c.prepare_cached("SELECT ocpi FROM tariffs WHERE id = ?1 ORDER BY seq DESC LIMIT 1")?;
         let mut out = Vec::new();
@@ -186,20 +175,13 @@ fn tariffs(store: &Store, ids: &[&str]) -> Result<Vec<Tariff>, String> {
         }
         Ok(out)
     })?;
-    Ok(raw.iter().filter_map(|j| Tariff::from_json(j.as_bytes()).ok()).collect())
+    Ok(TariffTable::new(raw.iter().filter_map(|j| Tariff::from_json(j.as_bytes()).ok()).collect()))
 }
 
 /// Fills a pushed station's prices per kWh from the stored tariffs, for a charge starting now
 /// (the import does the same for the data files; see `store::import_into`).
 pub fn price_station(store: &Store, station: &mut chargefinder::Station, loc: &Location) -> Result<(), String> {
-    let mut ids: Vec<&str> = loc
-        .evses
-        .iter()
-        .flat_map(|e| e.connectors.iter().flat_map(|c| c.tariff_ids.iter().map(String::as_str)))
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let table = TariffTable::new(tariffs(store, &ids)?);
+    let table = tariff_table(store, loc)?;
     chargefinder::tariff::KwhPricer::new(&table, jiff::Timestamp::now()).price(station, loc);
     Ok(())
 }
@@ -256,14 +238,7 @@ pub fn prices_at(
     now: jiff::Timestamp,
 ) -> Result<Prices, ApiError> {
     let loc = load_location(store, id)?;
-    let mut ids: Vec<&str> = loc
-        .evses
-        .iter()
-        .flat_map(|e| e.connectors.iter().flat_map(|c| c.tariff_ids.iter().map(String::as_str)))
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let table = TariffTable::new(tariffs(store, &ids).map_err(ApiError::server)?);
+    let table = tariff_table(store, &loc).map_err(ApiError::server)?;
     let tz = jiff::tz::TimeZone::get(&loc.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let plan = car.map(|c| ChargePlan {
         battery_kwh: f64::from(c.vehicle.battery_kwh),
@@ -302,8 +277,8 @@ pub fn prices_at(
                             let incl = est.incl_vat.map(|d| d.round_dp(2).to_string());
                             let excl = est.excl_vat.round_dp(2).to_string();
                             let total_text = match &incl {
-                                Some(v) => money(lang, &est.currency, v),
-                                None => format!("{} {}", money(lang, &est.currency, &excl), excl_vat_text(lang)),
+                                Some(v) => money(v, &est.currency, lang),
+                                None => format!("{} {}", money(&excl, &est.currency, lang), excl_vat_text(lang)),
                             };
                             let secs: f64 = est.charging_s.to_string().parse().unwrap_or(0.0);
                             out.estimate = Some(EstimateOut {
@@ -490,10 +465,10 @@ pub(crate) mod tests {
 
     #[test]
     fn money_reads_as_each_language_writes_it() {
-        assert_eq!(money(Language::En, "EUR", "14.52"), "€14.52");
-        assert_eq!(money(Language::Nl, "EUR", "14.52"), "€ 14,52");
-        assert_eq!(money(Language::De, "EUR", "14.52"), "14,52 €");
-        assert_eq!(money(Language::Fr, "CHF", "3.10"), "3,10 CHF");
-        assert_eq!(money(Language::En, "CHF", "3.10"), "CHF 3.10");
+        assert_eq!(money("14.52", "EUR", Language::En), "€14.52");
+        assert_eq!(money("14.52", "EUR", Language::Nl), "€ 14,52");
+        assert_eq!(money("14.52", "EUR", Language::De), "14,52 €");
+        assert_eq!(money("3.10", "CHF", Language::Fr), "3,10 CHF");
+        assert_eq!(money("3.10", "CHF", Language::En), "CHF 3.10");
     }
 }

@@ -51,6 +51,17 @@ impl Lang {
     fn decimal_comma(self) -> bool {
         self != Lang::En
     }
+
+    /// The core's language (tariff words, amounts).
+    pub fn language(self) -> chargefinder::tariff::Language {
+        use chargefinder::tariff::Language;
+        match self {
+            Lang::En => Language::En,
+            Lang::Nl => Language::Nl,
+            Lang::De => Language::De,
+            Lang::Fr => Language::Fr,
+        }
+    }
 }
 
 /// Distances in kilometres or miles.
@@ -457,23 +468,10 @@ pub mod msg {
     }
 }
 
-/// An amount in a currency, as the language writes it (`€5.16`, `€ 5,16`, `5,16 €`): the same
-/// rule as the server's price words (`server/src/prices.rs`), on the decimal string as sent.
+/// An amount in a currency, as the language writes it (`€5.16`, `€ 5,16`, `5,16 €`): the core's
+/// rule, the same as the server's price words, on the decimal string as sent.
 pub fn money(lang: Lang, currency: &str, amount: &str) -> String {
-    let amount = decimal(lang, amount);
-    let symbol = match currency {
-        "EUR" => "€",
-        "GBP" => "£",
-        "USD" => "$",
-        other => other,
-    };
-    let word_like = symbol.len() == 3 && symbol.bytes().all(|b| b.is_ascii_uppercase());
-    match lang {
-        Lang::De | Lang::Fr => format!("{amount} {symbol}"),
-        Lang::Nl => format!("{symbol} {amount}"),
-        Lang::En if word_like => format!("{symbol} {amount}"),
-        Lang::En => format!("{symbol}{amount}"),
-    }
+    chargefinder::tariff::money(amount, currency, lang.language())
 }
 
 /// A decimal string (as the server sends amounts and kWh: never a float) with the language's

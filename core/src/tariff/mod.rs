@@ -133,4 +133,4 @@ pub use notes::Note;
 pub use plan::{ChargePlan, PlanError, AC_EFFICIENCY, DC_EFFICIENCY, TAPER_FROM_PCT, TAPER_TO_SHARE};
 pub use quote::{quote, Quote, QuoteRequest};
 pub use session::{ChargingStep, Reservation, Session};
-pub use words::{describe, shown_components, shown_price, shows_incl_vat, Language, MAX_PHRASES};
+pub use words::{describe, money, shown_components, shown_price, shows_incl_vat, Language, MAX_PHRASES};

@@ -321,10 +321,18 @@ fn format_money(d: Decimal, currency: &str, w: &Words) -> String {
     if d.scale() < 2 {
         d.rescale(2);
     }
-    let mut n = d.to_string();
-    if w.decimal_comma {
-        n = n.replace('.', ",");
-    }
+    money_in(&d.to_string(), currency, w)
+}
+
+/// An amount in a currency as `lang` writes it: `€14.52`, `€ 14,52`, `14,52 €`, `CHF 3.10`.
+/// `amount` is a decimal string as the server sends money (`"14.52"`), never a float: the
+/// server's price words, the app's list and its payment screens all write amounts with this.
+pub fn money(amount: &str, currency: &str, lang: Language) -> String {
+    money_in(amount, currency, words(lang))
+}
+
+fn money_in(amount: &str, currency: &str, w: &Words) -> String {
+    let n = if w.decimal_comma { amount.replace('.', ",") } else { amount.to_string() };
     let symbol = match currency {
         "EUR" => "€",
         "GBP" => "£",
