@@ -44,6 +44,16 @@ async function firstListed(page) {
   return page.locator('[data-testid="station"]').first().getAttribute('data-id');
 }
 
+/** Opens the first station of the list by its link; `{ id, loc }` with its OCPI object. */
+async function openFirstStation(page) {
+  await page.goto(server.url + '/');
+  const id = await firstListed(page);
+  const loc = await ocpi(id);
+  await page.goto(`${server.url}/?station=${encodeURIComponent(id)}`);
+  await page.waitForSelector('[data-testid="evse"]');
+  return { id, loc };
+}
+
 /** The screen shows what the OCPI object says: address, one item per EVSE, connector powers. */
 async function assertDetails(page, loc) {
   await page.waitForSelector('[data-testid="evse"]', { timeout: 10_000 });
@@ -174,11 +184,7 @@ test('a deep link opens the station directly, prices for my car as the server co
 test('directions hand off to the device’s maps; share copies the link (no Web Share here) and says so', async () => {
   const android = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36';
   const { context, page, problems } = await newPage({ userAgent: android, permissions: ['clipboard-read', 'clipboard-write'] });
-  await page.goto(server.url + '/');
-  const id = await firstListed(page);
-  const loc = await ocpi(id);
-  await page.goto(`${server.url}/?station=${encodeURIComponent(id)}`);
-  await page.waitForSelector('[data-testid="evse"]');
+  const { id, loc } = await openFirstStation(page);
   const href = await page.getAttribute('[data-testid="directions"]', 'href');
   const [lat, lon] = [Number(loc.coordinates.latitude).toFixed(6), Number(loc.coordinates.longitude).toFixed(6)];
   assert.ok(href.startsWith(`geo:${lat},${lon}?q=${lat},${lon}(`), href);
@@ -198,11 +204,7 @@ test('directions hand off to the device’s maps; share copies the link (no Web 
 
 test('a status change pushed to the server reaches the open station screen, word and colour', async () => {
   const { context, page, problems } = await newPage();
-  await page.goto(server.url + '/');
-  const id = await firstListed(page);
-  const loc = await ocpi(id);
-  await page.goto(`${server.url}/?station=${encodeURIComponent(id)}`);
-  await page.waitForSelector('[data-testid="evse"]');
+  const { id, loc } = await openFirstStation(page);
   await page.waitForFunction(() => document.querySelector('[data-testid="live-state"]')?.textContent === 'Live', null, { timeout: 10_000 });
   const uid = loc.evses[0].uid;
   const item = `[data-testid="evse"][data-uid="${uid}"] [data-testid="evse-status"]`;
@@ -223,11 +225,7 @@ test('a status change pushed to the server reaches the open station screen, word
 
 test('switching language changes the screen’s words', async () => {
   const { context, page, problems } = await newPage();
-  await page.goto(server.url + '/');
-  const id = await firstListed(page);
-  const loc = await ocpi(id);
-  await page.goto(`${server.url}/?station=${encodeURIComponent(id)}`);
-  await page.waitForSelector('[data-testid="evse"]');
+  const { id, loc } = await openFirstStation(page);
   assert.equal(await page.textContent('.cf-station-screen h3'), `Charge points (${loc.evses.length})`);
   await page.selectOption('[data-testid="lang"]', 'nl');
   await page.waitForFunction((n) => document.querySelector('.cf-station-screen h3')?.textContent === `Laadpunten (${n})`, loc.evses.length, { timeout: 2_000 });
