@@ -3,11 +3,8 @@
 // language switch changes the words.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startServer, launchChromium, PHONE, ROOT, stayLocal } from './lib.mjs';
+import { startServer, launchChromium, PHONE, DESKTOP, stayLocal, axe } from './lib.mjs';
 
-const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 let server, browser;
 before(async () => { [server, browser] = await Promise.all([startServer({}), launchChromium()]); });
 after(async () => { await browser?.close(); await server?.stop(); });
@@ -24,20 +21,10 @@ async function open(query = '', options = PHONE) {
   return { context, page, errors };
 }
 
-async function axe(page) {
-  // Evaluated, not added as an inline <script>: the app page's CSP refuses inline scripts.
-  await page.evaluate(readFileSync(AXE, 'utf8'));
-  const result = await page.evaluate(async () => {
-    // WCAG 2.2 A and AA, and best practices.
-    const r = await globalThis.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return result;
-}
 
-for (const lang of ['en', 'nl']) {
-  test(`axe-core: no violations on the finder and the station screen (${lang})`, async () => {
-    const { context, page, errors } = await open(`?lang=${lang}`);
+for (const [lang, device, project] of [['en', PHONE, 'phone'], ['nl', PHONE, 'phone'], ['en', DESKTOP, 'desktop']]) {
+  test(`axe-core: no violations on the finder and the station screen (${lang}, ${project})`, async () => {
+    const { context, page, errors } = await open(`?lang=${lang}`, device);
     assert.deepEqual(await axe(page), [], 'finder');
     await page.click('[data-testid="station"] a');
     await page.waitForSelector('[data-testid="station-screen"]');
@@ -47,6 +34,20 @@ for (const lang of ['en', 'nl']) {
     await context.close();
   });
 }
+
+test('axe-core: no violations on the charging page (connector list, card step without payments configured; no session)', async () => {
+  const { context, page, errors } = await open('?lang=en');
+  const id = await page.locator('[data-testid="station"]').first().getAttribute('data-id');
+  await page.goto(`${server.url}/charge/?charge=${encodeURIComponent(id)}&lang=en`);
+  await page.getByTestId('charge-screen').waitFor();
+  await page.locator('[data-testid=connector]').first().waitFor();
+  assert.deepEqual(await axe(page), [], 'pick and pay');
+  await page.goto(`${server.url}/charge/?lang=nl`);
+  await page.getByText('Er loopt geen laadsessie op dit apparaat.').waitFor();
+  assert.deepEqual(await axe(page), [], 'no session');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
 
 test('keyboard only: from the page to a station and back, nothing needs a pointer', async () => {
   const { context, page, errors } = await open('', { viewport: { width: 1280, height: 800 } });

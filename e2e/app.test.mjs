@@ -4,9 +4,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchChromium, nativeNearest, PHONE, ROOT } from './lib.mjs';
+import { startServer, launchChromium, nativeNearest, project, ROOT } from './lib.mjs';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');
+// The phone by default; `app-desktop.test.mjs` runs these same tests as the desktop project.
+const { device: DEVICE, name: PROJECT, size: SIZE } = project();
 const TOKEN = 'app-test-token';
 let server, browser;
 before(async () => {
@@ -42,7 +44,7 @@ function assertSameAsNative(shown, expected) {
 }
 
 test('geolocation denied: the 10 nearest to Delft station, exactly as the core computes natively', async () => {
-  const context = await browser.newContext({ ...PHONE });
+  const context = await browser.newContext({ ...DEVICE });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -53,17 +55,17 @@ test('geolocation denied: the 10 nearest to Delft station, exactly as the core c
   // Figures for BENCHMARKS (this machine is noisy: printed, not asserted).
   const bytes = await page.evaluate(() => performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
     .reduce((s, e) => s + (e.transferSize || 0), 0));
-  console.log(`# figure: navigation → first 10 results ${firstResultsMs} ms, ${(bytes / 1e6).toFixed(2)} MB transferred (cold cache, phone viewport)`);
+  console.log(`# figure: navigation → first 10 results ${firstResultsMs} ms, ${(bytes / 1e6).toFixed(2)} MB transferred (cold cache, ${PROJECT} viewport)`);
   assertSameAsNative(shown, nativeNearest(52.0116, 4.3571, 10));
   assert.match(await page.textContent('h2'), /Delft station/);
-  await page.screenshot({ path: join(SHOTS, 'nearest-390x844.png') });
+  await page.screenshot({ path: join(SHOTS, `nearest-${SIZE}.png`) });
   assert.deepEqual(errors, []);
   await context.close();
 });
 
 test("geolocation granted: the list is for the driver's own position", async () => {
   const here = { latitude: 53.2194, longitude: 6.5665 }; // Groningen
-  const context = await browser.newContext({ ...PHONE, geolocation: here, permissions: ['geolocation'] });
+  const context = await browser.newContext({ ...DEVICE, geolocation: here, permissions: ['geolocation'] });
   const page = await context.newPage();
   await page.goto(server.url + '/');
   const shown = await shownList(page);
@@ -73,7 +75,7 @@ test("geolocation granted: the list is for the driver's own position", async () 
 });
 
 test('a status change pushed to the server reaches the list within 2 s, without a reload', async () => {
-  const context = await browser.newContext({ ...PHONE });
+  const context = await browser.newContext({ ...DEVICE });
   const page = await context.newPage();
   await page.goto(server.url + '/');
   await shownList(page);
@@ -100,7 +102,7 @@ test('a status change pushed to the server reaches the list within 2 s, without 
   }, [id, want], { timeout: 2_000 });
   const ms = Date.now() - t0;
   assert.ok(ms < 2000, `${ms} ms`);
-  await page.screenshot({ path: join(SHOTS, 'nearest-live-390x844.png') });
+  await page.screenshot({ path: join(SHOTS, `nearest-live-${SIZE}.png`) });
   // Put the EVSE back (a later update), so later tests compare with the data file again.
   const back = await fetch(`${server.url}/ocpi/2.2.1/locations/${loc.country_code}/${loc.party_id}/${encodeURIComponent(id)}/${encodeURIComponent(target.uid)}`, {
     method: 'PATCH',
@@ -116,7 +118,7 @@ test('a status change pushed to the server reaches the list within 2 s, without 
 });
 
 test('filters and my car: the list is exactly what the core gives for the same data; the car is remembered', async () => {
-  const context = await browser.newContext({ ...PHONE });
+  const context = await browser.newContext({ ...DEVICE });
   const page = await context.newPage();
   await page.goto(server.url + '/');
   await shownList(page);
@@ -130,7 +132,7 @@ test('filters and my car: the list is exactly what the core gives for the same d
   await page.check('[data-testid="plug-CCS2"]');
   await page.selectOption('[data-testid="min-kw"]', '50');
   await settle(nativeNearest(52.0116, 4.3571, 10, ['--plugs', 'CCS2', '--min-kw', '50']));
-  await page.screenshot({ path: join(SHOTS, 'filters-ccs2-50kw-390x844.png') });
+  await page.screenshot({ path: join(SHOTS, `filters-ccs2-50kw-${SIZE}.png`) });
   await page.check('[data-testid="working"]');
   await page.selectOption('[data-testid="operator"]', 'Shell Recharge');
   await settle(nativeNearest(52.0116, 4.3571, 10, ['--plugs', 'CCS2', '--min-kw', '50', '--working', '--operator', 'Shell Recharge']));
@@ -149,7 +151,7 @@ test('filters and my car: the list is exactly what the core gives for the same d
 });
 
 test('a deep link reproduces the view, and the view is written back to the URL', async () => {
-  const context = await browser.newContext({ ...PHONE });
+  const context = await browser.newContext({ ...DEVICE });
   const page = await context.newPage();
   await page.goto(`${server.url}/?lat=53.21940&lon=6.56650&plugs=CCS2&kw=50`);
   const shown = await shownList(page);

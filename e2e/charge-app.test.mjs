@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launchChromium, PHONE, ROOT } from './lib.mjs';
+import { startServer, launchChromium, PHONE, ROOT, axe } from './lib.mjs';
 import { startLocalstripe, stripeEnv, findCandidates } from './stripe.mjs';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');
@@ -97,6 +97,7 @@ test('pay and charge from the app: connector, price and hold, card, plug in, liv
   assert.match(await page.getByTestId('kw').textContent(), /^\d+(\.\d+)?$/);
   assert.match(await page.getByTestId('cost').textContent(), /^€\d+\.\d\d$/);
   await page.screenshot({ path: join(SHOTS, 'charge-3-live-390x844.png') });
+  assert.deepEqual(await axe(page), [], 'live session screen');
 
   // A reload (or coming back later, to the finder) restores the live screen.
   await page.goto(`${server.url}/`);
@@ -112,6 +113,7 @@ test('pay and charge from the app: connector, price and hold, card, plug in, liv
   assert.match(total, /^€\d+\.\d\d$/);
   assert.equal(paid, total);
   await page.screenshot({ path: join(SHOTS, 'charge-4-receipt-390x844.png'), fullPage: true });
+  assert.deepEqual(await axe(page), [], 'receipt');
   // No inline <style> element: a strict CSP (style-src without 'unsafe-inline') would drop it.
   assert.equal(await page.evaluate(() => document.querySelectorAll('style').length), 0);
   assert.deepEqual(errors, []);

@@ -4,10 +4,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { startServer, launchChromium, nativeNearest, ROOT, stayLocal } from './lib.mjs';
+import { startServer, launchChromium, nativeNearest, ROOT, stayLocal, DESKTOP } from './lib.mjs';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');
-const DESKTOP = { viewport: { width: 1280, height: 800 } };
 let server, browser, partner, partnerUrl;
 before(async () => {
   // A partner page on another origin (another port) with an iframe of the app; the server must

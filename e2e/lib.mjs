@@ -2,7 +2,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { deflateSync } from 'node:zlib';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +91,16 @@ export async function launchChromium() {
 }
 
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+export const DESKTOP = { viewport: { width: 1280, height: 800 } };
+
+/** The device a suite runs as: the phone, or the desktop project (`e2e/*-desktop.test.mjs` set
+ * `globalThis.CHARGEFINDER_DEVICE = 'desktop'` and import the phone suite), with its name for
+ * figures and screenshot files. */
+export function project() {
+  return globalThis.CHARGEFINDER_DEVICE === 'desktop'
+    ? { device: DESKTOP, name: 'desktop', size: '1280x800' }
+    : { device: PHONE, name: 'phone', size: '390x844' };
+}
 
 // ---- A local tile server: plain PNG tiles with a grid, so a map has something to draw. ----
 
@@ -157,4 +167,16 @@ export async function stayLocal(context) {
     return route.abort();
   });
   return outside;
+}
+
+/** axe-core's WCAG violations on the page as it is now (`[]` when clean). */
+export async function axe(page) {
+  // Evaluated, not added as an inline <script>: the app page's CSP refuses inline scripts.
+  await page.evaluate(readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8'));
+  const result = await page.evaluate(async () => {
+    // WCAG 2.2 A and AA, and best practices.
+    const r = await globalThis.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return result;
 }

@@ -46,7 +46,12 @@ pub fn ChargeApp() -> impl IntoView {
     provide_context(ChargeCtx { lang, vehicle: StoredValue::new(vehicle) });
     view! {
         <div class="cf-app cf-charge-page" lang=move || lang.get().code()>
-            <ChargeRoutes />
+            <header class="cf-header">
+                <h1>"chargefinder"</h1>
+            </header>
+            <main>
+                <ChargeRoutes />
+            </main>
         </div>
     }
 }
