@@ -128,7 +128,7 @@ pub fn mercator(lat: f64, lon: f64) -> (f64, f64) {
 fn inverse_mercator(x: f64, y: f64) -> (f64, f64) {
     let lon = x * 360.0 - 180.0;
     // atan(sinh t) = 2 atan(eᵗ) − π/2 (the Gudermannian): one exponential instead of sinh's
-    // two, once per cluster of every viewport (software in wasm).
+    // two, once per cluster of more than one station in every viewport (software in wasm).
     let lat = (2.0 * (std::f64::consts::PI * (1.0 - 2.0 * y)).exp().atan() - std::f64::consts::FRAC_PI_2).to_degrees();
     (lat, lon)
 }
