@@ -874,13 +874,17 @@ fn with_ids(query: impl FnOnce(&mut Vec<u32>)) -> Uint32Array {
     IDS.with(|cell| {
         let mut ids = cell.take();
         query(&mut ids);
-        let bytes = ids.len() * 4;
-        let out = pooled(bytes, |buf, at| {
-            let a = Uint32Array::new_with_byte_offset_and_length(buf, at, ids.len() as u32);
-            a.copy_from(&ids);
-            a
-        })
-        .unwrap_or_else(|| Uint32Array::from(&ids[..]));
+        let out = if ids.is_empty() {
+            // One JS call (no view of wasm memory to copy from): an empty box.
+            Uint32Array::new_with_length(0)
+        } else {
+            pooled(ids.len() * 4, |buf, at| {
+                let a = Uint32Array::new_with_byte_offset_and_length(buf, at, ids.len() as u32);
+                a.copy_from(&ids);
+                a
+            })
+            .unwrap_or_else(|| Uint32Array::from(&ids[..]))
+        };
         cell.set(ids);
         out
     })

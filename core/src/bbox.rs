@@ -75,15 +75,47 @@ pub(crate) fn wrap(lon: f64) -> f64 {
     }
 }
 
+/// (sin, cos) of an angle in degrees, |x| ≤ 360, within an ulp or two of `sin`/`cos`: the
+/// angle is reduced by a multiple of 90° (exactly, in degrees) and the rest evaluated by the
+/// fdlibm kernels on [-45°, 45°]. A box query needs six of these, and the general `sin` and
+/// `cos` (software in wasm, with their reduction for any argument) were a tenth of a small
+/// query. The box is padded and the patch test has a margin far above the difference.
+#[allow(clippy::excessive_precision)] // fdlibm's coefficients as published (k_sin.c, k_cos.c)
+fn sin_cos_deg(x: f64) -> (f64, f64) {
+    let q = (x / 90.0).round();
+    let t = (x - q * 90.0).to_radians();
+    let z = t * t;
+    let s = t + t
+        * z
+        * (-1.666_666_666_666_663_24e-1
+            + z * (8.333_333_333_322_489_46e-3
+                + z * (-1.984_126_982_985_794_87e-4
+                    + z * (2.755_731_370_707_006_83e-6
+                        + z * (-2.505_076_025_340_686_30e-8 + z * 1.589_690_995_211_550_07e-10)))));
+    let r = z * (4.166_666_666_666_660_19e-2 + z * (-1.388_888_888_887_410_96e-3 + z * 2.480_158_728_947_672_94e-5))
+        + z * z
+            * z
+            * z
+            * (-2.755_731_435_139_066_33e-7 + z * (2.087_572_321_298_174_83e-9 + z * -1.135_964_755_778_819_48e-11));
+    let (hz, w) = (0.5 * z, 1.0 - 0.5 * z);
+    let c = w + (((1.0 - w) - hz) + z * r);
+    match (q as i64).rem_euclid(4) {
+        0 => (s, c),
+        1 => (c, -s),
+        2 => (-s, -c),
+        _ => (-c, s),
+    }
+}
+
 /// (sin lat_lo, sin lat_hi), (cos, sin) of lon_lo, (cos, sin) of lon_hi.
 type Trig = ((f64, f64), (f64, f64), (f64, f64));
 
 /// The 3D box around the unit-sphere patch of `[lat_lo, lat_hi] × [lon_lo, lon_hi]` (degrees,
 /// `lon_lo <= lon_hi`, both in [-180, 180]), and the sines and cosines computed on the way.
 fn unit_box(lat_lo: f64, lat_hi: f64, lon_lo: f64, lon_hi: f64) -> ([f64; 3], [f64; 3], Trig) {
-    let (zlo, zhi) = (lat_lo.to_radians().sin(), lat_hi.to_radians().sin());
-    let (lon_lo_sin, lon_lo_cos) = lon_lo.to_radians().sin_cos();
-    let (lon_hi_sin, lon_hi_cos) = lon_hi.to_radians().sin_cos();
+    let (zlo, zhi) = (sin_cos_deg(lat_lo).0, sin_cos_deg(lat_hi).0);
+    let (lon_lo_sin, lon_lo_cos) = sin_cos_deg(lon_lo);
+    let (lon_hi_sin, lon_hi_cos) = sin_cos_deg(lon_hi);
     // Minimum and maximum by comparison: every value here is finite, and `f64::min`/`max`
     // (which must handle NaN) were out-of-line calls in wasm, a tenth of a small box query.
     let min = |a: f64, b: f64| if b < a { b } else { a };
@@ -236,6 +268,8 @@ impl StationIndex {
         // Most map filters (and no filter) are settled by the summary: test it inline.
         let quick = p.summary_decides();
         let test = p.summary_test();
+        // ... and when every station passes it (no filter), none is read.
+        let all = quick && test.passes(cols.common);
         let tree = self.tree();
         for (lo, hi) in rect.lon_ranges() {
             let (min, max, trig) = unit_box(rect.south, rect.north, lo, hi);
@@ -254,8 +288,9 @@ impl StationIndex {
                     Some(v) => v,
                     None => self.stations().get(i as usize).is_some_and(|s| rect.contains(s.lat, s.lon)),
                 };
-                let keep =
-                    inside && if quick { summary.get(k).is_some_and(|s| test.passes(*s)) } else { p.matches(cols, j) };
+                let keep = inside
+                    && (all
+                        || if quick { summary.get(k).is_some_and(|s| test.passes(*s)) } else { p.matches(cols, j) });
                 if let Some(slot) = out.get_mut(kept) {
                     *slot = i;
                     kept += usize::from(keep);
@@ -301,5 +336,64 @@ impl StationIndex {
         out.sort_by_key(|h| h.station);
         out.dedup_by_key(|h| h.station);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sin_cos_deg_matches_libm() {
+        let mut worst: f64 = 0.0;
+        for i in -720_000..=720_000 {
+            let x = f64::from(i) / 2000.0 + 1e-7 * f64::from(i % 7);
+            let (s, c) = sin_cos_deg(x);
+            worst = worst.max((s - x.to_radians().sin()).abs()).max((c - x.to_radians().cos()).abs());
+        }
+        assert!(worst < 1e-15, "worst difference {worst}");
+        // Exact at the quarter turns, where a box's edge often lies.
+        assert_eq!(sin_cos_deg(90.0), (1.0, 0.0));
+        assert_eq!(sin_cos_deg(-180.0), (-0.0, -1.0));
+        assert_eq!(sin_cos_deg(0.0), (0.0, 1.0));
+    }
+
+    /// The box query skips the summaries when every station passes the filter's summary test;
+    /// a station without connectors (it matches no filter) must turn that off.
+    #[test]
+    fn no_filter_skips_summaries_only_when_all_pass() {
+        use crate::{EvseStatus, EvseSummary, PlugFamily, PlugSet, Station};
+        let s = |id: &str, evses: usize| Station {
+            id: id.into(),
+            name: id.into(),
+            lat: 52.0,
+            lon: 4.0,
+            operator: None,
+            evses: (0..evses)
+                .map(|e| EvseSummary {
+                    uid: e.to_string(),
+                    plugs: PlugSet::EMPTY.with(PlugFamily::Ccs2),
+                    max_power_kw: 50.0,
+                    status: EvseStatus::Available,
+                    caps: Default::default(),
+                    price: None,
+                })
+                .collect(),
+            extra: Default::default(),
+        };
+        let bbox = [3.9, 51.9, 4.1, 52.1];
+        let any = Filter::default();
+        let mut ids = Vec::new();
+        let full = StationIndex::new(vec![s("a", 1), s("b", 2)]);
+        full.in_bbox_ids(bbox, &any, None, &mut ids);
+        ids.sort_unstable();
+        assert_eq!(ids, [0, 1]);
+        let empty = StationIndex::new(vec![s("a", 1), s("none", 0), s("b", 2)]);
+        empty.in_bbox_ids(bbox, &any, None, &mut ids);
+        ids.sort_unstable();
+        assert_eq!(ids, [0, 2]);
+        let fast = Filter { min_power_kw: 100.0, ..Filter::default() };
+        full.in_bbox_ids(bbox, &fast, None, &mut ids);
+        assert!(ids.is_empty());
     }
 }

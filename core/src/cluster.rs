@@ -43,6 +43,10 @@ pub struct ClusterIndex {
     rank: Vec<u32>,
     /// Web-mercator x, y in [0, 1], per position in `order`.
     xy: Vec<[f64; 2]>,
+    /// The station's latitude, per position in `order`: a one-station cluster (most of them
+    /// when zoomed in) is placed at its station without inverting the projection (`exp` and
+    /// `atan`, software in wasm, were a third of a zoomed-in viewport).
+    lat: Vec<f64>,
     /// The non-empty cells at [`DIR_LEVEL`] (Morton codes at that level), in key order.
     dir_cells: Vec<u64>,
     /// Where each directory cell's run of keys starts (one more entry: `keys.len()`).
@@ -124,7 +128,7 @@ pub fn mercator(lat: f64, lon: f64) -> (f64, f64) {
 fn inverse_mercator(x: f64, y: f64) -> (f64, f64) {
     let lon = x * 360.0 - 180.0;
     // atan(sinh t) = 2 atan(eᵗ) − π/2 (the Gudermannian): one exponential instead of sinh's
-    // two, once per cluster of every viewport (software in wasm).
+    // two, once per cluster of more than one station in every viewport (software in wasm).
     let lat = (2.0 * (std::f64::consts::PI * (1.0 - 2.0 * y)).exp().atan() - std::f64::consts::FRAC_PI_2).to_degrees();
     (lat, lon)
 }
@@ -182,13 +186,13 @@ fn morton(x: u32, y: u32) -> u64 {
 impl ClusterIndex {
     /// Sorts the stations into the cell quadtree. O(n log n), one sort of integer keys.
     pub fn new(index: &StationIndex) -> Self {
-        let mut items: Vec<(u64, u32, [f64; 2])> = index
+        let mut items: Vec<(u64, u32, [f64; 2], f64)> = index
             .stations()
             .iter()
             .enumerate()
             .map(|(i, s)| {
                 let (x, y) = mercator(s.lat, s.lon);
-                (morton(cell(x, LEVELS), cell(y, LEVELS)), i as u32, [x, y])
+                (morton(cell(x, LEVELS), cell(y, LEVELS)), i as u32, [x, y], s.lat)
             })
             .collect();
         items.sort_unstable_by_key(|t| (t.0, t.1));
@@ -198,16 +202,18 @@ impl ClusterIndex {
             order: Vec::with_capacity(n),
             rank: vec![0; n],
             xy: Vec::with_capacity(n),
+            lat: Vec::with_capacity(n),
             dir_cells: Vec::new(),
             dir_start: Vec::new(),
         };
-        for (pos, (k, i, xy)) in items.into_iter().enumerate() {
+        for (pos, (k, i, xy, lat)) in items.into_iter().enumerate() {
             c.keys.push(k);
             c.order.push(i);
             if let Some(r) = index.tree_pos(i).and_then(|j| c.rank.get_mut(j as usize)) {
                 *r = pos as u32;
             }
             c.xy.push(xy);
+            c.lat.push(lat);
         }
         let dir_shift = 2 * u32::from(LEVELS - DIR_LEVEL);
         for (pos, &k) in c.keys.iter().enumerate() {
@@ -368,7 +374,7 @@ impl ClusterIndex {
                 match b.stations - a.stations {
                     0 => {}
                     1 => list.extend(self.cluster(counts, key_range(lo), key_range(hi), z, cx, cy)),
-                    _ => list.push(Self::cluster_of(a, b, None, z, cx, cy)),
+                    _ => list.push(Self::cluster_of(a, b, z, cx, cy)),
                 }
             }
             lo = hi;
@@ -416,7 +422,7 @@ impl ClusterIndex {
                 0 => {}
                 // One station: `cluster` finds which (a search in its run, rare at low zoom).
                 1 => out.extend(self.cluster(counts, key_range(lo), key_range(hi), z, cx, cy)),
-                _ => out.push(Self::cluster_of(a, b, None, z, cx, cy)),
+                _ => out.push(Self::cluster_of(a, b, z, cx, cy)),
             }
             return;
         }
@@ -536,18 +542,27 @@ impl ClusterIndex {
         if stations == 0 {
             return None;
         }
-        let station = if stations == 1 {
+        if stations == 1 {
             // The first position whose running count passes the count before the cell.
-            let j = c.prefix.get(lo + 1..=hi)?.partition_point(|p| p.stations == a.stations);
-            self.order.get(lo + j).copied()
-        } else {
-            None
-        };
-        Some(Self::cluster_of(a, b, station, z, x, y))
+            let j = lo + c.prefix.get(lo + 1..=hi)?.partition_point(|p| p.stations == a.stations);
+            let (&station, &lat, &[mx, _]) = (self.order.get(j)?, self.lat.get(j)?, self.xy.get(j)?);
+            return Some(Cluster {
+                lat,
+                lon: mx * 360.0 - 180.0,
+                stations,
+                matching_evses: b.evses - a.evses,
+                available_evses: b.available - a.available,
+                station: Some(station),
+                zoom: z,
+                x,
+                y,
+            });
+        }
+        Some(Self::cluster_of(a, b, z, x, y))
     }
 
-    /// The cluster between two running totals.
-    fn cluster_of(a: &Prefix, b: &Prefix, station: Option<u32>, z: u8, x: u32, y: u32) -> Cluster {
+    /// The cluster of more than one station between two running totals, at their centroid.
+    fn cluster_of(a: &Prefix, b: &Prefix, z: u8, x: u32, y: u32) -> Cluster {
         let stations = b.stations - a.stations;
         let (lat, lon) = inverse_mercator((b.x - a.x) / f64::from(stations), (b.y - a.y) / f64::from(stations));
         Cluster {
@@ -556,7 +571,7 @@ impl ClusterIndex {
             stations,
             matching_evses: b.evses - a.evses,
             available_evses: b.available - a.available,
-            station,
+            station: None,
             zoom: z,
             x,
             y,

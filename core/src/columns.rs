@@ -52,6 +52,12 @@ impl Summary {
     pub const NONE: Summary = Summary { plugs: 0, max_kw: f32::NEG_INFINITY };
 }
 
+impl Default for Summary {
+    fn default() -> Self {
+        Summary::NONE
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Columns {
     // Per station.
@@ -65,6 +71,10 @@ pub(crate) struct Columns {
     pub reliability: Vec<u8>,
     /// What any connector of the station offers, for rejecting it before its EVSEs are read.
     pub summary: Vec<Summary>,
+    /// What every station's summary has: the intersection of their plug and flag bits and the
+    /// least best power. A filter whose summary test passes this passes every station (the
+    /// empty filter, usually), so a box query need not read the summaries.
+    pub common: Summary,
     // Per EVSE (the EVSE's slot is its position).
     pub evse_station: Vec<u32>,
     pub conn_start: Vec<u32>,
@@ -224,6 +234,10 @@ impl Columns {
             }
             self.summary.push(Summary { plugs: (plugs & SUMMARY_PLUGS) | (u32::from(flags) << 24), max_kw: kw });
         }
+        self.common = self.summary.iter().fold(Summary { plugs: u32::MAX, max_kw: f32::INFINITY }, |a, s| Summary {
+            plugs: a.plugs & s.plugs,
+            max_kw: a.max_kw.min(s.max_kw),
+        });
         let m = self.evse_station.len();
         self.evse_lookup = vec![NONE; table_size(m)];
         // Walk the stations in the caller's order (their strings lie in that order in memory)

@@ -170,6 +170,12 @@ proptest! {
             prop_assert_eq!(c.stations as usize, members.len());
             prop_assert_eq!(c.matching_evses, members.iter().map(|&i| oracle_eval(&st[i], &f).unwrap().0).sum::<u32>());
             prop_assert_eq!(c.station, (members.len() == 1).then(|| members[0] as u32));
+            // A one-station cluster sits at its station (the centroid of one, not inverted
+            // from the projection); longitude through the projection's x, within rounding.
+            if let [i] = members[..] {
+                prop_assert_eq!(c.lat, st[i].lat);
+                prop_assert!((c.lon - st[i].lon).abs() < 1e-9, "{} vs {}", c.lon, st[i].lon);
+            }
         }
         for x in st.iter().filter(|x| oracle_eval(x, &f).is_some() && x.lat >= s && x.lat <= s + height && lon_in(x.lon, w, e)) {
             let cell = ClusterIndex::cell_of(x.lat, x.lon, zoom);
