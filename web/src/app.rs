@@ -49,6 +49,12 @@ pub struct Ctx {
     pub center: RwSignal<(f64, f64)>,
     /// A place the map should go to (search, a shared link), with a zoom.
     pub goto: RwSignal<Option<(f64, f64, f64)>>,
+    /// The `<charge-finder>` element this instance lives in: events go to it, and the
+    /// partner's URL and history are left alone.
+    pub host: Option<crate::embed::Instance>,
+    /// The instance's root (`.cf-app`): lookups stay inside it (a shadow root, one of several
+    /// instances), never the whole document.
+    pub root: NodeRef<leptos::html::Div>,
 }
 
 impl Ctx {
@@ -60,10 +66,11 @@ impl Ctx {
 
     /// Back to the finder (the history entry the station was opened from, when there is one).
     pub fn close_station(self) {
-        let pushed = web_sys::window()
-            .and_then(|w| w.history().ok())
-            .and_then(|h| h.state().ok())
-            .is_some_and(|s| s.as_bool() == Some(true));
+        let pushed = self.host.is_none()
+            && web_sys::window()
+                .and_then(|w| w.history().ok())
+                .and_then(|h| h.state().ok())
+                .is_some_and(|s| s.as_bool() == Some(true));
         if pushed {
             if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
                 let _ = h.back();
@@ -87,10 +94,19 @@ impl Ctx {
     pub fn t(self, m: Msg) -> &'static str {
         m.get(self.lang.get())
     }
+
+    /// The first element inside this instance matching `selector`.
+    pub fn find(self, selector: &str) -> Option<web_sys::HtmlElement> {
+        let root = self.root.get_untracked()?;
+        root.query_selector(selector).ok().flatten().and_then(|e| wasm_bindgen::JsCast::dyn_into(e).ok())
+    }
 }
 
 /// Writes the view into the URL: a new entry (`push`, marked so back can return to it) or in place.
 fn push_url(ctx: Ctx, push: bool) {
+    if ctx.host.is_some() {
+        return;
+    }
     let q = ctx.choice.with_untracked(|c| ctx.place.with_untracked(|p| view_query(c, p)));
     let url = if q.is_empty() { "?".to_string() } else { format!("?{q}") };
     if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -112,7 +128,8 @@ fn browser_languages() -> Vec<String> {
 #[component]
 pub fn App() -> impl IntoView {
     let stations = LocalResource::new(crate::api::fetch_stations);
-    let query = location_search();
+    let query = crate::embed::instance().map_or_else(location_search, |i| i.query());
+    let root = NodeRef::new();
     // A shared link's position wins over the device's.
     let link_place = Place::from_query(&query);
     let link_at = link_place.at;
@@ -134,18 +151,15 @@ pub fn App() -> impl IntoView {
         .unwrap_or_default();
     let units = RwSignal::new(units);
     view! {
-        <div class="cf-app" lang=move || lang.get().code()>
+        <div class="cf-app" node_ref=root lang=move || lang.get().code()>
             // The map's markers are many tab stops; keyboard users can jump past them to the list.
             <button
                 type="button"
                 class="cf-skip"
                 data-testid="skip"
                 on:click=move |_| {
-                    if let Some(h) = web_sys::window()
-                        .and_then(|w| w.document())
-                        .and_then(|d| d.get_element_by_id("cf-nearest-title"))
-                        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-                    {
+                    let title = root.get_untracked().and_then(|r: web_sys::HtmlDivElement| r.query_selector("#cf-nearest-title").ok().flatten());
+                    if let Some(h) = title.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
                         let _ = h.focus();
                     }
                 }
@@ -161,18 +175,21 @@ pub fn App() -> impl IntoView {
                 <Suspense fallback=move || {
                     view! { <p class="cf-status" role="status">{msg::LOADING.get(lang.get_untracked())}</p> }
                 }>
-                    {move || Suspend::new(async move {
+                    {move || {
+                        let query = query.clone();
+                        Suspend::new(async move {
                         let here = here.await;
                         match stations.await {
                             Ok((list, seq)) => {
-                                view! { <Finder stations=list seq=seq here=here lang=lang units=units /> }.into_any()
+                                view! { <Finder stations=list seq=seq here=here lang=lang units=units query=query root=root /> }
+                                    .into_any()
                             }
                             Err(message) => {
                                 crate::embed::error(&message);
                                 view! { <p class="cf-error" role="alert">{message}</p> }.into_any()
                             }
                         }
-                    })}
+                    })}}
                 </Suspense>
             </main>
         </div>
@@ -234,6 +251,9 @@ fn Finder(
     here: geo::Here,
     lang: RwSignal<Lang>,
     units: RwSignal<Units>,
+    /// The start view: the page's URL, or the element's attributes.
+    query: String,
+    root: NodeRef<leptos::html::Div>,
 ) -> impl IntoView {
     let index = StationIndex::new(stations);
     let live = Availability::new(&index, now_s(), AvailabilityConfig::default());
@@ -266,7 +286,6 @@ fn Finder(
         link.set(Link::Reconnecting { since: now, retry_at: now });
     }
     // The car is remembered on the device; everything else starts open.
-    let query = location_search();
     let remembered = storage().and_then(|s| s.get_item(VEHICLE_KEY).ok().flatten()).filter(|v| !v.is_empty());
     let (from_link, _) = Choice::from_query(&query);
     let choice = RwSignal::new(Choice { vehicle: from_link.vehicle.clone().or(remembered), ..from_link });
@@ -275,7 +294,8 @@ fn Finder(
     let place = RwSignal::new(start);
     let center = RwSignal::new((here.lat, here.lon));
     let goto = RwSignal::new(None);
-    let ctx = Ctx { index, live, version, link, choice, place, lang, units, here, center, goto };
+    let host = crate::embed::instance();
+    let ctx = Ctx { index, live, version, link, choice, place, lang, units, here, center, goto, host, root };
     provide_context(ctx);
     crate::embed::attach(ctx);
     // The URL holds the view, so a link (or a reload) reproduces it. Language and units stay in
@@ -285,7 +305,11 @@ fn Finder(
         place.track();
         push_url(ctx, false);
     });
-    // Back and forward move between the map and a station.
+    // Back and forward move between the map and a station (on our page; a partner's history is
+    // the partner's).
+    if host.is_some() {
+        return finder_view(place);
+    }
     let on_pop = Closure::<dyn Fn()>::new(move || {
         let station = Place::from_query(&location_search()).station;
         place.update(|p| p.station = station);
@@ -294,6 +318,10 @@ fn Finder(
         let _ = w.add_event_listener_with_callback("popstate", wasm_bindgen::JsCast::unchecked_ref(on_pop.as_ref()));
     }
     on_pop.forget();
+    finder_view(place)
+}
+
+fn finder_view(place: RwSignal<Place>) -> impl IntoView {
     let station = Memo::new(move |_| place.with(|p| p.station.clone()));
     view! {
         <div class="cf-finder" class:cf-hidden=move || station.with(Option::is_some)>

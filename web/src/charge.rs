@@ -5,6 +5,10 @@
 //! either, the driver's open session (if any) is shown, so a reload or a closed tab returns to it.
 //! The live screen polls the session every second (`EventSource` cannot send the driver's
 //! `Authorization` header; the SSE stream is for clients that can).
+//!
+//! In a partner's `<charge-finder>` element the app runs on the partner's origin, where the
+//! driver's token must never be: "Charge here" opens these screens on our origin in a new
+//! window, whose session events reach the element through the bridge (`embed.rs`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -109,8 +113,17 @@ fn go(route: RwSignal<Route>, to: Route) {
 #[component]
 pub fn ChargeRoutes() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let route = RwSignal::new(Route::from_query(&location_search()));
+    let route = RwSignal::new(Route::None);
     provide_context(route);
+    // In an element: no routes, no token, no partner history (see the module comment).
+    if ctx.host.is_none() {
+        follow_route(ctx, route);
+    }
+    charge_screens(route)
+}
+
+fn follow_route(ctx: Ctx, route: RwSignal<Route>) {
+    route.set(Route::from_query(&location_search()));
     if route.get_untracked() == Route::None {
         if let Some(token) = api::known_token() {
             spawn_local(async move {
@@ -127,6 +140,10 @@ pub fn ChargeRoutes() -> impl IntoView {
         let _ = w.add_event_listener_with_callback("popstate", wasm_bindgen::JsCast::unchecked_ref(on_pop.as_ref()));
     }
     on_pop.forget();
+}
+
+/// The two charging screens, in hosts of their own, each hidden unless it is the route.
+fn charge_screens(route: RwSignal<Route>) -> impl IntoView {
     let pick = Memo::new(move |_| match route.get() {
         Route::Pick(id) => Some(id),
         _ => None,
@@ -136,7 +153,6 @@ pub fn ChargeRoutes() -> impl IntoView {
         _ => None,
     });
     view! {
-        // The two screens in hosts of their own, each hidden unless it is the route.
         <div class="cf-charge-host" hidden=move || !matches!(route.get(), Route::Pick(_))>
             {move || pick.get().map(|id| view! { <div class="cf-overlay"><PickAndPay location_id=id /></div> })}
         </div>
@@ -150,9 +166,19 @@ pub fn ChargeRoutes() -> impl IntoView {
 #[component]
 pub fn ChargeEntry(id: String) -> impl IntoView {
     let route = expect_context::<RwSignal<Route>>();
-    let lang = expect_context::<Ctx>().lang;
+    let ctx = expect_context::<Ctx>();
+    let lang = ctx.lang;
+    let start = move |_| match ctx.host {
+        // On a partner's page: our origin's window, where the driver's token lives.
+        Some(i) => {
+            if let Some(h) = i.host() {
+                crate::embed::open_charge(&h, &crate::api::url(&Route::Pick(id.clone()).to_query()));
+            }
+        }
+        None => go(route, Route::Pick(id.clone())),
+    };
     view! {
-        <button type="button" class="cf-primary cf-charge-entry" data-testid="charge-here" on:click=move |_| go(route, Route::Pick(id.clone()))>
+        <button type="button" class="cf-primary cf-charge-entry" data-testid="charge-here" on:click=start>
             {move || msg::CHARGE_HERE.get(lang.get())}
         </button>
     }
@@ -227,13 +253,9 @@ fn PickAndPay(location_id: String) -> impl IntoView {
                     api::load_stripe_js(&cfg.js_url, l).await?;
                     // The mount point is in the page from the start; wait for it all the same.
                     for _ in 0..200 {
-                        let exists = web_sys::window()
-                            .and_then(|w| w.document())
-                            .and_then(|d| d.get_element_by_id(CARD_MOUNT))
-                            .is_some();
-                        if exists {
+                        if let Some(slot) = ctx.find(&format!("#{CARD_MOUNT}")) {
                             // Stripe.js's own failures are technical; the driver reads one sentence.
-                            return CardForm::mount(&cfg.publishable_key, CARD_MOUNT)
+                            return CardForm::mount(&cfg.publishable_key, &slot)
                                 .map_err(|_| msg::CARD_FORM_MISSING.get(l).to_string());
                         }
                         sleep_ms(100).await;
@@ -450,6 +472,7 @@ fn LiveSession(id: String) -> impl IntoView {
     // Poll until the session is settled (then the receipt).
     let sid = id.clone();
     spawn_local(async move {
+        let mut told_start = false;
         let Ok(token) = api::driver_token(lang.get_untracked()).await else {
             session.set(Some(Err(msg::NO_TOKEN.get(lang.get_untracked()).to_string())));
             return;
@@ -463,13 +486,24 @@ fn LiveSession(id: String) -> impl IntoView {
             let settled = matches!(&s, Ok(x) if x.state == "completed" || (x.state == "failed" && x.payment.released)
                 || (x.state == "failed" && x.payment.payment_intent.is_none()));
             let completed = matches!(&s, Ok(x) if x.state == "completed");
+            if matches!(&s, Ok(x) if x.state == "active") && !told_start {
+                told_start = true;
+                crate::embed::emit("sessionStarted", serde_json::json!({ "id": sid }));
+            }
             let _ = session.try_set(Some(s));
+            let mut reference = None;
             if completed {
                 if let Ok(r) = api::receipt(&token, &sid, l).await {
+                    reference = r.payment_reference.clone();
                     let _ = receipt.try_set(Some(r));
                 }
             }
             if settled {
+                // The host's hook point (iframe, webview, a partner's element via our window):
+                // the session id, its end state and the receipt's payment reference.
+                let state = if completed { "completed" } else { "failed" };
+                let fields = serde_json::json!({ "id": sid, "state": state, "receipt": reference });
+                crate::embed::emit("sessionEnded", fields);
                 return;
             }
             sleep_ms(1000).await;

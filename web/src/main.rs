@@ -18,12 +18,18 @@ mod station_state;
 
 fn main() {
     console_error_panic_hook::set_once();
+    // Loaded by the `<charge-finder>` element: it mounts each instance itself
+    // (`embed::mount_element`), and the partner's page is not ours to take over.
+    if embed::element_mode() {
+        return;
+    }
     // Inside a partner's iframe or a webview: find the host and listen (issue 8).
     embed::init();
     // Mount into a host element when the page provides one (partner pages, the embed), else body.
-    let host = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("chargefinder"));
-    match host.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok()) {
-        Some(el) => leptos::mount::mount_to(el, app::App).forget(),
-        None => leptos::mount::mount_to_body(app::App),
+    let doc = web_sys::window().and_then(|w| w.document());
+    let host = doc.as_ref().and_then(|d| d.get_element_by_id("chargefinder"));
+    let host = host.and_then(|h| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h).ok());
+    if let Some(el) = host.or_else(|| doc.and_then(|d| d.body())) {
+        embed::mount(el, None);
     }
 }
