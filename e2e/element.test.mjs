@@ -9,10 +9,11 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { startServer, launchChromium, nativeNearest, PHONE, ROOT, stayLocal } from './lib.mjs';
+import { startLocalstripe, stripeEnv, findCandidates } from './stripe.mjs';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');
 const EXAMPLE = join(ROOT, 'examples', 'element');
-let server, browser, partner, stranger, partnerUrl, strangerUrl, tilesOrigin;
+let server, browser, partner, stranger, partnerUrl, strangerUrl, tilesOrigin, ls;
 
 async function listen(handler) {
   const srv = createServer((req, res) => handler(req, res));
@@ -24,13 +25,15 @@ before(async () => {
   [partner, partnerUrl] = await listen((req, res) => servePartner(req, res, partnerUrl));
   // A second site, not on the allow list, with the same page.
   [stranger, strangerUrl] = await listen((req, res) => servePartner(req, res, strangerUrl));
+  // Paid charging on (localstripe, the simulated network at 120× real time) for the payment window.
+  ls = await startLocalstripe();
   [server, browser] = await Promise.all([
-    startServer({ env: { CHARGEFINDER_EMBED_ORIGINS: partnerUrl } }),
+    startServer({ env: { CHARGEFINDER_EMBED_ORIGINS: partnerUrl, ...stripeEnv(ls), CHARGEFINDER_NETWORK_SPEED: '120' } }),
     launchChromium(),
   ]);
   tilesOrigin = new URL((await (await fetch(server.url + '/api/tiles')).json()).url.replace(/\{[a-z]\}/g, '0')).origin;
 });
-after(async () => { await browser?.close(); await server?.stop(); partner?.close(); stranger?.close(); });
+after(async () => { await browser?.close(); await server?.stop(); await ls?.stop(); partner?.close(); stranger?.close(); });
 
 // What a partner should send (docs/embed.md): nothing inline, our origin for the loader, the
 // app's module and wasm, our stylesheets and API, and the tile server for the map's images.
@@ -53,6 +56,12 @@ function servePartner(req, res, origin) {
   }
   let html = readFileSync(join(EXAMPLE, 'index.html'), 'utf8').replaceAll('http://127.0.0.1:8080', server.url);
   if (path === '/lazy.html') html = html.replace(/<charge-finder[^>]*><\/charge-finder>/g, '');
+  if (path === '/pay.html') {
+    // One element, opened on the station of `?station=`.
+    const id = new URL(req.url, origin).searchParams.get('station');
+    html = html.replace(/<charge-finder[^>]*><\/charge-finder>/g, '')
+      .replace('</body>', `<charge-finder id="pay" api="${server.url}" lang="en" station="${id}"></charge-finder></body>`);
+  }
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': partnerCsp() });
   res.end(html);
 }
@@ -280,5 +289,45 @@ test('a site that is not on the allow list gets no app', async () => {
   assert.equal(await page.evaluate(() => customElements.get('charge-finder')), undefined, 'the loader itself was refused');
   assert.equal(await page.evaluate(() => document.querySelector('charge-finder').shadowRoot), null);
   assert.ok(cors.length > 0, 'Chromium says why: CORS');
+  await context.close();
+});
+
+test('paying from the element: our window, and the element hears the session start and end', async () => {
+  const [where] = await findCandidates(server.url);
+  const { context, page, errors } = await open(`/pay.html?station=${encodeURIComponent(where.location_id)}`);
+  await page.waitForFunction(() => document.getElementById('pay')?.shadowRoot?.querySelector('[data-testid="charge-here"]'), null, { timeout: 30_000 });
+  const popupP = context.waitForEvent('page');
+  await page.click('#pay [data-testid="charge-here"]');
+  const popup = await popupP;
+  // The payment screens, on our origin: connector, price, card (localstripe's element), confirm.
+  await popup.locator(`[data-testid=connector][data-evse="${where.evse_uid}"]`).click({ timeout: 30_000 });
+  await popup.getByTestId('hold').waitFor({ timeout: 20_000 });
+  const card = popup.getByTestId('card-element');
+  await card.locator('input[placeholder=number]').waitFor({ timeout: 20_000 });
+  for (const [field, value] of [['number', '4242424242424242'], ['exp_month', '12'], ['exp_year', '30'], ['cvc', '123'], ['postal_code', '2611']]) {
+    await card.locator(`input[placeholder=${field}]`).fill(value);
+  }
+  await popup.getByTestId('confirm').click();
+  await popup.locator('[data-testid=session-state][data-state=active]').waitFor({ timeout: 30_000 });
+  // The driver's token and session, as our origin's window holds them.
+  const token = await popup.evaluate(() => localStorage.getItem('chargefinder.driver'));
+  assert.match(token, /^cfd_/);
+  const auth = { headers: { authorization: `Bearer ${token}` } };
+  const [session] = (await (await fetch(`${server.url}/api/sessions?active=1`, auth)).json()).sessions;
+  const sid = session.id;
+  await waitEvent(page, 'sessionstarted', 'pay');
+  assert.deepEqual((await events(page, 'sessionstarted', 'pay'))[0].detail, { type: 'chargefinder:sessionStarted', v: 1, id: sid });
+  await popup.getByTestId('stop').click();
+  await popup.getByTestId('receipt').waitFor({ timeout: 30_000 });
+  await waitEvent(page, 'sessionended', 'pay');
+  // The reference is the receipt's, as the driver's own token reads it on our origin.
+  const receipt = await (await fetch(`${server.url}/api/sessions/${sid}/receipt`, auth)).json();
+  assert.match(receipt.payment_reference, /^pi_/);
+  assert.deepEqual((await events(page, 'sessionended', 'pay'))[0].detail,
+    { type: 'chargefinder:sessionEnded', v: 1, id: sid, state: 'completed', receipt: receipt.payment_reference ?? null });
+  // The token never reached the partner's origin.
+  assert.equal(await page.evaluate(() => Object.values(localStorage).some((v) => /cfd_/.test(v))), false);
+  await popup.screenshot({ path: join(SHOTS, 'element-pay-window-390x844.png') });
+  assert.deepEqual(errors, []);
   await context.close();
 });
