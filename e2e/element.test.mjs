@@ -269,9 +269,14 @@ test('the app is fetched only when an element appears', async () => {
     el.setAttribute('lat', '53.2194');
     el.setAttribute('lon', '6.5665');
     el.setAttribute('lang', 'de');
+    for (const name of ['ready', 'error']) el.addEventListener(name, (e) => window.chargefinderEvents.push({ from: 'late', name, detail: e.detail }));
     document.body.append(el);
+    // Before the app is even loaded: the command waits for `ready`, then runs.
+    el.setVehicle('nissan-leaf-eplus-eu');
   }, server.url);
-  await waitIds(page, 'late', nativeNearest(53.2194, 6.5665, 10).map((r) => r.id));
+  await waitIds(page, 'late', nativeNearest(53.2194, 6.5665, 10, ['--vehicle', 'nissan-leaf-eplus-eu']).map((r) => r.id));
+  assert.equal((await events(page, 'ready', 'late')).length, 1);
+  assert.deepEqual(await events(page, 'error', 'late'), [], 'no "still loading" error');
   assert.equal(requests.filter((u) => u.endsWith('.wasm')).length, 1);
   assert.equal(await page.evaluate(() => document.getElementById('late').shadowRoot.querySelector('.cf-app').lang), 'de');
   assert.deepEqual(errors, []);

@@ -100,12 +100,13 @@ class ChargeFinder extends HTMLElement {
     const mount = document.createElement("div");
     root.append(mount);
     new MutationObserver(() => markParts(root)).observe(mount, { childList: true, subtree: true });
-    // Commands wait for the app's `ready` (the stations loaded), then go in order.
-    this.addEventListener("ready", () => {
+    // Commands wait for the app's `ready` (the stations loaded), then go in order: after the
+    // app has finished the step that said `ready`, not from inside it.
+    this.addEventListener("ready", () => queueMicrotask(() => {
       const queue = this.#queue;
       this.#queue = null;
       for (const c of queue ?? []) this.#send(JSON.stringify(c));
-    });
+    }));
     loadApp()
       .then((m) => {
         // Commas stay as they are: the app reads `plugs=CCS2,TYPE2`.
