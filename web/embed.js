@@ -90,3 +90,16 @@ export function dispatch(host, name, json) {
 export function openCharge(host, url) {
   host.chargefinderWindow = window.open(url, "_blank");
 }
+
+/** The first element matching `selector` in an app instance: its element's shadow root, or the page. */
+export function findIn(host, selector) {
+  return (host ? host.shadowRoot : document).querySelector(selector);
+}
+
+/** Back from a station: focus its link in the list (ids compared as text, never put in a selector). */
+export function focusStationLink(host, id) {
+  const root = host ? host.shadowRoot : document;
+  for (const el of root.querySelectorAll('[data-testid="station"]')) {
+    if (el.dataset.id === id) return el.querySelector("a")?.focus();
+  }
+}

@@ -52,9 +52,6 @@ pub struct Ctx {
     /// The `<charge-finder>` element this instance lives in: events go to it, and the
     /// partner's URL and history are left alone.
     pub host: Option<crate::embed::Instance>,
-    /// The instance's root (`.cf-app`): lookups stay inside it (a shadow root, one of several
-    /// instances), never the whole document.
-    pub root: NodeRef<leptos::html::Div>,
 }
 
 impl Ctx {
@@ -95,10 +92,9 @@ impl Ctx {
         m.get(self.lang.get())
     }
 
-    /// The first element inside this instance matching `selector`.
+    /// The first element of this instance matching `selector` (see [`crate::embed::find`]).
     pub fn find(self, selector: &str) -> Option<web_sys::HtmlElement> {
-        let root = self.root.get_untracked()?;
-        root.query_selector(selector).ok().flatten().and_then(|e| wasm_bindgen::JsCast::dyn_into(e).ok())
+        crate::embed::find(self.host, selector)
     }
 }
 
@@ -128,8 +124,8 @@ fn browser_languages() -> Vec<String> {
 #[component]
 pub fn App() -> impl IntoView {
     let stations = LocalResource::new(crate::api::fetch_stations);
-    let query = crate::embed::instance().map_or_else(location_search, |i| i.query());
-    let root = NodeRef::new();
+    let instance = crate::embed::mounting();
+    let query = instance.map_or_else(location_search, |i| i.query());
     // A shared link's position wins over the device's.
     let link_place = Place::from_query(&query);
     let link_at = link_place.at;
@@ -151,15 +147,14 @@ pub fn App() -> impl IntoView {
         .unwrap_or_default();
     let units = RwSignal::new(units);
     view! {
-        <div class="cf-app" node_ref=root lang=move || lang.get().code()>
+        <div class="cf-app" lang=move || lang.get().code()>
             // The map's markers are many tab stops; keyboard users can jump past them to the list.
             <button
                 type="button"
                 class="cf-skip"
                 data-testid="skip"
                 on:click=move |_| {
-                    let title = root.get_untracked().and_then(|r: web_sys::HtmlDivElement| r.query_selector("#cf-nearest-title").ok().flatten());
-                    if let Some(h) = title.and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok()) {
+                    if let Some(h) = crate::embed::find(instance, "#cf-nearest-title") {
                         let _ = h.focus();
                     }
                 }
@@ -181,11 +176,11 @@ pub fn App() -> impl IntoView {
                         let here = here.await;
                         match stations.await {
                             Ok((list, seq)) => {
-                                view! { <Finder stations=list seq=seq here=here lang=lang units=units query=query root=root /> }
+                                view! { <Finder stations=list seq=seq here=here lang=lang units=units query=query host=instance /> }
                                     .into_any()
                             }
                             Err(message) => {
-                                crate::embed::error(&message);
+                                crate::embed::error(instance, &message);
                                 view! { <p class="cf-error" role="alert">{message}</p> }.into_any()
                             }
                         }
@@ -253,7 +248,8 @@ fn Finder(
     units: RwSignal<Units>,
     /// The start view: the page's URL, or the element's attributes.
     query: String,
-    root: NodeRef<leptos::html::Div>,
+    /// The element this instance lives in (`None` on our page and in an iframe).
+    host: Option<crate::embed::Instance>,
 ) -> impl IntoView {
     let index = StationIndex::new(stations);
     let live = Availability::new(&index, now_s(), AvailabilityConfig::default());
@@ -294,8 +290,7 @@ fn Finder(
     let place = RwSignal::new(start);
     let center = RwSignal::new((here.lat, here.lon));
     let goto = RwSignal::new(None);
-    let host = crate::embed::instance();
-    let ctx = Ctx { index, live, version, link, choice, place, lang, units, here, center, goto, host, root };
+    let ctx = Ctx { index, live, version, link, choice, place, lang, units, here, center, goto, host };
     provide_context(ctx);
     crate::embed::attach(ctx);
     // The URL holds the view, so a link (or a reload) reproduces it. Language and units stay in

@@ -47,11 +47,21 @@ extern "C" {
     fn dispatch(host: &web_sys::HtmlElement, name: &str, json: &str);
     #[wasm_bindgen(js_name = openCharge)]
     pub fn open_charge(host: &web_sys::HtmlElement, url: &str);
+    #[wasm_bindgen(js_name = findIn)]
+    fn find_in(host: Option<&web_sys::HtmlElement>, selector: &str) -> Option<web_sys::HtmlElement>;
+    #[wasm_bindgen(js_name = focusStationLink)]
+    pub fn focus_station_link(host: Option<&web_sys::HtmlElement>, id: &str);
 }
 
-/// One `<charge-finder>` element's app instance: an index into [`INSTANCES`]. Leptos context
-/// (absent on our own page and in an iframe) and part of [`Ctx`]; plain `Copy` data, because
-/// context values must be `Send` and the element is a browser object.
+/// The first element matching `selector` in this instance: inside its element's shadow root
+/// (one of several instances), or on our page.
+pub fn find(instance: Option<Instance>, selector: &str) -> Option<web_sys::HtmlElement> {
+    find_in(instance.and_then(Instance::host).as_ref(), selector)
+}
+
+/// One `<charge-finder>` element's app instance: an index into [`INSTANCES`], part of [`Ctx`]
+/// (`None` there on our own page and in an iframe). Plain `Copy` data: the element itself is a
+/// browser object, kept here.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Instance(usize);
 
@@ -66,6 +76,8 @@ struct Mounted {
 thread_local! {
     /// Every element mounted on this page (elements live as long as the page).
     static INSTANCES: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
+    /// The instance [`mount`] is building (the app reads it once, as it starts).
+    static MOUNTING: std::cell::Cell<Option<Instance>> = const { std::cell::Cell::new(None) };
 }
 
 impl Instance {
@@ -82,21 +94,18 @@ impl Instance {
     }
 }
 
-/// The element this instance lives in, if any.
-pub fn instance() -> Option<Instance> {
-    use_context::<Instance>()
+/// The element the app being built lives in, if any (read by `App` as it starts; the app's
+/// construction is synchronous inside [`mount`]).
+pub fn mounting() -> Option<Instance> {
+    MOUNTING.get()
 }
 
 /// Mounts the app into `root`, for the page or iframe (`None`) or for an element. One call
 /// site for every case: each `mount_to` instance is kilobytes of wasm.
 pub fn mount(root: web_sys::HtmlElement, instance: Option<Instance>) {
-    leptos::mount::mount_to(root, move || {
-        if let Some(i) = instance {
-            provide_context(i);
-        }
-        view! { <crate::app::App /> }
-    })
-    .forget();
+    MOUNTING.set(instance);
+    leptos::mount::mount_to(root, crate::app::App).forget();
+    MOUNTING.set(None);
 }
 
 /// Mounts one app instance into `root` (a node in the element's shadow root) for the element
@@ -435,7 +444,7 @@ pub fn canonical_query(query: &str) -> Option<String> {
 
 /// Once the finder runs: commands can act, `ready` goes out, and selecting a station is told.
 pub fn attach(ctx: Ctx) {
-    if let Some(i) = instance() {
+    if let Some(i) = ctx.host {
         INSTANCES.with(|v| v.borrow_mut().get_mut(i.0).map(|m| m.ctx = Some(ctx)));
     } else if embedded() {
         HOST.with(|h| h.borrow_mut().ctx = Some(ctx));
@@ -462,8 +471,7 @@ fn emit_ready(ctx: Ctx) {
 }
 
 /// The app could not start (the stations did not load): tell the host.
-pub fn error(message: &str) {
-    let instance = instance();
+pub fn error(instance: Option<Instance>, message: &str) {
     if embedded() || instance.is_some() {
         send(instance, "error", json!({ "message": message }));
     }

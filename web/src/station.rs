@@ -158,19 +158,7 @@ fn utc_offset_s(tz: &str, now_ms: f64) -> Option<i32> {
 
 /// After the screen closes, focus returns to the station's link in the list.
 fn focus_list_link(ctx: Ctx, id: &str) {
-    let Some(root) = ctx.root.get_untracked() else { return };
-    let Ok(items) = root.query_selector_all("[data-testid=\"station\"]") else { return };
-    for i in 0..items.length() {
-        let Some(el) = items.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
-        if el.get_attribute("data-id").as_deref() == Some(id) {
-            if let Some(a) =
-                el.query_selector("a").ok().flatten().and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = a.focus();
-            }
-            return;
-        }
-    }
+    crate::embed::focus_station_link(ctx.host.and_then(|i| i.host()).as_ref(), id);
 }
 
 #[component]
