@@ -173,18 +173,19 @@ pub fn App() -> impl IntoView {
                     {move || {
                         let query = query.clone();
                         Suspend::new(async move {
-                        let here = here.await;
-                        match stations.await {
-                            Ok((list, seq)) => {
-                                view! { <Finder stations=list seq=seq here=here lang=lang units=units query=query host=instance /> }
-                                    .into_any()
+                            let here = here.await;
+                            match stations.await {
+                                Ok((list, seq)) => {
+                                    view! { <Finder stations=list seq=seq here=here lang=lang units=units query=query host=instance /> }
+                                        .into_any()
+                                }
+                                Err(message) => {
+                                    crate::embed::error(instance, &message);
+                                    view! { <p class="cf-error" role="alert">{message}</p> }.into_any()
+                                }
                             }
-                            Err(message) => {
-                                crate::embed::error(instance, &message);
-                                view! { <p class="cf-error" role="alert">{message}</p> }.into_any()
-                            }
-                        }
-                    })}}
+                        })
+                    }}
                 </Suspense>
             </main>
         </div>
