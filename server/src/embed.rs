@@ -7,6 +7,11 @@
 //! origin and the partners in `CHARGEFINDER_EMBED_ORIGINS` (comma-separated exact origins such as
 //! `https://parking.example.nl`). The same list reaches the app (`GET /api/embed`), which takes
 //! `postMessage` commands only from those origins and posts events only to its embedding origin.
+//!
+//! The `<charge-finder>` element runs on the partner's page, so its loader, the app's files and
+//! the API are fetched from the partner's origin: every response grants CORS to exactly the
+//! origins on the list (never `*`). Preflights allow `GET`/`POST` with `Content-Type` only: no
+//! `Authorization`, so a driver's session token is never usable from a partner's origin.
 
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
@@ -117,9 +122,34 @@ pub fn protect(app: Router, policy: Policy) -> Router {
         .layer(axum::middleware::from_fn_with_state(policy, headers))
 }
 
-/// Every response: `nosniff` and a referrer policy; HTML (the app page): the CSP too.
+/// The request's `Origin` when it is exactly on the partner list.
+fn partner_origin(policy: &Policy, req: &Request) -> Option<HeaderValue> {
+    let origin = req.headers().get(header::ORIGIN)?;
+    let text = origin.to_str().ok()?;
+    policy.origins.iter().any(|o| o == text).then(|| origin.clone())
+}
+
+/// Every response: `nosniff` and a referrer policy; HTML (the app page): the CSP too; a
+/// partner's cross-origin request (the element): a CORS grant for exactly that origin.
 async fn headers(State(policy): State<Policy>, req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
+    let cors = partner_origin(&policy, &req);
+    let preflight = req.method() == axum::http::Method::OPTIONS
+        && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut res = if preflight {
+        // Answered here for listed origins; anyone else gets an empty 204 without a grant,
+        // which the browser treats as a refusal.
+        let mut r = Response::new(axum::body::Body::empty());
+        *r.status_mut() = axum::http::StatusCode::NO_CONTENT;
+        if cors.is_some() {
+            let h = r.headers_mut();
+            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
+            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("content-type"));
+            h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        }
+        r
+    } else {
+        next.run(req).await
+    };
     let html = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -128,6 +158,12 @@ async fn headers(State(policy): State<Policy>, req: Request, next: Next) -> Resp
     let h = res.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    // Answers differ by origin: caches must keep them apart.
+    h.append(header::VARY, HeaderValue::from_static("origin"));
+    if let Some(origin) = cors {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("x-live-seq"));
+    }
     if html {
         if let Ok(v) = HeaderValue::from_str(&policy.csp) {
             h.insert(header::CONTENT_SECURITY_POLICY, v);

@@ -18,8 +18,9 @@
 //!   `{CHARGEFINDER_STRIPE_URL}/js.stripe.com/v3/`, where localstripe serves its own);
 //! * `CHARGEFINDER_NETWORK_SPEED`: the simulated charging network's clock, times real time
 //!   (default 1; tests use hundreds so a session takes seconds);
-//! * `CHARGEFINDER_EMBED_ORIGINS`: partner sites that may frame the app (comma-separated exact
-//!   origins; see `embed.rs` and `docs/embed.md`); only our own origin by default.
+//! * `CHARGEFINDER_EMBED_ORIGINS`: partner sites that may frame the app or load the
+//!   `<charge-finder>` element (CORS is granted to exactly these; comma-separated exact origins;
+//!   see `embed.rs` and `docs/embed.md`); only our own origin by default.
 //! * `CHARGEFINDER_START_TIMEOUT_S`: how long we wait for the charging network to answer a start
 //!   before failing it as "charger did not respond" and releasing the hold (default 90);
 //! * `CHARGEFINDER_NETWORK_TEST_CONTROL=1`: **tests only**: enables

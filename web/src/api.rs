@@ -4,10 +4,26 @@ use chargefinder::Station;
 use gloo_net::http::Request;
 use serde::{Deserialize, Serialize};
 
+thread_local! {
+    /// The server's origin (`https://chargers.example`): empty on our own page; set by the
+    /// `<charge-finder>` element, which runs on a partner's page.
+    static BASE: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Points every request at `base` (the element's `api` attribute, or the loader's origin).
+pub fn set_base(base: &str) {
+    BASE.with(|b| *b.borrow_mut() = base.trim_end_matches('/').to_string());
+}
+
+/// `path` (`/api/…`) on our server.
+pub fn url(path: &str) -> String {
+    BASE.with(|b| format!("{}{path}", b.borrow()))
+}
+
 /// Every station in compact form (`GET /api/stations`), with current statuses, and the live
 /// stream position they are current at (`X-Live-Seq`).
 pub async fn fetch_stations() -> Result<(Vec<Station>, i64), String> {
-    let res = Request::get("/api/stations")
+    let res = Request::get(&url("/api/stations"))
         .send()
         .await
         .map_err(|_| "We could not reach the chargefinder server. Check your connection and reload.".to_string())?;
@@ -33,7 +49,7 @@ pub async fn fetch_tiles() -> crate::map::Tiles {
         attribution: "© OpenStreetMap contributors".into(),
         max_zoom: 19,
     };
-    match Request::get("/api/tiles").send().await {
+    match Request::get(&url("/api/tiles")).send().await {
         Ok(res) if res.ok() => res.json::<crate::map::Tiles>().await.unwrap_or(fallback),
         _ => fallback,
     }
@@ -41,7 +57,7 @@ pub async fn fetch_tiles() -> crate::map::Tiles {
 
 /// The towns and streets of our stations, for the search (`GET /api/places`).
 pub async fn fetch_places() -> Result<Vec<(String, u8, f64, f64, u32)>, String> {
-    let res = Request::get("/api/places").send().await.map_err(|_| "no connection".to_string())?;
+    let res = Request::get(&url("/api/places")).send().await.map_err(|_| "no connection".to_string())?;
     if !res.ok() {
         return Err(format!("server error {}", res.status()));
     }
@@ -64,8 +80,10 @@ pub enum FetchError {
 /// converted once on the server), fetched when a station opens; the list holds only compact
 /// stations.
 pub async fn fetch_location(id: &str) -> Result<chargefinder::Location, FetchError> {
-    let url = format!("/api/locations/{}", crate::state::encode(id));
-    let res = Request::get(&url).send().await.map_err(|_| FetchError::Offline)?;
+    let res = Request::get(&url(&format!("/api/locations/{}", crate::state::encode(id))))
+        .send()
+        .await
+        .map_err(|_| FetchError::Offline)?;
     match res.status() {
         200 => res.json::<chargefinder::Location>().await.map_err(|_| FetchError::Damaged),
         404 => Err(FetchError::NotFound),
@@ -111,11 +129,11 @@ impl Prices {
 
 /// The station's prices in `lang`, with estimates for `vehicle` (a catalogue id) when given.
 pub async fn fetch_prices(id: &str, vehicle: Option<String>, lang: &str) -> Result<Prices, FetchError> {
-    let mut url = format!("/api/locations/{}/prices?lang={lang}", crate::state::encode(id));
+    let mut path = format!("/api/locations/{}/prices?lang={lang}", crate::state::encode(id));
     if let Some(v) = vehicle {
-        url.push_str(&format!("&vehicle={}", crate::state::encode(&v)));
+        path.push_str(&format!("&vehicle={}", crate::state::encode(&v)));
     }
-    let res = Request::get(&url).send().await.map_err(|_| FetchError::Offline)?;
+    let res = Request::get(&url(&path)).send().await.map_err(|_| FetchError::Offline)?;
     match res.status() {
         200 => res.json::<Prices>().await.map_err(|_| FetchError::Damaged),
         404 => Err(FetchError::NotFound),
@@ -146,7 +164,7 @@ pub enum ReportOutcome {
 }
 
 pub async fn send_report(report: &NewReport) -> ReportOutcome {
-    let req = match Request::post("/api/reports").json(report) {
+    let req = match Request::post(&url("/api/reports")).json(report) {
         Ok(r) => r,
         Err(_) => return ReportOutcome::Failed(0),
     };

@@ -49,6 +49,9 @@ pub struct Ctx {
     pub center: RwSignal<(f64, f64)>,
     /// A place the map should go to (search, a shared link), with a zoom.
     pub goto: RwSignal<Option<(f64, f64, f64)>>,
+    /// The `<charge-finder>` element this instance lives in: events go to it, and the
+    /// partner's URL and history are left alone.
+    pub host: Option<crate::embed::Instance>,
 }
 
 impl Ctx {
@@ -60,10 +63,11 @@ impl Ctx {
 
     /// Back to the finder (the history entry the station was opened from, when there is one).
     pub fn close_station(self) {
-        let pushed = web_sys::window()
-            .and_then(|w| w.history().ok())
-            .and_then(|h| h.state().ok())
-            .is_some_and(|s| s.as_bool() == Some(true));
+        let pushed = self.host.is_none()
+            && web_sys::window()
+                .and_then(|w| w.history().ok())
+                .and_then(|h| h.state().ok())
+                .is_some_and(|s| s.as_bool() == Some(true));
         if pushed {
             if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
                 let _ = h.back();
@@ -87,10 +91,18 @@ impl Ctx {
     pub fn t(self, m: Msg) -> &'static str {
         m.get(self.lang.get())
     }
+
+    /// The first element of this instance matching `selector` (see [`crate::embed::find`]).
+    pub fn find(self, selector: &str) -> Option<web_sys::HtmlElement> {
+        crate::embed::find(self.host, selector)
+    }
 }
 
 /// Writes the view into the URL: a new entry (`push`, marked so back can return to it) or in place.
 fn push_url(ctx: Ctx, push: bool) {
+    if ctx.host.is_some() {
+        return;
+    }
     let q = ctx.choice.with_untracked(|c| ctx.place.with_untracked(|p| view_query(c, p)));
     let url = if q.is_empty() { "?".to_string() } else { format!("?{q}") };
     if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -123,9 +135,14 @@ fn browser_languages() -> Vec<String> {
 
 #[component]
 pub fn App() -> impl IntoView {
-    crate::charge::forward_if_charging();
+    let instance = crate::embed::mounting();
+    // On our page (not in a partner's element, whose page is not ours to move): an open session
+    // or an old charging link goes on to the charging page.
+    if instance.is_none() {
+        crate::charge::forward_if_charging();
+    }
     let stations = LocalResource::new(crate::api::fetch_stations);
-    let query = location_search();
+    let query = instance.map_or_else(location_search, |i| i.query());
     // A shared link's position wins over the device's.
     let link_place = Place::from_query(&query);
     let link_at = link_place.at;
@@ -149,11 +166,7 @@ pub fn App() -> impl IntoView {
                 class="cf-skip"
                 data-testid="skip"
                 on:click=move |_| {
-                    if let Some(h) = web_sys::window()
-                        .and_then(|w| w.document())
-                        .and_then(|d| d.get_element_by_id("cf-nearest-title"))
-                        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
-                    {
+                    if let Some(h) = crate::embed::find(instance, "#cf-nearest-title") {
                         let _ = h.focus();
                     }
                 }
@@ -169,18 +182,22 @@ pub fn App() -> impl IntoView {
                 <Suspense fallback=move || {
                     view! { <p class="cf-status" role="status">{msg::LOADING.get(lang.get_untracked())}</p> }
                 }>
-                    {move || Suspend::new(async move {
-                        let here = here.await;
-                        match stations.await {
-                            Ok((list, seq)) => {
-                                view! { <Finder stations=list seq=seq here=here lang=lang units=units /> }.into_any()
+                    {move || {
+                        let query = query.clone();
+                        Suspend::new(async move {
+                            let here = here.await;
+                            match stations.await {
+                                Ok((list, seq)) => {
+                                    view! { <Finder stations=list seq=seq here=here lang=lang units=units query=query host=instance /> }
+                                        .into_any()
+                                }
+                                Err(message) => {
+                                    crate::embed::error(instance, &message);
+                                    view! { <p class="cf-error" role="alert">{message}</p> }.into_any()
+                                }
                             }
-                            Err(message) => {
-                                crate::embed::error(&message);
-                                view! { <p class="cf-error" role="alert">{message}</p> }.into_any()
-                            }
-                        }
-                    })}
+                        })
+                    }}
                 </Suspense>
             </main>
         </div>
@@ -242,6 +259,10 @@ fn Finder(
     here: geo::Here,
     lang: RwSignal<Lang>,
     units: RwSignal<Units>,
+    /// The start view: the page's URL, or the element's attributes.
+    query: String,
+    /// The element this instance lives in (`None` on our page and in an iframe).
+    host: Option<crate::embed::Instance>,
 ) -> impl IntoView {
     let index = StationIndex::new(stations);
     let live = Availability::new(&index, now_s(), AvailabilityConfig::default());
@@ -274,7 +295,6 @@ fn Finder(
         link.set(Link::Reconnecting { since: now, retry_at: now });
     }
     // The car is remembered on the device; everything else starts open.
-    let query = location_search();
     let (from_link, _) = Choice::from_query(&query);
     let choice = RwSignal::new(Choice { vehicle: from_link.vehicle.clone().or_else(remembered_vehicle), ..from_link });
     let mut start = Place::from_query(&query);
@@ -282,7 +302,7 @@ fn Finder(
     let place = RwSignal::new(start);
     let center = RwSignal::new((here.lat, here.lon));
     let goto = RwSignal::new(None);
-    let ctx = Ctx { index, live, version, link, choice, place, lang, units, here, center, goto };
+    let ctx = Ctx { index, live, version, link, choice, place, lang, units, here, center, goto, host };
     provide_context(ctx);
     crate::embed::attach(ctx);
     // The URL holds the view, so a link (or a reload) reproduces it. Language and units stay in
@@ -292,7 +312,11 @@ fn Finder(
         place.track();
         push_url(ctx, false);
     });
-    // Back and forward move between the map and a station.
+    // Back and forward move between the map and a station (on our page; a partner's history is
+    // the partner's).
+    if host.is_some() {
+        return finder_view(place);
+    }
     let on_pop = Closure::<dyn Fn()>::new(move || {
         let station = Place::from_query(&location_search()).station;
         place.update(|p| p.station = station);
@@ -301,6 +325,10 @@ fn Finder(
         let _ = w.add_event_listener_with_callback("popstate", wasm_bindgen::JsCast::unchecked_ref(on_pop.as_ref()));
     }
     on_pop.forget();
+    finder_view(place)
+}
+
+fn finder_view(place: RwSignal<Place>) -> impl IntoView {
     let station = Memo::new(move |_| place.with(|p| p.station.clone()));
     view! {
         <div class="cf-finder" class:cf-hidden=move || station.with(Option::is_some)>
@@ -311,7 +339,7 @@ fn Finder(
         </div>
         {move || station.get().map(|id| view! {
             <StationScreen id=id.clone() />
-            <crate::charge::ChargeEntry id=id lang=lang vehicle=Signal::derive(move || choice.with(|c| c.vehicle.clone())) />
+            <crate::charge::ChargeEntry id=id />
         })}
     }
 }

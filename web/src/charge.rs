@@ -11,6 +11,10 @@
 //! either, the driver's open session (if any) is shown, so a reload or a closed tab returns to it.
 //! The live screen polls the session every second (`EventSource` cannot send the driver's
 //! `Authorization` header; the SSE stream is for clients that can).
+//!
+//! In a partner's `<charge-finder>` element the app runs on the partner's origin, where the
+//! driver's token must never be: "Charge here" opens these screens on our origin in a new
+//! window, whose session events reach the element through the bridge (`embed.rs`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -218,19 +222,29 @@ pub fn ChargeRoutes() -> impl IntoView {
 }
 
 /// On a station (in the finder): the way in, a link to the charging page in the driver's
-/// language, with their car for the estimate.
+/// language, with their car for the estimate. In a partner's `<charge-finder>` element the page
+/// opens in a window of our origin (where the driver's token lives), whose session events reach
+/// the element through the bridge (`embed.rs`).
 #[component]
-pub fn ChargeEntry(id: String, lang: RwSignal<Lang>, vehicle: Signal<Option<String>>) -> impl IntoView {
+pub fn ChargeEntry(id: String) -> impl IntoView {
+    let crate::app::Ctx { host, lang, choice, .. } = expect_context::<crate::app::Ctx>();
     let href = move || {
         let mut q = format!("{PAGE}?charge={}&lang={}", crate::state::encode(&id), lang.get().code());
-        if let Some(v) = vehicle.get() {
+        if let Some(v) = choice.with(|c| c.vehicle.clone()) {
             q.push_str("&vehicle=");
             q.push_str(&crate::state::encode(&v));
         }
         q
     };
+    let to = href.clone();
+    let open = move |ev: web_sys::MouseEvent| {
+        if let Some(h) = host.and_then(|i| i.host()) {
+            ev.prevent_default();
+            crate::embed::open_charge(&h, &crate::api::url(&to()));
+        }
+    };
     view! {
-        <a class="cf-primary cf-charge-entry" data-testid="charge-here" href=href>
+        <a class="cf-primary cf-charge-entry" data-testid="charge-here" href=move || crate::api::url(&href()) on:click=open>
             {move || msg::CHARGE_HERE.get(lang.get())}
         </a>
     }
@@ -305,13 +319,13 @@ fn PickAndPay(location_id: String) -> impl IntoView {
                     api::load_stripe_js(&cfg.js_url, l).await?;
                     // The mount point is in the page from the start; wait for it all the same.
                     for _ in 0..200 {
-                        let exists = web_sys::window()
+                        let slot = web_sys::window()
                             .and_then(|w| w.document())
                             .and_then(|d| d.get_element_by_id(CARD_MOUNT))
-                            .is_some();
-                        if exists {
+                            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+                        if let Some(slot) = slot {
                             // Stripe.js's own failures are technical; the driver reads one sentence.
-                            return CardForm::mount(&cfg.publishable_key, CARD_MOUNT)
+                            return CardForm::mount(&cfg.publishable_key, &slot)
                                 .map_err(|_| msg::CARD_FORM_MISSING.get(l).to_string());
                         }
                         sleep_ms(100).await;
@@ -524,6 +538,7 @@ fn LiveSession(id: String) -> impl IntoView {
     // Poll until the session is settled (then the receipt).
     let sid = id.clone();
     spawn_local(async move {
+        let mut told_start = false;
         let Ok(token) = api::driver_token(lang.get_untracked()).await else {
             session.set(Some(Err(msg::NO_TOKEN.get(lang.get_untracked()).to_string())));
             return;
@@ -537,13 +552,24 @@ fn LiveSession(id: String) -> impl IntoView {
             let settled = matches!(&s, Ok(x) if x.state == "completed" || (x.state == "failed" && x.payment.released)
                 || (x.state == "failed" && x.payment.payment_intent.is_none()));
             let completed = matches!(&s, Ok(x) if x.state == "completed");
+            if matches!(&s, Ok(x) if x.state == "active") && !told_start {
+                told_start = true;
+                crate::embed::emit("sessionStarted", serde_json::json!({ "id": sid }));
+            }
             let _ = session.try_set(Some(s));
+            let mut reference = None;
             if completed {
                 if let Ok(r) = api::receipt(&token, &sid, l).await {
+                    reference = r.payment_reference.clone();
                     let _ = receipt.try_set(Some(r));
                 }
             }
             if settled {
+                // The host's hook point (iframe, webview, a partner's element via our window):
+                // the session id, its end state and the receipt's payment reference.
+                let state = if completed { "completed" } else { "failed" };
+                let fields = serde_json::json!({ "id": sid, "state": state, "receipt": reference });
+                crate::embed::emit("sessionEnded", fields);
                 return;
             }
             sleep_ms(1000).await;

@@ -143,6 +143,9 @@ async fn read<T: DeserializeOwned>(res: Response, lang: Lang) -> Result<T, Strin
     }
 }
 
+// These requests stay on our own origin (relative paths, not `crate::api::url`): the token
+// is only ever used there; a partner's element opens our window for paying (`charge.rs`).
+
 /// The device's driver token: made once (`POST /api/drivers`), kept in this browser.
 pub async fn driver_token(lang: Lang) -> Result<String, String> {
     if let Some(t) = storage().and_then(|s| s.get_item(DRIVER_KEY).ok().flatten()).filter(|t| !t.is_empty()) {
@@ -299,7 +302,7 @@ pub async fn load_stripe_js(js_url: &str, lang: Lang) -> Result<(), String> {
     Ok(())
 }
 
-/// Stripe.js and its card element, mounted into the element with id `mount_id`. The card's
+/// Stripe.js and its card element, mounted into `slot`. The card's
 /// numbers stay inside Stripe's element: the app only ever sees the token.
 #[derive(Debug, Clone)]
 pub struct CardForm {
@@ -308,7 +311,7 @@ pub struct CardForm {
 }
 
 impl CardForm {
-    pub fn mount(publishable_key: &str, mount_id: &str) -> Result<CardForm, String> {
+    pub fn mount(publishable_key: &str, slot: &web_sys::HtmlElement) -> Result<CardForm, String> {
         let window: JsValue = web_sys::window().ok_or("no window")?.into();
         let stripe_fn = get(&window, "Stripe").dyn_into::<js_sys::Function>().map_err(|_| "Stripe.js did not load")?;
         let stripe =
@@ -318,9 +321,8 @@ impl CardForm {
         // Stripe.js fills a node of its own inside our (empty, Leptos-rendered) slot, so no node
         // Leptos placed is ever a parent of Stripe's.
         let document: JsValue = web_sys::window().and_then(|w| w.document()).ok_or("no document")?.into();
-        let slot = call(&document, "getElementById", &[mount_id.into()])?;
         let own = call(&document, "createElement", &["div".into()])?;
-        call(&slot, "appendChild", std::slice::from_ref(&own))?;
+        call(slot.as_ref(), "appendChild", std::slice::from_ref(&own))?;
         call(&card, "mount", std::slice::from_ref(&own))?;
         Ok(CardForm { stripe, card })
     }

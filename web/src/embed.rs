@@ -11,6 +11,10 @@
 //!   `ChargefinderAndroid.postMessage(json)`, iOS `webkit.messageHandlers.chargefinder`) and
 //!   sends commands through `window.chargefinderReceive(json)`.
 //!
+//! * In a `<charge-finder>` element (`web/chargefinder-embed.js`), on the partner's own page:
+//!   each instance is mounted by [`mount_element`]; its attributes and methods arrive as the
+//!   same commands, and events are `CustomEvent`s on the element.
+//!
 //! Parsing and checking are plain Rust (tested natively); `web/embed.js` only posts and listens.
 
 use std::cell::RefCell;
@@ -38,6 +42,88 @@ extern "C" {
     fn listen(on_message: &Closure<dyn Fn(String, String, bool)>);
     #[wasm_bindgen(js_name = exposeReceive)]
     fn expose_receive(on_command: &Closure<dyn Fn(String)>);
+    #[wasm_bindgen(js_name = elementMode)]
+    pub fn element_mode() -> bool;
+    fn dispatch(host: &web_sys::HtmlElement, name: &str, json: &str);
+    #[wasm_bindgen(js_name = openCharge)]
+    pub fn open_charge(host: &web_sys::HtmlElement, url: &str);
+    #[wasm_bindgen(js_name = findIn)]
+    fn find_in(host: Option<&web_sys::HtmlElement>, selector: &str) -> Option<web_sys::HtmlElement>;
+    #[wasm_bindgen(js_name = focusStationLink)]
+    pub fn focus_station_link(host: Option<&web_sys::HtmlElement>, id: &str);
+}
+
+/// The first element matching `selector` in this instance: inside its element's shadow root
+/// (one of several instances), or on our page.
+pub fn find(instance: Option<Instance>, selector: &str) -> Option<web_sys::HtmlElement> {
+    find_in(instance.and_then(Instance::host).as_ref(), selector)
+}
+
+/// One `<charge-finder>` element's app instance: an index into [`INSTANCES`], part of [`Ctx`]
+/// (`None` there on our own page and in an iframe). Plain `Copy` data: the element itself is a
+/// browser object, kept here.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Instance(usize);
+
+struct Mounted {
+    host: web_sys::HtmlElement,
+    /// The start view from the element's attributes, as a query string (`lat=…&plugs=…`).
+    query: String,
+    /// The instance's finder, once the stations are loaded (commands wait for it).
+    ctx: Option<Ctx>,
+}
+
+thread_local! {
+    /// Every element mounted on this page (elements live as long as the page).
+    static INSTANCES: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
+    /// The instance [`mount`] is building (the app reads it once, as it starts).
+    static MOUNTING: std::cell::Cell<Option<Instance>> = const { std::cell::Cell::new(None) };
+}
+
+impl Instance {
+    pub fn host(self) -> Option<web_sys::HtmlElement> {
+        INSTANCES.with(|v| v.borrow().get(self.0).map(|m| m.host.clone()))
+    }
+
+    pub fn query(self) -> String {
+        INSTANCES.with(|v| v.borrow().get(self.0).map(|m| m.query.clone())).unwrap_or_default()
+    }
+
+    fn ctx(self) -> Option<Ctx> {
+        INSTANCES.with(|v| v.borrow().get(self.0).and_then(|m| m.ctx))
+    }
+}
+
+/// The element the app being built lives in, if any (read by `App` as it starts; the app's
+/// construction is synchronous inside [`mount`]).
+pub fn mounting() -> Option<Instance> {
+    MOUNTING.get()
+}
+
+/// Mounts the app into `root`, for the page or iframe (`None`) or for an element. One call
+/// site for every case: each `mount_to` instance is kilobytes of wasm.
+pub fn mount(root: web_sys::HtmlElement, instance: Option<Instance>) {
+    MOUNTING.set(instance);
+    leptos::mount::mount_to(root, crate::app::App).forget();
+    MOUNTING.set(None);
+}
+
+/// Mounts one app instance into `root` (a node in the element's shadow root) for the element
+/// `host`, against the server at `api`. Returns the instance's command function (a JSON text
+/// in, as `postMessage` would carry it), which the loader calls for attributes and methods.
+// Exported by the finder's build only: an export is always kept, and this one reaches the whole
+// finder, which the charging page's wasm must not carry.
+#[cfg_attr(not(feature = "charge-page"), wasm_bindgen(js_name = mountElement))]
+#[cfg_attr(feature = "charge-page", allow(dead_code))]
+pub fn mount_element(root: web_sys::HtmlElement, host: web_sys::HtmlElement, api: String, query: String) -> JsValue {
+    crate::api::set_base(&api);
+    let id = INSTANCES.with(|v| {
+        let mut v = v.borrow_mut();
+        v.push(Mounted { host, query, ctx: None });
+        Instance(v.len() - 1)
+    });
+    mount(root, Some(id));
+    Closure::<dyn Fn(String)>::new(move |json: String| run(&json, id.ctx(), Some(id))).into_js_value()
 }
 
 /// The schema version this app speaks.
@@ -192,6 +278,23 @@ pub fn embedded() -> bool {
     })
 }
 
+/// Sends an event to whoever hosts this instance: its element (a `CustomEvent` named after the
+/// kind in lower case, `detail` = the message), else the bridge ([`emit`]).
+pub fn tell(ctx: Ctx, kind: &str, fields: Value) {
+    send(ctx.host, kind, fields);
+}
+
+fn send(instance: Option<Instance>, kind: &str, fields: Value) {
+    match instance {
+        Some(i) => {
+            if let Some(h) = i.host() {
+                dispatch(&h, &kind.to_ascii_lowercase(), &event(kind, fields));
+            }
+        }
+        None => emit(kind, fields),
+    }
+}
+
 /// Sends an event to the native host and the embedding page (kept until that page is known).
 pub fn emit(kind: &str, fields: Value) {
     let text = event(kind, fields);
@@ -299,7 +402,7 @@ async fn fetch_origins() -> Vec<String> {
     struct Answer {
         origins: Vec<String>,
     }
-    match gloo_net::http::Request::get("/api/embed").send().await {
+    match gloo_net::http::Request::get(&crate::api::url("/api/embed")).send().await {
         Ok(res) if res.ok() => res.json::<Answer>().await.map(|a| a.origins).unwrap_or_default(),
         _ => Vec::new(),
     }
@@ -344,17 +447,20 @@ pub fn canonical_query(query: &str) -> Option<String> {
 
 /// Once the finder runs: commands can act, `ready` goes out, and selecting a station is told.
 pub fn attach(ctx: Ctx) {
-    if !embedded() {
+    if let Some(i) = ctx.host {
+        INSTANCES.with(|v| v.borrow_mut().get_mut(i.0).map(|m| m.ctx = Some(ctx)));
+    } else if embedded() {
+        HOST.with(|h| h.borrow_mut().ctx = Some(ctx));
+    } else {
         return;
     }
-    HOST.with(|h| h.borrow_mut().ctx = Some(ctx));
     emit_ready(ctx);
     Effect::new(move |prev: Option<Option<String>>| {
         let station = ctx.place.with(|p| p.station.clone());
         if let Some(id) = station.as_deref().filter(|id| prev.as_ref() != Some(&Some(id.to_string()))) {
             let found = ctx.index.with_value(|ix| ix.station_by_id(id).map(|i| ix.station(i).clone()));
             if let Some(s) = found {
-                emit("stationSelected", json!({ "id": s.id, "name": s.name, "lat": s.lat, "lon": s.lon }));
+                tell(ctx, "stationSelected", json!({ "id": s.id, "name": s.name, "lat": s.lat, "lon": s.lon }));
             }
         }
         station
@@ -364,24 +470,31 @@ pub fn attach(ctx: Ctx) {
 fn emit_ready(ctx: Ctx) {
     let (lat, lon) = ctx.center.get_untracked();
     let zoom = ctx.place.with_untracked(|p| p.zoom).unwrap_or(crate::map::DEFAULT_ZOOM);
-    emit("ready", json!({ "lat": lat, "lon": lon, "zoom": zoom }));
+    tell(ctx, "ready", json!({ "lat": lat, "lon": lon, "zoom": zoom }));
 }
 
 /// The app could not start (the stations did not load): tell the host.
-pub fn error(message: &str) {
-    if embedded() {
-        emit("error", json!({ "message": message }));
+pub fn error(instance: Option<Instance>, message: &str) {
+    if embedded() || instance.is_some() {
+        send(instance, "error", json!({ "message": message }));
     }
 }
 
 fn handle(json: &str) {
+    run(json, HOST.with(|h| h.borrow().ctx), None);
+}
+
+/// Follows one command for an instance (`ctx`: its finder, once loaded); answers go to `host`
+/// (its element) or the bridge.
+fn run(json: &str, ctx: Option<Ctx>, host: Option<Instance>) {
     let command = match parse_command(json) {
         Ok(Some(c)) => c,
         Ok(None) => return,
-        Err(message) => return emit("error", json!({ "message": message })),
+        Err(message) => return send(host, "error", json!({ "message": message })),
     };
-    let Some(ctx) = HOST.with(|h| h.borrow().ctx) else {
-        return emit("error", json!({ "message": "chargefinder is still loading; wait for chargefinder:ready" }));
+    let Some(ctx) = ctx else {
+        let message = "chargefinder is still loading; wait for chargefinder:ready";
+        return send(host, "error", json!({ "message": message }));
     };
     match command {
         Command::Hello => emit_ready(ctx),
@@ -417,7 +530,9 @@ const ASK_PLACE: Msg = Msg {
 pub fn AskPlace() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let show = move || {
-        embedded() && ctx.here.source == crate::geo::Source::Default && ctx.center.get() == (ctx.here.lat, ctx.here.lon)
+        (embedded() || ctx.host.is_some())
+            && ctx.here.source == crate::geo::Source::Default
+            && ctx.center.get() == (ctx.here.lat, ctx.here.lon)
     };
     view! {
         <Show when=show>

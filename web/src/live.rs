@@ -73,7 +73,7 @@ pub fn connect(seq: i64, on_change: impl Fn(Change) + 'static, on_link: impl Fn(
 }
 
 fn open(stream: &Rc<Stream>) -> Result<(), String> {
-    let es = EventSource::new(&format!("/api/live?after={}", stream.after.get()))
+    let es = EventSource::new(&crate::api::url(&format!("/api/live?after={}", stream.after.get())))
         .map_err(|_| "live updates are not available".to_string())?;
     let status = {
         let stream = stream.clone();
@@ -90,8 +90,9 @@ fn open(stream: &Rc<Stream>) -> Result<(), String> {
         })
     };
     let reset = Closure::<dyn Fn(MessageEvent)>::new(|_e: MessageEvent| {
-        // Too far behind to replay: start over with fresh data.
-        if let Some(w) = web_sys::window() {
+        // Too far behind to replay: start over with fresh data (on our page; a partner's page
+        // with the element is not ours to reload, and keeps the statuses it has).
+        if let Some(w) = web_sys::window().filter(|_| !crate::embed::element_mode()) {
             let _ = w.location().reload();
         }
     });

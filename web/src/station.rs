@@ -157,20 +157,8 @@ fn utc_offset_s(tz: &str, now_ms: f64) -> Option<i32> {
 }
 
 /// After the screen closes, focus returns to the station's link in the list.
-fn focus_list_link(id: &str) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    let Ok(items) = doc.query_selector_all("[data-testid=\"station\"]") else { return };
-    for i in 0..items.length() {
-        let Some(el) = items.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) else { continue };
-        if el.get_attribute("data-id").as_deref() == Some(id) {
-            if let Some(a) =
-                el.query_selector("a").ok().flatten().and_then(|a| a.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = a.focus();
-            }
-            return;
-        }
-    }
+fn focus_list_link(ctx: Ctx, id: &str) {
+    crate::embed::focus_station_link(ctx.host.and_then(|i| i.host()).as_ref(), id);
 }
 
 #[component]
@@ -219,9 +207,8 @@ pub fn StationScreen(id: String) -> impl IntoView {
     let tick = set_interval_with_handle(move || now.set(now_s()), Duration::from_secs(30)).ok();
     // Focus moves to the heading once the screen is in the document (after this render).
     set_timeout(
-        || {
-            let h = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("cf-station-title"));
-            if let Some(h) = h.and_then(|h| h.dyn_into::<web_sys::HtmlElement>().ok()) {
+        move || {
+            if let Some(h) = ctx.find("#cf-station-title") {
                 let _ = h.focus();
             }
         },
@@ -234,7 +221,7 @@ pub fn StationScreen(id: String) -> impl IntoView {
                 t.clear();
             }
             // After the list is shown again.
-            set_timeout(move || focus_list_link(&id), Duration::ZERO);
+            set_timeout(move || focus_list_link(ctx, &id), Duration::ZERO);
         });
     }
     let title = {
@@ -489,7 +476,11 @@ fn ShareButton(id: String, title: String) -> impl IntoView {
     let on_click = move |_| {
         let Some(w) = web_sys::window() else { return };
         let loc = w.location();
-        let base = format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default());
+        // In a partner's element the link is to our app, not to the partner's page.
+        let base = match ctx.host {
+            Some(_) => api::url("/"),
+            None => format!("{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default()),
+        };
         let url = share_url(&base, &id);
         let title = title.clone();
         leptos::task::spawn_local(async move {
