@@ -205,6 +205,13 @@ test('two elements on a hostile partner page: shadow roots, own styles, events, 
   await waitIds(page, 'near-garage', nativeNearest(52.0907, 5.1214, 10, ['--vehicle', 'nissan-leaf-eplus-eu']).map((r) => r.id));
   assert.equal(await page.evaluate(() => document.getElementById('near-garage').shadowRoot.querySelector('[data-testid="vehicle"]').value), 'nissan-leaf-eplus-eu');
   await page.evaluate(() => document.getElementById('near-garage').setVehicle(null));
+  // The language attribute is observed too (and setLanguage does the same): that instance only.
+  const heading = (id) => page.evaluate((i) => document.getElementById(i).shadowRoot.querySelector('#cf-nearest-title, .cf-finder h2')?.textContent ?? '', id);
+  await page.evaluate(() => document.getElementById('near-garage').setAttribute('lang', 'de'));
+  await page.waitForFunction(() => /Nächste Ladesäulen/.test(document.getElementById('near-garage').shadowRoot.querySelector('#cf-nearest-title, .cf-finder h2')?.textContent ?? ''), null, { timeout: 5_000 });
+  assert.match(await heading('fast'), /Dichtstbijzijnde laadpalen/, 'the other instance keeps its language (nl)');
+  await page.evaluate(() => document.getElementById('near-garage').setLanguage('en'));
+  await page.waitForFunction(() => /Nearest chargers/.test(document.getElementById('near-garage').shadowRoot.querySelector('#cf-nearest-title, .cf-finder h2')?.textContent ?? ''), null, { timeout: 5_000 });
   await page.click('nav button:has-text("Amsterdam")');
   await waitIds(page, 'near-garage', nativeNearest(52.3731, 4.8922, 10).map((r) => r.id));
   await page.evaluate(() => document.getElementById('near-garage').setFilters({ plugs: ['CCS2'], minKw: 50 }));

@@ -64,6 +64,7 @@ function commandFor(el, name) {
     case "kw": return cmd("setFilters", { minKw: num(a("kw")) ?? 0 });
     case "free": return cmd("setFilters", { available: on(a("free")) });
     case "vehicle": return cmd("setVehicle", { id: a("vehicle") || null });
+    case "lang": return a("lang") ? cmd("setLanguage", { lang: a("lang") }) : null;
     default: return null;
   }
 }
@@ -71,7 +72,7 @@ function commandFor(el, name) {
 const instances = new Set();
 
 class ChargeFinder extends HTMLElement {
-  static observedAttributes = ["lat", "lon", "zoom", "plugs", "kw", "free", "vehicle"];
+  static observedAttributes = ["lat", "lon", "zoom", "plugs", "kw", "free", "vehicle", "lang"];
   #send = null;
   #queue = [];
   #started = false;
@@ -130,6 +131,7 @@ class ChargeFinder extends HTMLElement {
   setFilters(filters = {}) { this.#command({ type: PREFIX + "setFilters", v: 1, ...filters }); }
   /** A catalogue vehicle id, or null for any car. */
   setVehicle(id) { this.#command({ type: PREFIX + "setVehicle", v: 1, id: id ?? null }); }
+  setLanguage(lang) { this.#command({ type: PREFIX + "setLanguage", v: 1, lang }); }
 
   #command(c) {
     if (!c) return;

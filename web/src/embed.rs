@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::app::Ctx;
-use crate::i18n::Msg;
+use crate::i18n::{Lang, Msg};
 use crate::state::{POWER_CHOICES, ZOOM_RANGE};
 
 #[wasm_bindgen(module = "/embed.js")]
@@ -152,6 +152,10 @@ pub enum Command {
     SetVehicle {
         id: Option<String>,
     },
+    /// The language of the screens (`en`, `nl`, `de`, `fr`).
+    SetLanguage {
+        lang: Lang,
+    },
 }
 
 /// Reads a message. `Ok(None)`: not a chargefinder command (another script's message, or one of
@@ -162,7 +166,7 @@ pub fn parse_command(json: &str) -> Result<Option<Command>, String> {
     let Some(kind) = v.get("type").and_then(Value::as_str).and_then(|t| t.strip_prefix(PREFIX)) else {
         return Ok(None);
     };
-    if !matches!(kind, "hello" | "setCenter" | "setFilters" | "setVehicle") {
+    if !matches!(kind, "hello" | "setCenter" | "setFilters" | "setVehicle" | "setLanguage") {
         return Ok(None);
     }
     if v.get("v").and_then(Value::as_u64) != Some(VERSION) {
@@ -188,6 +192,11 @@ pub fn parse_command(json: &str) -> Result<Option<Command>, String> {
                 })?),
             };
             Ok(Some(Command::SetCenter { lat, lon, zoom }))
+        }
+        "setLanguage" => {
+            let lang = present("lang").and_then(Value::as_str).and_then(Lang::from_code);
+            let lang = lang.ok_or("chargefinder:setLanguage needs lang: one of \"en\", \"nl\", \"de\", \"fr\"")?;
+            Ok(Some(Command::SetLanguage { lang }))
         }
         "setFilters" => {
             let plugs = match present("plugs") {
@@ -515,6 +524,8 @@ fn run(json: &str, ctx: Option<Ctx>, host: Option<Instance>) {
         }),
         // The partner's choice for this view; the driver's remembered car is left alone.
         Command::SetVehicle { id } => ctx.choice.update(|c| c.vehicle = id),
+        // The partner's page language for this view; the driver's remembered one is left alone.
+        Command::SetLanguage { lang } => ctx.lang.set(lang),
     }
 }
 
@@ -575,6 +586,12 @@ mod tests {
             Ok(Some(Command::SetVehicle { id: Some(car) }))
         );
         assert_eq!(parse_command(r#"{"type":"chargefinder:hello","v":1}"#), Ok(Some(Command::Hello)));
+        assert_eq!(
+            parse_command(r#"{"type":"chargefinder:setLanguage","v":1,"lang":"NL"}"#),
+            Ok(Some(Command::SetLanguage { lang: Lang::Nl }))
+        );
+        let e = parse_command(r#"{"type":"chargefinder:setLanguage","v":1,"lang":"xx"}"#).unwrap_err();
+        assert!(e.contains("en") && e.contains("fr"), "{e}");
     }
 
     #[test]
