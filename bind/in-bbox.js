@@ -25,6 +25,9 @@ ChargeFinder.prototype.inBbox = function inBbox(west, south, east, north, filter
     }
     const out = new Uint32Array(idsPool, idsPoolAt, n);
     idsPoolAt += bytes;
-    out.set(mem.subarray(end - n, end)); // a copy loop here was 10% slower at 358 ids
+    // A loop for a few ids (no `subarray` view to make: 3% of a 32-id query), `set` for more
+    // (the loop was 10% slower at 358 ids).
+    if (n <= 64) for (let i = 0, j = end - n; i < n; i++, j++) out[i] = mem[j];
+    else out.set(mem.subarray(end - n, end));
     return out;
 };

@@ -84,12 +84,16 @@ test('inBbox: fresh arrays that survive later calls, small and large, and the sa
   assert.equal(big.length, cf.length, 'every station is in the Netherlands');
   assert.ok(big.length * 4 > 8192, 'a result larger than the pool takes its own buffer');
   assert.ok(small.length > 0 && small.length < 200);
-  const [bigCopy, smallCopy] = [sorted(big), sorted(small)];
+  const tiny = cf.inBbox(4.355, 52.0, 4.36, 52.005, any); // copied by a loop, not `set`
+  assert.ok(tiny.length > 0 && tiny.length <= 64, `${tiny.length} ids`);
+  const [bigCopy, smallCopy, tinyCopy] = [sorted(big), sorted(small), sorted(tiny)];
+  assert.deepEqual(tinyCopy, sorted(small).filter((i) => { const s = cf.station(i); return s.lon >= 4.355 && s.lon <= 4.36 && s.lat <= 52.005; }));
   // Many more queries (more than a 64 KB pool's worth) must not change earlier results.
   const results = [];
   for (let i = 0; i < 3000; i++) results.push(cf.inBbox(4.35 + (i % 7) * 0.001, 52.0, 4.37, 52.01, any));
   assert.deepEqual(sorted(big), bigCopy);
   assert.deepEqual(sorted(small), smallCopy);
+  assert.deepEqual(sorted(tiny), tinyCopy);
   assert.deepEqual(sorted(results[0]), smallCopy);
   assert.deepEqual(sorted(results[2999]), sorted(cf.inBbox(4.35 + (2999 % 7) * 0.001, 52.0, 4.37, 52.01, any)));
   // The same ids as the OCPI module, whose `inBbox` goes through the same wrapper.
