@@ -633,11 +633,16 @@ impl ChargeFinder {
         }
         let live = filter.inner.tests_status().then(|| self.live_now());
         IDS.with(|cell| {
+            // The buffer keeps its length between queries (see `in_bbox_ids_at`).
             let mut ids = cell.take();
-            self.index.in_bbox_ids(bbox, &filter.inner, live, &mut ids);
-            let n = ids.len() as u32;
-            ids.push(n);
-            let at = ids.last().map_or(0, |last| last as *const u32 as u32);
+            let n = self.index.in_bbox_ids_at(bbox, &filter.inner, live, &mut ids);
+            if ids.len() <= n {
+                ids.resize(n + 1, 0);
+            }
+            let at = ids.get_mut(n).map_or(0, |slot| {
+                *slot = n as u32;
+                slot as *const u32 as u32
+            });
             cell.set(ids);
             at
         })
