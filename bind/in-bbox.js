@@ -1,7 +1,7 @@
 
 // ---- appended by scripts/build-pkg.sh (bind/in-bbox.js) ----
 // `inBbox`, the map's hot path, without wasm-bindgen's `Result` return and its copy out through
-// two imports (together about a fifth of a small box query): `inBboxRaw` leaves the ids in wasm
+// two imports (together a tenth of a small box query): `inBboxRaw` leaves the ids in wasm
 // memory followed by their count and returns the count's address, and they are copied here
 // into a fresh `Uint32Array`. A box it rejects (0) goes to the generated, checked `inBbox`,
 // which throws its error. Uses the glue's own `wasm`, `_assertClass` and `getUint32ArrayMemory0`.
