@@ -643,7 +643,8 @@ impl ChargeFinder {
                 *slot = n as u32;
                 slot as *const u32 as u32
             });
-            cell.set(ids);
+            // `set` would drop the empty `Vec` that `take` left: an out-of-line call for nothing.
+            std::mem::forget(cell.replace(ids));
             at
         })
     }
