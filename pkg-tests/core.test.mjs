@@ -70,3 +70,39 @@ test('the NL data as compact rows in the core module: the same answers as fromOc
     // differs between the two loaders, so a cluster near a viewport's edge can fall in or out.
   }
 });
+
+// `inBbox` is the hand-written wrapper bind/in-bbox.js (appended to the glue by build-pkg.sh):
+// its results must be fresh arrays the caller owns, and its errors those of the checked path.
+test('inBbox: fresh arrays that survive later calls, small and large, and the same argument errors', () => {
+  const full = ocpi.ChargeFinder.fromOcpi(NL_JSON());
+  const cf = ChargeFinder.fromStations(rowsOf(full));
+  const any = new Filter();
+  const nl = [3.2, 50.7, 7.3, 53.6];
+  const sorted = (a) => [...a].sort((x, y) => x - y);
+  const big = cf.inBbox(...nl, any), small = cf.inBbox(4.35, 52.0, 4.37, 52.01, any);
+  assert.ok(big instanceof Uint32Array && small instanceof Uint32Array);
+  assert.equal(big.length, cf.length, 'every station is in the Netherlands');
+  assert.ok(big.length * 4 > 8192, 'a result larger than the pool takes its own buffer');
+  assert.ok(small.length > 0 && small.length < 200);
+  const tiny = cf.inBbox(4.355, 52.0, 4.36, 52.005, any); // copied by a loop, not `set`
+  assert.ok(tiny.length > 0 && tiny.length <= 64, `${tiny.length} ids`);
+  const [bigCopy, smallCopy, tinyCopy] = [sorted(big), sorted(small), sorted(tiny)];
+  assert.deepEqual(tinyCopy, sorted(small).filter((i) => { const s = cf.station(i); return s.lon >= 4.355 && s.lon <= 4.36 && s.lat <= 52.005; }));
+  // Many more queries (more than a 64 KB pool's worth) must not change earlier results.
+  const results = [];
+  for (let i = 0; i < 3000; i++) results.push(cf.inBbox(4.35 + (i % 7) * 0.001, 52.0, 4.37, 52.01, any));
+  assert.deepEqual(sorted(big), bigCopy);
+  assert.deepEqual(sorted(small), smallCopy);
+  assert.deepEqual(sorted(tiny), tinyCopy);
+  assert.deepEqual(sorted(results[0]), smallCopy);
+  assert.deepEqual(sorted(results[2999]), sorted(cf.inBbox(4.35 + (2999 % 7) * 0.001, 52.0, 4.37, 52.01, any)));
+  // The same ids as the OCPI module, whose `inBbox` goes through the same wrapper.
+  assert.deepEqual(sorted(small).map((i) => cf.station(i).id).sort(), sorted(full.inBbox(4.35, 52.0, 4.37, 52.01, new ocpi.Filter())).map((i) => full.station(i).id).sort());
+  assert.equal(cf.inBbox(-40.1, -40.1, -40.0, -40.0, any).length, 0);
+  for (const bad of [[NaN, 52, 4.4, 52.03], [4.3, 52, Infinity, 52.03], [4.3, 52.1, 4.4, 52.0]]) {
+    assert.throws(() => cf.inBbox(...bad, any), (e) => e.name === 'ChargeFinderArgumentError' && /inBbox: \[.*\] is not \[west, south, east, north\]/.test(e.message), String(bad));
+  }
+  assert.throws(() => cf.inBbox(...nl, {}), /expected instance of Filter/);
+  assert.equal(cf.inBboxRaw, undefined, 'the raw export is not part of the API');
+  assert.equal(typeof ChargeFinder.prototype.inBbox, 'function');
+});

@@ -18,12 +18,16 @@ const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
   const ANY = new Filter();
   const result = { length: core.length, ids: core.nearestStations(52.0116, 4.3571, 10, undefined, new Filter({ plugs: ['TYPE2_SOCKET', 'CCS2'] })).map((h) => h.id) };
   try { core.nearest(91, 0, undefined, undefined, ANY); } catch (e) { result.errorName = e.name; }
+  // inBbox is the wrapper appended to the glue (bind/in-bbox.js): ids, and the checked path's error.
+  result.bbox = [...core.inBbox(4.3, 52.0, 4.4, 52.03, ANY)].map((i) => core.station(i).id).sort();
+  try { core.inBbox(4.3, NaN, 4.4, 52.03, ANY); } catch (e) { result.bboxError = e.name; }
   // The second module, loaded only when OCPI JSON has to be read.
   const ocpi = await import('/ocpi/web/chargefinder.js');
   await ocpi.default();
   const feed = await (await fetch('/feed.json')).json();
   const cf = ocpi.ChargeFinder.fromOcpi(feed);
-  result.ocpi = { length: cf.length, ids: cf.nearestStations(52.0116, 4.3571, 10, undefined, new ocpi.Filter({ plugs: ['TYPE2_SOCKET', 'CCS2'] })).map((h) => h.id) };
+  result.ocpi = { length: cf.length, ids: cf.nearestStations(52.0116, 4.3571, 10, undefined, new ocpi.Filter({ plugs: ['TYPE2_SOCKET', 'CCS2'] })).map((h) => h.id),
+    bbox: [...cf.inBbox(4.3, 52.0, 4.4, 52.03, new ocpi.Filter())].map((i) => cf.station(i).id).sort() };
   window.result = result; // last: the test waits for it
 </script>`;
 
@@ -51,6 +55,6 @@ test('the web target of both modules runs in Chromium', async () => {
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(url);
   const result = await page.waitForFunction(() => window.result, null, { timeout: 20_000 }).then((h) => h.jsonValue());
-  assert.deepEqual(result, { length: 3, ids: ['AC', 'DC'], errorName: 'ChargeFinderArgumentError', ocpi: { length: 3, ids: ['AC', 'DC'] } });
+  assert.deepEqual(result, { length: 3, ids: ['AC', 'DC'], errorName: 'ChargeFinderArgumentError', bbox: ['AC', 'BROKEN', 'DC'], bboxError: 'ChargeFinderArgumentError', ocpi: { length: 3, ids: ['AC', 'DC'], bbox: ['AC', 'BROKEN', 'DC'] } });
   assert.deepEqual(errors, []);
 });

@@ -17,6 +17,18 @@ OUT=target/wasm32-unknown-unknown/release/chargefinder_wasm.wasm
 # The features rustc 1.95 enables for wasm32-unknown-unknown, so wasm-opt keeps to them.
 FEATURES="--enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue"
 
+# The hand-written `inBbox` (bind/in-bbox.js) goes at the end of the glue that defines the
+# class (chargefinder_bg.js for the bundler target), in its scope. It uses the glue's internals,
+# so check that they are there (wasm-bindgen is pinned; a new version may rename them).
+patch_glue() { # dir with the glue of one target
+  local js=$1/chargefinder.js
+  [ -f "$1/chargefinder_bg.js" ] && js=$1/chargefinder_bg.js
+  for needed in 'inBboxRaw(' 'wasm.chargefinder_inBboxRaw(' 'function _assertClass(' 'function getUint32ArrayMemory0(' 'class ChargeFinder ' 'class Filter '; do
+    grep -qF "$needed" "$js" || { echo "pkg: $js has no '$needed': bind/in-bbox.js needs updating" >&2; exit 1; }
+  done
+  cat bind/in-bbox.js >>"$js"
+}
+
 build() { # dir, cargo feature flags…
   local dir=$1; shift
   cargo build -p chargefinder-wasm --target wasm32-unknown-unknown --release --locked "$@"
@@ -26,6 +38,7 @@ build() { # dir, cargo feature flags…
   for target in web bundler nodejs; do
     rm -rf "$dir/$target"
     wasm-bindgen --target "$target" --out-dir "$dir/$target" --out-name chargefinder "$wasm"
+    patch_glue "$dir/$target"
     local bg="$dir/$target/chargefinder_bg.wasm"
     # wasm-bindgen writes the same wasm for every target: optimise it once (a minute each).
     if [ "$target" != web ] && cmp -s "$bg" "$tag.bindgen.wasm"; then

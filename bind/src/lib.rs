@@ -620,6 +620,35 @@ impl ChargeFinder {
         Ok(with_ids(|out| self.index.in_bbox_ids([west, south, east, north], &filter.inner, live, out)))
     }
 
+    /// `inBbox` without the `Result` and the copy out through imports (each was about a tenth
+    /// of a small box query): the ids go into the reused buffer followed by their count, and the
+    /// count's address is returned (0 for a box `inBbox` rejects). The JS wrapper that
+    /// scripts/build-pkg.sh puts in its place (bind/in-bbox.js) copies them into a fresh
+    /// `Uint32Array`, and calls the checked `inBbox` above for the error.
+    #[wasm_bindgen(js_name = inBboxRaw, skip_typescript)]
+    pub fn in_bbox_raw(&self, west: f64, south: f64, east: f64, north: f64, filter: &Filter) -> u32 {
+        let bbox = [west, south, east, north];
+        if !bbox_ok(bbox) {
+            return 0;
+        }
+        let live = filter.inner.tests_status().then(|| self.live_now());
+        IDS.with(|cell| {
+            // The buffer keeps its length between queries (see `in_bbox_ids_at`).
+            let mut ids = cell.take();
+            let n = self.index.in_bbox_ids_at(bbox, &filter.inner, live, &mut ids);
+            if ids.len() <= n {
+                ids.resize(n + 1, 0);
+            }
+            let at = ids.get_mut(n).map_or(0, |slot| {
+                *slot = n as u32;
+                slot as *const u32 as u32
+            });
+            // `set` would drop the empty `Vec` that `take` left: an out-of-line call for nothing.
+            std::mem::forget(cell.replace(ids));
+            at
+        })
+    }
+
     /// Like `inBbox`, returning plain objects (distance is from the box's centre).
     #[wasm_bindgen(js_name = inBboxStations, unchecked_return_type = "StationHit[]")]
     pub fn in_bbox_stations(
@@ -932,12 +961,17 @@ fn check_point(what: &str, lat: f64, lon: f64) -> Result<(), JsValue> {
 
 /// A `[west, south, east, north]` in degrees, or an argument error naming the call.
 fn check_bbox(what: &str, [west, south, east, north]: [f64; 4]) -> Result<(), JsValue> {
-    if [west, south, east, north].iter().any(|x| !x.is_finite()) || south > north {
+    if !bbox_ok([west, south, east, north]) {
         return Err(error::argument(format!(
             "{what}: [{west}, {south}, {east}, {north}] is not [west, south, east, north]"
         )));
     }
     Ok(())
+}
+
+/// Finite, and south ≤ north.
+fn bbox_ok(bbox: [f64; 4]) -> bool {
+    bbox.iter().all(|x| x.is_finite()) && bbox[1] <= bbox[3]
 }
 
 /// RFC 3339 text, ms since 1970, or undefined (now) → unix seconds.

@@ -82,7 +82,9 @@ pub(crate) fn wrap(lon: f64) -> f64 {
 /// query. The box is padded and the patch test has a margin far above the difference.
 #[allow(clippy::excessive_precision)] // fdlibm's coefficients as published (k_sin.c, k_cos.c)
 fn sin_cos_deg(x: f64) -> (f64, f64) {
-    let q = (x / 90.0).round();
+    // Ties to even (wasm's `f64.nearest`; `round` is a libm call there): at ±45° and ±135° either
+    // quadrant's kernel is accurate.
+    let q = (x / 90.0).round_ties_even();
     let t = (x - q * 90.0).to_radians();
     let z = t * t;
     let s = t + t
@@ -259,9 +261,16 @@ impl StationIndex {
     /// flags); the EVSEs are read only when the summary cannot decide, and only until one
     /// matches.
     pub fn in_bbox_ids(&self, bbox: [f64; 4], filter: &Filter, live: Option<Live<'_>>, out: &mut Vec<u32>) {
-        out.clear();
+        let n = self.in_bbox_ids_at(bbox, filter, live, out);
+        out.truncate(n);
+    }
+
+    /// [`in_bbox_ids`](Self::in_bbox_ids) into `out[..n]`, returning `n`; `out` keeps any
+    /// greater length it has (the slots past `n` are scratch), so that a caller reusing it does
+    /// not pay for refilling them on every query.
+    pub fn in_bbox_ids_at(&self, bbox: [f64; 4], filter: &Filter, live: Option<Live<'_>>, out: &mut Vec<u32>) -> usize {
         let Some(rect) = LonLatRect::new(bbox) else {
-            return;
+            return 0;
         };
         let mut p = Prepared::new(filter, self.columns(), live);
         let cols = self.columns();
@@ -271,16 +280,16 @@ impl StationIndex {
         // ... and when every station passes it (no filter), none is read.
         let all = quick && test.passes(cols.common);
         let tree = self.tree();
+        let mut kept = 0;
         for (lo, hi) in rect.lon_ranges() {
             let (min, max, trig) = unit_box(rect.south, rect.north, lo, hi);
             let patch = Patch::new(trig.0, lo, hi, trig.1, trig.2);
-            let start = out.len();
-            tree.in_box_into(min, max, out);
+            let start = kept;
+            let end = tree.in_box_at(min, max, out, start);
             // Settle the candidates in place: each slot becomes a station position, kept when
             // the station is inside and matches (most are: the box is tight).
             let (points, ids, summary) = (tree.points(), tree.ids(), &cols.summary[..]);
-            let mut kept = start;
-            for r in start..out.len() {
+            for r in start..end {
                 let Some(&j) = out.get(r) else { break };
                 let k = j as usize;
                 let (Some(q), Some(&i)) = (points.get(k), ids.get(k)) else { continue };
@@ -296,13 +305,15 @@ impl StationIndex {
                     kept += usize::from(keep);
                 }
             }
-            out.truncate(kept);
         }
         if rect.west > rect.east {
             // Across the antimeridian a station at ±180° may have been found in both halves.
+            out.truncate(kept);
             out.sort_unstable();
             out.dedup();
+            kept = out.len();
         }
+        kept
     }
 
     /// Stations inside `[west, south, east, north]` (degrees) with at least one EVSE passing
@@ -392,6 +403,13 @@ mod tests {
         empty.in_bbox_ids(bbox, &any, None, &mut ids);
         ids.sort_unstable();
         assert_eq!(ids, [0, 2]);
+        // The reusing form keeps a longer buffer's length (no refill per query).
+        let mut long = vec![9; 50];
+        let k = full.in_bbox_ids_at(bbox, &any, None, &mut long);
+        assert_eq!((k, long.len()), (2, 50));
+        long.truncate(k);
+        long.sort_unstable();
+        assert_eq!(long, [0, 1]);
         let fast = Filter { min_power_kw: 100.0, ..Filter::default() };
         full.in_bbox_ids(bbox, &fast, None, &mut ids);
         assert!(ids.is_empty());

@@ -137,6 +137,15 @@ proptest! {
         index.in_bbox_ids(bbox, &f, None, &mut ids);
         ids.sort_unstable();
         prop_assert_eq!(&ids, &got, "in_bbox_ids {:?}", bbox);
+        // The reusing form: into a buffer longer than any result and full of stale values
+        // (and the same buffer again, now holding the last query's scratch).
+        let mut scratch = vec![u32::MAX; n + 40];
+        for _ in 0..2 {
+            let k = index.in_bbox_ids_at(bbox, &f, None, &mut scratch);
+            let mut at: Vec<u32> = scratch.get(..k).unwrap_or_default().to_vec();
+            at.sort_unstable();
+            prop_assert_eq!(&at, &got, "in_bbox_ids_at {:?}", bbox);
+        }
         prop_assert_eq!(got, want, "bbox {:?}", bbox);
     }
 
