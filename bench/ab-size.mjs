@@ -4,7 +4,7 @@
 // package is wasm-bindgen --target nodejs + wasm-opt -Oz of the other build (BENCHMARKS.md,
 // "Package size").
 import { createRequire } from 'node:module';
-import { generate, queries } from './data.mjs';
+import { generate, queries, bboxAround as box } from './data.mjs';
 const require = createRequire(import.meta.url);
 if (!process.env.BEFORE_PKG) {
   console.error('BEFORE_PKG=<path to a nodejs-target chargefinder.js to compare with> (AFTER_PKG defaults to the built package)');
@@ -15,7 +15,6 @@ const after = process.env.AFTER_PKG ? require(process.env.AFTER_PKG) : await imp
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const n = Number(process.env.N ?? 100000);
 const d = generate(n); const qs = queries(1000);
-const box = ([lat, lon], km) => [lon - km / 2 / (111.2 * Math.cos(lat * Math.PI / 180)), lat - km / 2 / 111.2, lon + km / 2 / (111.2 * Math.cos(lat * Math.PI / 180)), lat + km / 2 / 111.2];
 const setup = (m) => { const cf = m.ChargeFinder.fromColumns(d.lat, d.lon, d.evseOffset, d.plugs, d.powerKw, d.status); cf.buildClusters(); return { m, cf, f: new m.Filter({ plugs: ['CCS1', 'CCS2'], minPowerKw: 50 }), any: new m.Filter() }; };
 const mods = { before: setup(before), after: setup(after) };
 const ops = {

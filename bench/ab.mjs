@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import KDBush from 'kdbush';
 import Supercluster from 'supercluster';
-import { generate, queries } from './data.mjs';
+import { generate, queries, bboxAround as box, viewport } from './data.mjs';
 
 const require = createRequire(import.meta.url);
 const mods = { A: require(process.env.A), B: process.env.B ? require(process.env.B) : await import('chargefinder') };
@@ -21,19 +21,6 @@ const inst = Object.fromEntries(Object.entries(mods).map(([k, m]) => {
   const cf = m.ChargeFinder.fromColumns(d.lat, d.lon, d.evseOffset, d.plugs, d.powerKw, d.status);
   return [k, { cf, any: new m.Filter() }];
 }));
-const box = ([lat, lon], km) => {
-  const a = km / 2 / 111.2, b = km / 2 / (111.2 * Math.cos((lat * Math.PI) / 180));
-  return [lon - b, lat - a, lon + b, lat + a];
-};
-function viewport([lat, lon], zoom) {
-  const scale = 256 * 2 ** zoom;
-  const x = ((lon + 180) / 360) * scale;
-  const s = Math.sin((lat * Math.PI) / 180);
-  const y = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * scale;
-  const toLon = (px) => (px / scale) * 360 - 180;
-  const toLat = (py) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * py) / scale))) * 180) / Math.PI;
-  return [toLon(x - 640), toLat(y + 360), toLon(x + 640), toLat(y - 360)];
-}
 const b20 = qs.map((p) => box(p, 20)), b300 = qs.map((p) => box(p, 300));
 const ops = {};
 for (const [name, boxes] of [['bbox 20 km', b20], ['bbox 300 km', b300]]) {

@@ -11,7 +11,7 @@ import Supercluster from 'supercluster';
 import { ChargeFinder, Filter } from 'chargefinder';
 
 const ANY = new Filter(); // matches everything
-import { generate, queries, PLUG } from './data.mjs';
+import { generate, queries, PLUG, bboxAround, viewport } from './data.mjs';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const Q = Number(process.env.BENCH_QUERIES ?? 1000);
@@ -26,21 +26,6 @@ function time(fn, minMs = 200) {
   return { ms: runs[runs.length >> 1], out };
 }
 const heap = () => { globalThis.gc?.(); return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers; };
-const kmToDegLat = (km) => km / 111.2;
-const kmToDegLon = (km, lat) => km / (111.2 * Math.cos((lat * Math.PI) / 180));
-const bboxAround = ([lat, lon], km) => [lon - kmToDegLon(km / 2, lat), lat - kmToDegLat(km / 2), lon + kmToDegLon(km / 2, lat), lat + kmToDegLat(km / 2)];
-const VIEW = { 5: [1280, 720], 9: [1280, 720], 13: [1280, 720] };
-function viewport([lat, lon], zoom) {
-  // The 1280×720 px web-mercator viewport centred on a point.
-  const scale = 256 * 2 ** zoom;
-  const x = ((lon + 180) / 360) * scale;
-  const s = Math.sin((lat * Math.PI) / 180);
-  const y = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * scale;
-  const [w, h] = VIEW[zoom];
-  const toLon = (px) => (px / scale) * 360 - 180;
-  const toLat = (py) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * py) / scale))) * 180) / Math.PI;
-  return [toLon(x - w / 2), toLat(y + h / 2), toLon(x + w / 2), toLat(y - h / 2)];
-}
 
 const rows = [];
 const row = (n, op, ours, theirs, vs, check = '') => rows.push({ n, op, ours, theirs, vs, ratio: theirs / ours, check });

@@ -86,3 +86,20 @@ export function queries(q, seed = 7) {
   }
   return out;
 }
+
+/** `[west, south, east, north]` of a `km` × `km` box centred on `[lat, lon]`. */
+export function bboxAround([lat, lon], km) {
+  const a = km / 2 / 111.2, b = km / 2 / (111.2 * Math.cos((lat * Math.PI) / 180));
+  return [lon - b, lat - a, lon + b, lat + a];
+}
+
+/** `[west, south, east, north]` of the 1280×720 px web-mercator viewport centred on `[lat, lon]` at `zoom`. */
+export function viewport([lat, lon], zoom) {
+  const scale = 256 * 2 ** zoom;
+  const x = ((lon + 180) / 360) * scale;
+  const s = Math.sin((lat * Math.PI) / 180);
+  const y = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * scale;
+  const toLon = (px) => (px / scale) * 360 - 180;
+  const toLat = (py) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * py) / scale))) * 180) / Math.PI;
+  return [toLon(x - 640), toLat(y + 360), toLon(x + 640), toLat(y - 360)];
+}

@@ -6,7 +6,7 @@
 import { ChargeFinder, Filter } from 'chargefinder';
 import KDBush from 'kdbush';
 import Supercluster from 'supercluster';
-import { generate, queries } from './data.mjs';
+import { generate, queries, bboxAround as box, viewport } from './data.mjs';
 
 const ANY = new Filter();
 const n = Number(process.env.PROBE_N ?? 10000);
@@ -15,10 +15,6 @@ const cf = ChargeFinder.fromColumns(d.lat, d.lon, d.evseOffset, d.plugs, d.power
 const kd = new KDBush(n);
 for (let i = 0; i < n; i++) kd.add(d.lon[i], d.lat[i]);
 kd.finish();
-const box = ([lat, lon], km) => {
-  const a = km / 2 / 111.2, b = km / 2 / (111.2 * Math.cos((lat * Math.PI) / 180));
-  return [lon - b, lat - a, lon + b, lat + a];
-};
 function t(name, f, per = 1000) {
   let best = 1e9;
   for (let r = 0; r < 30; r++) { const s = performance.now(); f(); best = Math.min(best, performance.now() - s); }
@@ -41,15 +37,6 @@ t('empty kdbush', () => { for (const b of ocean) kd.range(b[0], b[1], b[2], b[3]
 
 const features = Array.from({ length: n }, (_, i) => ({ type: 'Feature', properties: { i }, geometry: { type: 'Point', coordinates: [d.lon[i], d.lat[i]] } }));
 const sc = new Supercluster({ radius: 60, maxZoom: 16 }).load(features);
-function viewport([lat, lon], zoom) {
-  const scale = 256 * 2 ** zoom;
-  const x = ((lon + 180) / 360) * scale;
-  const s = Math.sin((lat * Math.PI) / 180);
-  const y = (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * scale;
-  const toLon = (px) => (px / scale) * 360 - 180;
-  const toLat = (py) => (Math.atan(Math.sinh(Math.PI * (1 - (2 * py) / scale))) * 180) / Math.PI;
-  return [toLon(x - 640), toLat(y + 360), toLon(x + 640), toLat(y - 360)];
-}
 for (const z of [5, 9, 13]) {
   const views = qs.slice(0, 200).map((p) => viewport(p, z));
   let tot = 0;
