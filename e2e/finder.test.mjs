@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchChromium, nativeNearest, PHONE, ROOT } from './lib.mjs';
+import { startServer, launchChromium, nativeNearest, ROOT, openPage } from './lib.mjs';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');
 const TOKEN = 'finder-test-token';
@@ -54,10 +54,7 @@ test('price cap, price for my car and hide unreliable: exactly the core’s answ
   assert.ok(Number(pricesAt) > 1_700_000_000, `X-Prices-At ${pricesAt}`);
   await res.arrayBuffer();
   const native = (opts) => nativeNearest(...DELFT, 10, ['--tariffs', TARIFFS, '--price-at', pricesAt, ...opts]);
-  const context = await browser.newContext({ ...PHONE });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const { context, page, errors } = await openPage(browser);
   await page.goto(server.url + '/');
   await page.waitForSelector('[data-testid="station"]', { timeout: 30_000 });
   const all = native([]);
@@ -122,10 +119,7 @@ test('payment and open now: the list is exactly the core’s answer; a station c
     method: 'PUT', headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify(loc),
   });
   assert.equal(put.status, 200, await put.text());
-  const context = await browser.newContext({ ...PHONE });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const { context, page, errors } = await openPage(browser);
   await page.goto(server.url + '/');
   await page.waitForSelector('[data-testid="station"][data-id="CLOSED-1"]', { timeout: 30_000 });
   assert.equal((await shownIds(page))[0], 'CLOSED-1', 'without filters the closed station is the nearest');
@@ -170,10 +164,7 @@ test('the download carries the payment capabilities in the short EVSE form', asy
 test('map pins follow the same filters: each station pin is the core’s answer for that station, none is missing', async () => {
   const rows = await (await fetch(`${server.url}/api/stations`)).json();
   const pos = new Map(rows.map((r) => [r[0], [r[2], r[3]]]));
-  const context = await browser.newContext({ ...PHONE });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const { context, page, errors } = await openPage(browser);
   await page.goto(`${server.url}/?lat=${DELFT[0]}&lon=${DELFT[1]}&z=14`);
   await page.waitForSelector('[data-testid="map"][data-bbox] [data-pin]', { timeout: 30_000 });
   const cases = [

@@ -93,6 +93,16 @@ export async function launchChromium() {
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 export const DESKTOP = { viewport: { width: 1280, height: 800 } };
 
+/** A fresh context and page on `device` (the phone by default); `errors` collects the page's
+ * uncaught errors, which a test ends by asserting empty. */
+export async function openPage(browser, device = PHONE) {
+  const context = await browser.newContext({ ...device });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return { context, page, errors };
+}
+
 /** The device a suite runs as: the phone, or the desktop project (`e2e/*-desktop.test.mjs` set
  * `globalThis.CHARGEFINDER_DEVICE = 'desktop'` and import the phone suite), with its name for
  * figures and screenshot files. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchChromium, PHONE } from './lib.mjs';
+import { startServer, launchChromium, PHONE, openPage } from './lib.mjs';
 
 const TOKEN = 'resilience-token';
 let browser;
@@ -20,10 +20,7 @@ test('the live stream drops and comes back: the driver is told, the page keeps w
   const env = { CHARGEFINDER_CPO_TOKEN: TOKEN };
   let server = await startServer({ db, env });
   const addr = new URL(server.url).host;
-  const context = await browser.newContext({ ...PHONE });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const { context, page, errors } = await openPage(browser);
   await page.goto(server.url + '/');
   await page.waitForSelector('[data-testid="station"]', { timeout: 30_000 });
   await page.waitForFunction(() => document.querySelector('[data-testid="live-state"]')?.textContent === 'Live', null, { timeout: 10_000 });

@@ -528,7 +528,6 @@ async fn sleep_ms(ms: i32) {
 
 #[component]
 fn LiveSession(id: String) -> impl IntoView {
-    let route = expect_context::<RwSignal<Route>>();
     let lang = expect_context::<ChargeCtx>().lang;
     let session = RwSignal::new(None::<Result<Session, String>>);
     let receipt = RwSignal::new(None::<Receipt>);
@@ -592,7 +591,6 @@ fn LiveSession(id: String) -> impl IntoView {
     };
     // Done: back to the finder (a page of its own).
     let done = move |_| {
-        let _ = route;
         if let Some(w) = web_sys::window() {
             let _ = w.location().assign("/");
         }
