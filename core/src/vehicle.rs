@@ -3,9 +3,9 @@
 //! The catalogue (`core/data/vehicles.json`, compiled in) lists popular EU and North American
 //! models with the page each figure was taken from. Figures are the manufacturer's or EV
 //! Database's published maxima; real charging curves are lower most of the time.
-//! `core/data/vehicles-check.md` says which figures were checked against a public page (each
-//! entry's `source` names that page after "checked:"), which two were corrected, and which
-//! are unconfirmed or disputed.
+//! `core/data/vehicles-check.md` says which figures were checked against a public page (with
+//! its address; kept there rather than in `source`, which is compiled into the package),
+//! which two were corrected, and which are unconfirmed or disputed.
 
 use std::sync::OnceLock;
 
