@@ -7,6 +7,7 @@
 
 use crate::filter::{Filter, Live, Prepared};
 use crate::index::{Hit, StationIndex};
+use crate::kdtree::{Wedge, UNSURE};
 use crate::sphere::haversine_m;
 
 /// A normalised rectangle: latitude range and one or two longitude ranges.
@@ -160,70 +161,36 @@ fn unit_box(lat_lo: f64, lat_hi: f64, lon_lo: f64, lon_hi: f64) -> ([f64; 3], [f
     )
 }
 
-/// One longitude range of a rectangle as a test on unit-sphere points, so that the points a
-/// box query finds are settled without reading their latitude and longitude: the latitude
-/// bounds become bounds on `z = sin(lat)` and the longitude bounds half-planes through the
-/// axis. Points within [`MARGIN`] of an edge (and near the poles, where `x` and `y` vanish)
-/// are left to the exact test on degrees.
-#[derive(Debug, Clone, Copy)]
-struct Patch {
-    z_lo: f64,
-    z_hi: f64,
-    /// (cos, sin) of the west and east longitudes.
-    west: (f64, f64),
-    east: (f64, f64),
-    /// The range spans more than 180°: a point is outside only in the wedge east → west.
-    reflex: bool,
-    /// The range is the whole circle.
-    all_lon: bool,
-}
-
 /// Far above the rounding of a unit vector's coordinates (~1e-16) and far below any distance
 /// that matters (1e-12 of the Earth's radius is 6 µm).
 const MARGIN: f64 = 1e-12;
 
-impl Patch {
-    /// From the sines of the latitudes and (cos, sin) of the longitudes, as `unit_box`
-    /// computed them (trigonometry is software in wasm: compute it once).
-    fn new(z: (f64, f64), lon_lo: f64, lon_hi: f64, west: (f64, f64), east: (f64, f64)) -> Self {
-        Patch { z_lo: z.0, z_hi: z.1, west, east, reflex: lon_hi - lon_lo > 180.0, all_lon: lon_hi - lon_lo >= 360.0 }
-    }
-
-    /// `Some(inside)` when the point is clearly inside or outside, `None` near an edge.
-    #[inline]
-    fn classify(&self, p: &[f64; 3]) -> Option<bool> {
-        let z = p[2];
-        if z < self.z_lo - MARGIN || z > self.z_hi + MARGIN {
-            return Some(false);
-        }
-        let lat_in = z > self.z_lo + MARGIN && z < self.z_hi - MARGIN;
-        if self.all_lon {
-            return lat_in.then_some(true);
-        }
-        // cross(a, b) > 0: b lies counter-clockwise (east) of a, within 180°.
-        let after_west = self.west.0 * p[1] - self.west.1 * p[0];
-        let before_east = p[0] * self.east.1 - p[1] * self.east.0;
-        let lon_in = if self.reflex {
-            // Outside exactly in the open wedge from east round to west (less than 180°).
-            if after_west > MARGIN || before_east > MARGIN {
-                Some(true)
-            } else if after_west < -MARGIN && before_east < -MARGIN {
-                Some(false)
-            } else {
-                None
-            }
-        } else if after_west > MARGIN && before_east > MARGIN {
-            Some(true)
-        } else if after_west < -MARGIN || before_east < -MARGIN {
-            Some(false)
-        } else {
-            None
-        };
-        match lon_in {
-            Some(false) => Some(false),
-            Some(true) if lat_in => Some(true),
-            _ => None,
-        }
+/// One longitude range `[lo, hi]` of a rectangle as a test on unit-sphere points, so that the
+/// points a box query finds are settled without reading their latitude and longitude: the
+/// latitude bounds become bounds on `z = sin(lat)` and the longitude bounds half-planes through
+/// the axis. Points within [`MARGIN`] of an edge (and near the poles, where `x` and `y` vanish)
+/// are left to the exact test on degrees. From the sines and cosines `unit_box` computed
+/// (trigonometry is software in wasm: compute it once).
+fn wedge_of(trig: Trig, lo: f64, hi: f64) -> Wedge {
+    let (z, west, east) = trig;
+    let reflex = hi - lo > 180.0;
+    let (west, east) = if hi - lo >= 360.0 {
+        // The whole circle: the complement is the empty wedge from the meridian round to
+        // itself, so only points on that meridian's plane are left to the exact test.
+        (east, east)
+    } else if reflex {
+        // The complement runs from east round to west (see `Wedge::reflex`).
+        (east, west)
+    } else {
+        (west, east)
+    };
+    Wedge {
+        z_in: (z.0 + MARGIN, z.1 - MARGIN),
+        z_out: (z.0 - MARGIN, z.1 + MARGIN),
+        west,
+        east,
+        reflex,
+        margin: MARGIN,
     }
 }
 
@@ -232,21 +199,21 @@ impl StationIndex {
     /// any filter; the exact test on degrees decides points near an edge. Across the
     /// antimeridian a station at ±180° may be visited twice (callers sort and dedup).
     fn visit_in_rect(&self, rect: &LonLatRect, mut visit: impl FnMut(u32)) {
+        let mut found = Vec::new();
         for (lo, hi) in rect.lon_ranges() {
             let (min, max, trig) = unit_box(rect.south, rect.north, lo, hi);
-            let patch = Patch::new(trig.0, lo, hi, trig.1, trig.2);
-            self.tree().in_box(min, max, |j, p| {
-                let inside = match patch.classify(p) {
-                    Some(v) => v,
-                    None => self
+            let end = self.tree().in_wedge_at(min, max, &wedge_of(trig, lo, hi), &mut found, 0);
+            for &flagged in found.get(..end).unwrap_or_default() {
+                let j = flagged & !UNSURE;
+                if flagged & UNSURE == 0
+                    || self
                         .station_at(j)
                         .and_then(|i| self.stations().get(i as usize))
-                        .is_some_and(|s| rect.contains(s.lat, s.lon)),
-                };
-                if inside {
+                        .is_some_and(|s| rect.contains(s.lat, s.lon))
+                {
                     visit(j);
                 }
-            });
+            }
         }
     }
 
@@ -280,23 +247,24 @@ impl StationIndex {
         // ... and when every station passes it (no filter), none is read.
         let all = quick && test.passes(cols.common);
         let tree = self.tree();
+        let (ids, summary) = (tree.ids(), &cols.summary[..]);
         let mut kept = 0;
         for (lo, hi) in rect.lon_ranges() {
             let (min, max, trig) = unit_box(rect.south, rect.north, lo, hi);
-            let patch = Patch::new(trig.0, lo, hi, trig.1, trig.2);
             let start = kept;
-            let end = tree.in_box_at(min, max, out, start);
-            // Settle the candidates in place: each slot becomes a station position, kept when
-            // the station is inside and matches (most are: the box is tight).
-            let (points, ids, summary) = (tree.points(), tree.ids(), &cols.summary[..]);
+            // Candidates as tree positions, tested in the leaf scan on points it has just
+            // loaded; those near an edge flagged `UNSURE`.
+            let end = tree.in_wedge_at(min, max, &wedge_of(trig, lo, hi), out, start);
+            // Settle in place: each slot becomes a station position, kept when the station
+            // is inside and matches (most are: the box is tight).
             for r in start..end {
-                let Some(&j) = out.get(r) else { break };
+                let Some(&flagged) = out.get(r) else { break };
+                let j = flagged & !UNSURE;
                 let k = j as usize;
-                let (Some(q), Some(&i)) = (points.get(k), ids.get(k)) else { continue };
-                let inside = match patch.classify(q) {
-                    Some(v) => v,
-                    None => self.stations().get(i as usize).is_some_and(|s| rect.contains(s.lat, s.lon)),
-                };
+                let Some(&i) = ids.get(k) else { continue };
+                // Near an edge (rare, so the branch is predicted): the exact test on degrees.
+                let inside = flagged & UNSURE == 0
+                    || self.stations().get(i as usize).is_some_and(|s| rect.contains(s.lat, s.lon));
                 let keep = inside
                     && (all
                         || if quick { summary.get(k).is_some_and(|s| test.passes(*s)) } else { p.matches(cols, j) });

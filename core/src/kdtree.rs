@@ -16,6 +16,13 @@ const NODE_SIZE: usize = 32;
 pub(crate) struct KdTree {
     points: Vec<[f64; 3]>,
     ids: Vec<u32>,
+    /// The split axis of each inner node, in heap order (the root is 0, node `k`'s children
+    /// are `2k + 1` and `2k + 2`): the axis along which the node's points spread most, not the
+    /// next in turn. Stations lie on a surface, so locally two of x, y, z measure the same
+    /// north–south direction (at 52° N, x and z); cycling through the axes cut that direction
+    /// twice as often as east–west and left long thin cells that a square box crosses more
+    /// of. At most n/8 bytes (inner nodes are at most 4n/NODE_SIZE heap slots).
+    axes: Vec<u8>,
 }
 
 impl KdTree {
@@ -26,19 +33,21 @@ impl KdTree {
 
     /// Builds over `(point, id)` pairs. O(n log n).
     pub fn with_ids(mut items: Vec<([f64; 3], u32)>) -> Self {
-        sort(&mut items, 0);
+        let mut axes = Vec::new();
+        sort(&mut items, 0, &mut axes);
         let (points, ids) = items.into_iter().unzip();
-        KdTree { points, ids }
+        KdTree { points, ids, axes }
+    }
+
+    /// The split axis of inner node `node` (heap order).
+    #[inline(always)]
+    fn axis(&self, node: usize) -> usize {
+        self.axes.get(node).map_or(0, |&a| usize::from(a))
     }
 
     /// The id (station position) at each tree position.
     pub fn ids(&self) -> &[u32] {
         &self.ids
-    }
-
-    /// The points, in tree order.
-    pub fn points(&self) -> &[[f64; 3]] {
-        &self.points
     }
 
     /// The point at a tree position.
@@ -47,69 +56,58 @@ impl KdTree {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.points.capacity() * 24 + self.ids.capacity() * 4
+        self.points.capacity() * 24 + self.ids.capacity() * 4 + self.axes.capacity()
     }
 
-    /// Calls `visit(tree position, point)` for every point inside the box `[min, max]` (the
-    /// routes' and the object queries' path; [`in_box_into`](Self::in_box_into) is the fast one).
-    pub fn in_box(&self, min: [f64; 3], max: [f64; 3], mut visit: impl FnMut(u32, &[f64; 3])) {
-        let mut found = Vec::new();
-        self.in_box_into(min, max, &mut found);
-        for j in found {
-            if let Some(p) = self.points.get(j as usize) {
-                visit(j, p);
-            }
-        }
-    }
-
-    /// Appends the tree positions of the points inside the box `[min, max]` to `out`. A leaf
-    /// is scanned without branching on its points (each position is written, and kept by
-    /// advancing past it only when inside): whether a point is inside is a coin toss for the
-    /// branch predictor, and the mispredictions cost more than the tests themselves.
-    pub fn in_box_into(&self, min: [f64; 3], max: [f64; 3], out: &mut Vec<u32>) {
-        let n = self.in_box_at(min, max, out, out.len());
-        out.truncate(n);
-    }
-
-    /// [`in_box_into`](Self::in_box_into) writing from `out[n]` on and returning the end of
-    /// what it wrote, without truncating `out`: a caller that reuses `out` keeps its length, so
-    /// its slots are not zeroed again on every query (that fill was 5% of a small box query).
-    pub fn in_box_at(&self, min: [f64; 3], max: [f64; 3], out: &mut Vec<u32>, mut n: usize) -> usize {
-        Self::box_rec(&self.points, 0, min, max, 0, out, &mut n);
+    /// The tree positions of the points that may lie in a patch of sphere (see [`Wedge`]),
+    /// written from `out[n]` on; returns the end, without truncating `out`: a caller that
+    /// reuses `out` keeps its length, so its slots are not zeroed again on every query (that
+    /// fill was 5% of a small box query). Each position is flagged with [`UNSURE`] when the
+    /// point is within the wedge's margin of an edge and needs an exact test. Subtrees are
+    /// pruned with the box `[min, max]` around the patch, but leaf points are tested against
+    /// the wedge itself, so that the caller need not read them again (settling a box query's
+    /// candidates in a second pass was a third of a small query).
+    pub fn in_wedge_at(&self, min: [f64; 3], max: [f64; 3], wedge: &Wedge, out: &mut Vec<u32>, mut n: usize) -> usize {
+        Self::wedge_rec(&self.points, &self.axes, 0, min, max, wedge, 0, out, &mut n);
         n
     }
 
-    /// [`in_box_into`](Self::in_box_into) on the subtree `points` (tree positions from `base`),
-    /// split on `axis`, writing from `out[*n]` on: `out` is only grown, by doubling, when a
+    /// [`in_wedge_at`](Self::in_wedge_at) on the subtree `points` (tree positions from `base`),
+    /// inner node `node`, writing from `out[*n]` on: `out` is only grown, by doubling, when a
     /// leaf might not fit (growing it per leaf was an out-of-line call per leaf in wasm), and
-    /// the caller truncates it to `*n`. Recursive: the depth is at most ~32, and an explicit
-    /// stack cost more.
-    fn box_rec(
+    /// the caller truncates it to `*n`. A leaf is scanned without branching on its points (each
+    /// position is written, and kept by advancing past it only when inside): whether a point is
+    /// inside is a coin toss for the branch predictor, and the mispredictions cost more than
+    /// the tests themselves. Recursive: the depth is at most ~32, and an explicit stack cost
+    /// more.
+    #[allow(clippy::too_many_arguments)] // the recursion's state, kept in registers
+    fn wedge_rec(
         points: &[[f64; 3]],
+        axes: &[u8],
         base: usize,
         min: [f64; 3],
         max: [f64; 3],
-        axis: usize,
+        wedge: &Wedge,
+        node: usize,
         out: &mut Vec<u32>,
         n: &mut usize,
     ) {
-        let ([x0, y0, z0], [x1, y1, z1]) = (min, max);
-        let inside =
-            |p: &[f64; 3]| (x0 <= p[0]) & (p[0] <= x1) & (y0 <= p[1]) & (p[1] <= y1) & (z0 <= p[2]) & (p[2] <= z1);
         if points.len() <= NODE_SIZE {
             if out.len() < *n + NODE_SIZE + 1 {
                 out.resize(2 * (*n + NODE_SIZE + 1), 0);
             }
+            let w = *wedge;
             let mut k = *n;
             if let Some(slots) = out.get_mut(k..k + points.len()) {
-                let mut w = 0;
+                let mut c = 0;
                 for (i, p) in points.iter().enumerate() {
-                    if let Some(slot) = slots.get_mut(w) {
-                        *slot = (base + i) as u32;
+                    let (sure_in, sure_out) = w.sure(p);
+                    if let Some(slot) = slots.get_mut(c) {
+                        *slot = (base + i) as u32 | if sure_in { 0 } else { UNSURE };
                     }
-                    w += usize::from(inside(p));
+                    c += usize::from(!sure_out);
                 }
-                k += w;
+                k += c;
             }
             *n = k;
             return;
@@ -117,36 +115,80 @@ impl KdTree {
         let m = points.len() / 2;
         let (left, rest) = points.split_at(m);
         let Some((p, right)) = rest.split_first() else { return };
-        let next = (axis + 1) % 3;
+        let axis = axes.get(node).map_or(0, |&a| usize::from(a));
         let at = p.get(axis).copied().unwrap_or(0.0);
         if min.get(axis).is_some_and(|&v| v <= at) {
-            Self::box_rec(left, base, min, max, next, out, n);
+            Self::wedge_rec(left, axes, base, min, max, wedge, 2 * node + 1, out, n);
         }
-        if inside(p) {
+        let (sure_in, sure_out) = wedge.sure(p);
+        if !sure_out {
             if out.len() <= *n {
                 out.resize(2 * (*n + 1), 0);
             }
             if let Some(slot) = out.get_mut(*n) {
-                *slot = (base + m) as u32;
+                *slot = (base + m) as u32 | if sure_in { 0 } else { UNSURE };
                 *n += 1;
             }
         }
         if max.get(axis).is_some_and(|&v| v >= at) {
-            Self::box_rec(right, base + m + 1, min, max, next, out, n);
+            Self::wedge_rec(right, axes, base + m + 1, min, max, wedge, 2 * node + 2, out, n);
         }
     }
 
-    /// Calls `visit(tree position, chord²)` for every point within chord² `r2` of `q`.
+    /// Calls `visit(tree position, chord²)` for every point within chord² `r2` of `q` (the
+    /// routes' query).
     pub fn within(&self, q: [f64; 3], r2: f64, mut visit: impl FnMut(u32, f64)) {
         let r = r2.max(0.0).sqrt();
         let min = [q[0] - r, q[1] - r, q[2] - r];
         let max = [q[0] + r, q[1] + r, q[2] + r];
-        self.in_box(min, max, |id, p| {
-            let d2 = dist2(&q, p);
-            if d2 <= r2 {
-                visit(id, d2);
+        let mut found = Vec::new();
+        Self::box_rec(&self.points, &self.axes, 0, min, max, 0, &mut found);
+        for j in found {
+            if let Some(p) = self.points.get(j as usize) {
+                let d2 = dist2(&q, p);
+                if d2 <= r2 {
+                    visit(j, d2);
+                }
             }
-        });
+        }
+    }
+
+    /// Appends to `out` the tree positions of the points of the subtree `points` (from `base`,
+    /// inner node `node`) inside the box `[min, max]`. Simple, as the routes' query needs it;
+    /// the map's box query is [`in_wedge_at`](Self::in_wedge_at).
+    #[allow(clippy::too_many_arguments)] // the recursion's state
+    fn box_rec(
+        points: &[[f64; 3]],
+        axes: &[u8],
+        base: usize,
+        min: [f64; 3],
+        max: [f64; 3],
+        node: usize,
+        out: &mut Vec<u32>,
+    ) {
+        let inside = |p: &[f64; 3]| p.iter().zip(min.iter().zip(&max)).all(|(v, (lo, hi))| lo <= v && v <= hi);
+        if points.len() <= NODE_SIZE {
+            for (i, p) in points.iter().enumerate() {
+                if inside(p) {
+                    out.push((base + i) as u32);
+                }
+            }
+            return;
+        }
+        let m = points.len() / 2;
+        let (left, rest) = points.split_at(m);
+        let Some((p, right)) = rest.split_first() else { return };
+        let axis = axes.get(node).map_or(0, |&a| usize::from(a));
+        let at = p.get(axis).copied().unwrap_or(0.0);
+        if min.get(axis).is_some_and(|&v| v <= at) {
+            Self::box_rec(left, axes, base, min, max, 2 * node + 1, out);
+        }
+        if inside(p) {
+            out.push((base + m) as u32);
+        }
+        if max.get(axis).is_some_and(|&v| v >= at) {
+            Self::box_rec(right, axes, base + m + 1, min, max, 2 * node + 2, out);
+        }
     }
 
     /// Tree positions in increasing chord² from `q`, lazily.
@@ -155,10 +197,54 @@ impl KdTree {
         if !self.points.is_empty() {
             heap.push(Item {
                 d2: 0.0,
-                kind: Kind::Node { lo: 0, hi: self.points.len(), axis: 0, min: [-1.5; 3], max: [1.5; 3] },
+                kind: Kind::Node { lo: 0, hi: self.points.len(), node: 0, min: [-1.5; 3], max: [1.5; 3] },
             });
         }
         NearestIter { tree: self, q, heap }
+    }
+}
+
+/// The flag [`KdTree::in_wedge_at`] sets on a tree position whose point is near the wedge's
+/// edge (tree positions are below 2³¹).
+pub(crate) const UNSURE: u32 = 1 << 31;
+
+/// A patch of the unit sphere between two latitudes and two longitudes: `z` between the sines
+/// of the latitudes, and the point east of the west meridian's plane and (or, for more than
+/// 180° of longitude) west of the east one's. Bounds are kept both moved in and moved out by a
+/// margin far above rounding, so that [`sure`](Self::sure) can say "surely inside" and "surely
+/// outside" without branches; what is neither is left to an exact test.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wedge {
+    /// Surely inside strictly between these ...
+    pub z_in: (f64, f64),
+    /// ... surely outside below the first or above the second.
+    pub z_out: (f64, f64),
+    /// (cos, sin) of the west and east longitudes (for more than 180°, the east and west
+    /// ones of the complement, negated: see `reflex`).
+    pub west: (f64, f64),
+    pub east: (f64, f64),
+    /// More than 180° of longitude: the half-planes are those of the complement (east round
+    /// to west, under 180°), and a point is surely inside the range when it is surely outside
+    /// the complement, and the other way round.
+    pub reflex: bool,
+    /// How far inside (or outside) an edge a point must be to be sure.
+    pub margin: f64,
+}
+
+impl Wedge {
+    /// (surely inside, surely outside); neither within the margin of an edge, or near the
+    /// poles, where `x` and `y` vanish.
+    #[inline(always)]
+    pub fn sure(&self, p: &[f64; 3]) -> (bool, bool) {
+        let z = p[2];
+        // cross(a, b) > 0: b lies counter-clockwise (east) of a, within 180°.
+        let after_west = self.west.0 * p[1] - self.west.1 * p[0];
+        let before_east = p[0] * self.east.1 - p[1] * self.east.0;
+        let m = self.margin;
+        let lon_in = (after_west > m) & (before_east > m);
+        let lon_out = (after_west < -m) | (before_east < -m);
+        let (lon_in, lon_out) = if self.reflex { (lon_out, lon_in) } else { (lon_in, lon_out) };
+        ((z > self.z_in.0) & (z < self.z_in.1) & lon_in, (z < self.z_out.0) | (z > self.z_out.1) | lon_out)
     }
 }
 
@@ -170,7 +256,8 @@ pub(crate) struct Pending {
     d2: f64,
     lo: u32,
     hi: u32,
-    axis: u8,
+    /// The subtree's inner node (heap order).
+    node: u32,
     off: [f64; 3],
 }
 
@@ -210,7 +297,7 @@ impl KdTree {
         queue.clear();
         let mut heap = BinaryHeap::from(std::mem::take(queue));
         if !self.points.is_empty() {
-            heap.push(Pending { d2: 0.0, lo: 0, hi: self.points.len() as u32, axis: 0, off: [0.0; 3] });
+            heap.push(Pending { d2: 0.0, lo: 0, hi: self.points.len() as u32, node: 0, off: [0.0; 3] });
         }
         while let Some(node) = heap.pop() {
             if node.d2 > bound {
@@ -232,14 +319,15 @@ impl KdTree {
             if d2 <= bound {
                 bound = visit(m as u32, d2);
             }
-            let axis = usize::from(node.axis);
-            let next = ((axis + 1) % 3) as u8;
+            let axis = self.axis(node.node as usize);
             let (Some(&split), Some(&qa), Some(&o)) = (p.get(axis), q.get(axis), node.off.get(axis)) else {
                 continue;
             };
             // With the parent's box [a, b] on this axis and o = max(a - q, 0, q - b), the left
             // child [a, split] is max(o, q - split) away and the right [split, b] max(o, split - q).
-            for (child_lo, child_hi, gap) in [(lo, m, qa - split), (m + 1, hi, split - qa)] {
+            for (child_lo, child_hi, gap, child) in
+                [(lo, m, qa - split, 2 * node.node + 1), (m + 1, hi, split - qa, 2 * node.node + 2)]
+            {
                 if child_hi <= child_lo {
                     continue;
                 }
@@ -249,7 +337,7 @@ impl KdTree {
                 }
                 let d2 = off[0] * off[0] + off[1] * off[1] + off[2] * off[2];
                 if d2 <= bound {
-                    heap.push(Pending { d2, lo: child_lo as u32, hi: child_hi as u32, axis: next, off });
+                    heap.push(Pending { d2, lo: child_lo as u32, hi: child_hi as u32, node: child, off });
                 }
             }
         }
@@ -270,25 +358,46 @@ fn box_dist2(q: &[f64; 3], min: &[f64; 3], max: &[f64; 3]) -> f64 {
     x * x + y * y + z * z
 }
 
-fn sort(items: &mut [([f64; 3], u32)], axis: usize) {
+fn sort(items: &mut [([f64; 3], u32)], node: usize, axes: &mut Vec<u8>) {
     if items.len() <= NODE_SIZE {
         return;
+    }
+    let (mut lo, mut hi) = ([f64::INFINITY; 3], [f64::NEG_INFINITY; 3]);
+    for (p, _) in items.iter() {
+        for ((v, l), h) in p.iter().zip(&mut lo).zip(&mut hi) {
+            // Comparisons, not `min`/`max` (their NaN rules are extra code in wasm).
+            if *v < *l {
+                *l = *v;
+            }
+            if *v > *h {
+                *h = *v;
+            }
+        }
+    }
+    let spread = |a: usize| hi.get(a).zip(lo.get(a)).map_or(0.0, |(h, l)| h - l);
+    // Ties (and NaN, which no unit vector has) keep the lower axis.
+    let axis = if spread(1) > spread(0) { 1 } else { 0 };
+    let axis = if spread(2) > spread(axis) { 2 } else { axis };
+    if axes.len() <= node {
+        axes.resize(node + 1, 0);
+    }
+    if let Some(slot) = axes.get_mut(node) {
+        *slot = axis as u8;
     }
     let m = items.len() / 2;
     // Ties broken by id so the layout does not depend on the input order of equal points.
     items.select_nth_unstable_by(m, |a, b| a.0[axis].total_cmp(&b.0[axis]).then(a.1.cmp(&b.1)));
     let (left, right) = items.split_at_mut(m);
-    let next = (axis + 1) % 3;
-    sort(left, next);
+    sort(left, 2 * node + 1, axes);
     if let Some(rest) = right.get_mut(1..) {
-        sort(rest, next);
+        sort(rest, 2 * node + 2, axes);
     }
 }
 
 #[derive(Debug)]
 enum Kind {
     Point(u32),
-    Node { lo: usize, hi: usize, axis: usize, min: [f64; 3], max: [f64; 3] },
+    Node { lo: usize, hi: usize, node: usize, min: [f64; 3], max: [f64; 3] },
 }
 
 #[derive(Debug)]
@@ -336,7 +445,7 @@ impl Iterator for NearestIter<'_> {
         while let Some(item) = self.heap.pop() {
             match item.kind {
                 Kind::Point(i) => return Some((i, item.d2)),
-                Kind::Node { lo, hi, axis, min, max } => {
+                Kind::Node { lo, hi, node, min, max } => {
                     if hi - lo <= NODE_SIZE {
                         for i in lo..hi {
                             if let Some(p) = t.points.get(i) {
@@ -348,7 +457,7 @@ impl Iterator for NearestIter<'_> {
                     let m = (lo + hi) / 2;
                     let Some(p) = t.points.get(m) else { continue };
                     self.heap.push(Item { d2: dist2(&self.q, p), kind: Kind::Point(m as u32) });
-                    let next = (axis + 1) % 3;
+                    let axis = t.axis(node);
                     let mut left_max = max;
                     left_max[axis] = p[axis];
                     let mut right_min = min;
@@ -356,13 +465,13 @@ impl Iterator for NearestIter<'_> {
                     if m > lo {
                         self.heap.push(Item {
                             d2: box_dist2(&self.q, &min, &left_max),
-                            kind: Kind::Node { lo, hi: m, axis: next, min, max: left_max },
+                            kind: Kind::Node { lo, hi: m, node: 2 * node + 1, min, max: left_max },
                         });
                     }
                     if hi > m + 1 {
                         self.heap.push(Item {
                             d2: box_dist2(&self.q, &right_min, &max),
-                            kind: Kind::Node { lo: m + 1, hi, axis: next, min: right_min, max },
+                            kind: Kind::Node { lo: m + 1, hi, node: 2 * node + 2, min: right_min, max },
                         });
                     }
                 }

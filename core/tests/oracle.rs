@@ -149,6 +149,38 @@ proptest! {
         prop_assert_eq!(got, want, "bbox {:?}", bbox);
     }
 
+    /// Stations on a half-degree lattice and boxes with edges on it: many stations lie exactly
+    /// on an edge (the box query's margin cases, settled by the exact test), at the poles and on
+    /// the antimeridian, with boxes up to the whole world.
+    #[test]
+    fn bbox_on_lattice_edges(seed in any::<u64>(), n in 1usize..300, clat in -180i32..=180, w2 in -360i32..360, width2 in 0i32..760, s2 in -180i32..180, height2 in 0i32..180) {
+        let mut st = stations(seed, n);
+        let mut r = rng(seed ^ 0x5eed);
+        for x in st.iter_mut() {
+            // Near the chosen latitude, so that the boxes below hold some.
+            x.lat = (f64::from(clat + r.random_range(-8..=8)) / 2.0).clamp(-90.0, 90.0);
+            x.lon = f64::from(r.random_range(-360..=360)) / 2.0;
+        }
+        let f = filter(seed);
+        let index = StationIndex::new(st.clone());
+        let (w, s) = (f64::from(w2) / 2.0, f64::from(s2) / 2.0);
+        let (width, height) = (f64::from(width2) / 2.0, f64::from(height2) / 2.0);
+        let north = (s + height).min(90.0);
+        // Up to 380° wide: 360° or more is the whole world.
+        let mut e = w + width;
+        if e > 180.0 && width < 360.0 { e -= 360.0; }
+        let bbox = [w, s, e, north];
+        let want: Vec<u32> = st.iter().enumerate()
+            .filter(|(_, x)| x.lat >= s && x.lat <= north && (width >= 360.0 || lon_in(x.lon, w, e)) && oracle_eval(x, &f).is_some())
+            .map(|(i, _)| i as u32).collect();
+        let mut ids = Vec::new();
+        index.in_bbox_ids(bbox, &f, None, &mut ids);
+        ids.sort_unstable();
+        prop_assert_eq!(&ids, &want, "in_bbox_ids {:?}", bbox);
+        let got: Vec<u32> = index.in_bbox(bbox, &f, None).iter().map(|h| h.station).collect();
+        prop_assert_eq!(got, want, "in_bbox {:?}", bbox);
+    }
+
     #[test]
     fn corridor_matches_brute_force(seed in any::<u64>(), n in 1usize..300, legs in 1usize..6, d_km in prop::sample::select(vec![0.5, 5.0, 50.0, 400.0])) {
         corridor_case(seed, n, legs, d_km)?;
