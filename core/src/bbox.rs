@@ -5,9 +5,9 @@
 //! around the rectangle's patch of sphere (from the extremes of cos/sin of latitude and
 //! longitude over their ranges), then tests each candidate's latitude and longitude exactly.
 
-use crate::filter::{Filter, Live, Prepared};
+use crate::filter::{Filter, Live, Prepared, SummaryTest};
 use crate::index::{Hit, StationIndex};
-use crate::kdtree::{Wedge, UNSURE};
+use crate::kdtree::{Wedge, MARGIN, UNSURE};
 use crate::sphere::haversine_m;
 
 /// A normalised rectangle: latitude range and one or two longitude ranges.
@@ -161,10 +161,6 @@ fn unit_box(lat_lo: f64, lat_hi: f64, lon_lo: f64, lon_hi: f64) -> ([f64; 3], [f
     )
 }
 
-/// Far above the rounding of a unit vector's coordinates (~1e-16) and far below any distance
-/// that matters (1e-12 of the Earth's radius is 6 µm).
-const MARGIN: f64 = 1e-12;
-
 /// One longitude range `[lo, hi]` of a rectangle as a test on unit-sphere points, so that the
 /// points a box query finds are settled without reading their latitude and longitude: the
 /// latitude bounds become bounds on `z = sin(lat)` and the longitude bounds half-planes through
@@ -184,39 +180,10 @@ fn wedge_of(trig: Trig, lo: f64, hi: f64) -> Wedge {
     } else {
         (west, east)
     };
-    Wedge {
-        z_in: (z.0 + MARGIN, z.1 - MARGIN),
-        z_out: (z.0 - MARGIN, z.1 + MARGIN),
-        west,
-        east,
-        reflex,
-        margin: MARGIN,
-    }
+    Wedge { z_in: (z.0 + MARGIN, z.1 - MARGIN), z_out: (z.0 - MARGIN, z.1 + MARGIN), west, east, reflex }
 }
 
 impl StationIndex {
-    /// Calls `visit(tree position)` for every station inside the rectangle, without evaluating
-    /// any filter; the exact test on degrees decides points near an edge. Across the
-    /// antimeridian a station at ±180° may be visited twice (callers sort and dedup).
-    fn visit_in_rect(&self, rect: &LonLatRect, mut visit: impl FnMut(u32)) {
-        let mut found = Vec::new();
-        for (lo, hi) in rect.lon_ranges() {
-            let (min, max, trig) = unit_box(rect.south, rect.north, lo, hi);
-            let end = self.tree().in_wedge_at(min, max, &wedge_of(trig, lo, hi), &mut found, 0);
-            for &flagged in found.get(..end).unwrap_or_default() {
-                let j = flagged & !UNSURE;
-                if flagged & UNSURE == 0
-                    || self
-                        .station_at(j)
-                        .and_then(|i| self.stations().get(i as usize))
-                        .is_some_and(|s| rect.contains(s.lat, s.lon))
-                {
-                    visit(j);
-                }
-            }
-        }
-    }
-
     /// Positions of the stations inside `[west, south, east, north]` with at least one EVSE
     /// passing `filter`, into `out` (cleared first): the stations of [`in_bbox`](Self::in_bbox),
     /// without distances or EVSE counts, in the index's spatial order (not sorted, as kdbush
@@ -239,13 +206,15 @@ impl StationIndex {
         let Some(rect) = LonLatRect::new(bbox) else {
             return 0;
         };
-        let mut p = Prepared::new(filter, self.columns(), live);
         let cols = self.columns();
-        // Most map filters (and no filter) are settled by the summary: test it inline.
-        let quick = p.summary_decides();
-        let test = p.summary_test();
+        // Most map filters (and no filter) are settled by the summary: test it inline, with
+        // no `Prepared` to build ...
+        let (test, mut p) = match filter.summary_only() {
+            Some(test) => (test, None),
+            None => (SummaryTest::default(), Some(Prepared::new(filter, cols, live))),
+        };
         // ... and when every station passes it (no filter), none is read.
-        let all = quick && test.passes(cols.common);
+        let all = p.is_none() && test.passes(cols.common);
         let tree = self.tree();
         let (ids, summary) = (tree.ids(), &cols.summary[..]);
         let mut kept = 0;
@@ -267,7 +236,10 @@ impl StationIndex {
                     || self.stations().get(i as usize).is_some_and(|s| rect.contains(s.lat, s.lon));
                 let keep = inside
                     && (all
-                        || if quick { summary.get(k).is_some_and(|s| test.passes(*s)) } else { p.matches(cols, j) });
+                        || match p.as_mut() {
+                            None => summary.get(k).is_some_and(|s| test.passes(*s)),
+                            Some(p) => p.matches(cols, j),
+                        });
                 if let Some(slot) = out.get_mut(kept) {
                     *slot = i;
                     kept += usize::from(keep);
@@ -300,21 +272,18 @@ impl StationIndex {
         let Some(rect) = LonLatRect::new(bbox) else {
             return Vec::new();
         };
+        // The stations from the fast query, then each one's counts.
+        let mut ids = Vec::new();
+        self.in_bbox_ids(bbox, filter, live, &mut ids);
+        ids.sort_unstable();
         let mut p = Prepared::new(filter, self.columns(), live);
         let (clat, clon) = rect.center();
-        let mut out = Vec::new();
-        self.visit_in_rect(&rect, |j| {
-            let Some(s) = self.station_at(j).and_then(|i| self.stations().get(i as usize)) else {
-                return;
-            };
-            if let Some(hit) = self.hit_at(&mut p, j, haversine_m(clat, clon, s.lat, s.lon)) {
-                out.push(hit);
-            }
-        });
-        // A station on the antimeridian (±180 is one point in 3D) may be found in both halves.
-        out.sort_by_key(|h| h.station);
-        out.dedup_by_key(|h| h.station);
-        out
+        ids.iter()
+            .filter_map(|&i| {
+                let s = self.stations().get(i as usize)?;
+                self.hit_at(&mut p, self.tree_pos(i)?, haversine_m(clat, clon, s.lat, s.lon))
+            })
+            .collect()
     }
 }
 

@@ -76,6 +76,37 @@ impl Filter {
         Filter { available_now: false, working_only: false, min_reliability: 0.0, ..self.clone() }
     }
 
+    /// The test on a station's summary when it alone decides whether the station matches (no
+    /// test on EVSEs or stations beyond flags, plugs and best power: no filter, and most map
+    /// filters). Needs no [`Prepared`], whose setup was a tenth of a small box query.
+    pub(crate) fn summary_only(&self) -> Option<SummaryTest> {
+        (self.evse_free() && self.station_free()).then(|| SummaryTest::of(self))
+    }
+
+    /// No per-EVSE or per-connector test beyond "has a connector of at least `min_power_kw`"
+    /// (which the summary's best power answers).
+    fn evse_free(&self) -> bool {
+        self.plugs.is_empty()
+            && self.standards.is_empty()
+            && self.current.is_none()
+            && self.vehicle.is_none()
+            && self.min_power_kw == 0.0
+            && !self.available_now
+            && !self.working_only
+            && self.min_reliability.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+            && self.capabilities.0 == 0
+            && self.exclude_parking.0 == 0
+            && self.max_price.is_none()
+    }
+
+    /// No station test beyond the flags (no operators, opening hours or station reliability).
+    fn station_free(&self) -> bool {
+        self.operators.is_empty()
+            && self.exclude_operators.is_empty()
+            && self.open_at.is_none()
+            && self.min_station_reliability_pct.is_none()
+    }
+
     /// Does the filter test live status (available now, working, reliability)?
     pub fn tests_status(&self) -> bool {
         self.available_now || self.working_only || self.min_reliability > 0.0
@@ -147,11 +178,8 @@ pub(crate) struct Prepared<'a> {
     exclude_operators: Vec<u32>,
     /// Per schedule: 0 = not yet known, 1 = open, 2 = closed.
     open: Vec<u8>,
-    /// A station can match only when its plug union meets each non-zero mask (the filter's
-    /// plugs, the vehicle's inlets and adapters).
-    need_plugs: [u32; 2],
-    /// Station flags the filter needs (published, AC, DC).
-    need_flags: u8,
+    /// The test on a station's summary (flags, plug union, best power).
+    summary: SummaryTest,
     /// The filter has no per-EVSE or per-connector test beyond "has a connector of ≥ 0 kW",
     /// so a station that passes the station tests and has such a connector matches.
     evse_free: bool,
@@ -160,7 +188,7 @@ pub(crate) struct Prepared<'a> {
 }
 
 /// [`Prepared::summary_passes`] on a station's summary: flags, plug union, best power.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct SummaryTest {
     /// The needed flags, shifted to the summary's top byte.
     flags: u32,
@@ -170,6 +198,24 @@ pub(crate) struct SummaryTest {
 }
 
 impl SummaryTest {
+    /// A station can match only when it has the flags the filter needs (published, AC, DC),
+    /// its plug union meets each non-zero mask (the filter's plugs, the vehicle's inlets and
+    /// adapters) and its best power is enough.
+    #[inline(never)] // one copy for the box query and `Prepared::new`
+    pub fn of(f: &Filter) -> Self {
+        let flags = (if f.include_unpublished { 0 } else { PUBLISHED })
+            | match f.current {
+                Some(Current::Ac) => HAS_AC,
+                Some(Current::Dc) => HAS_DC,
+                None => 0,
+            };
+        SummaryTest {
+            flags: u32::from(flags) << 24,
+            plugs: [f.plugs.0, f.vehicle.as_ref().map_or(0, |v| v.accepts().0)],
+            min_kw: f.min_power_kw,
+        }
+    }
+
     /// Without branches (`&`, not `&&`): in a scan, whether a station passes is data.
     #[inline(always)]
     pub fn passes(&self, s: Summary) -> bool {
@@ -216,23 +262,6 @@ impl<'a> Prepared<'a> {
                 })
                 .collect()
         };
-        let need_flags = (if f.include_unpublished { 0 } else { PUBLISHED })
-            | match f.current {
-                Some(Current::Ac) => HAS_AC,
-                Some(Current::Dc) => HAS_DC,
-                None => 0,
-            };
-        let evse_free = f.plugs.is_empty()
-            && standards == 0
-            && f.current.is_none()
-            && f.vehicle.is_none()
-            && f.min_power_kw == 0.0
-            && !f.available_now
-            && !f.working_only
-            && f.min_reliability.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
-            && f.capabilities.0 == 0
-            && f.exclude_parking.0 == 0
-            && f.max_price.is_none();
         Prepared {
             f,
             live,
@@ -240,13 +269,9 @@ impl<'a> Prepared<'a> {
             operators: (!f.operators.is_empty()).then(|| ids(&f.operators)),
             exclude_operators: if f.exclude_operators.is_empty() { Vec::new() } else { ids(&f.exclude_operators) },
             open: if f.open_at.is_some() { vec![0; cols.schedules.len()] } else { Vec::new() },
-            need_plugs: [f.plugs.0, f.vehicle.as_ref().map_or(0, |v| v.accepts().0)],
-            need_flags,
-            evse_free,
-            station_free: f.operators.is_empty()
-                && f.exclude_operators.is_empty()
-                && f.open_at.is_none()
-                && f.min_station_reliability_pct.is_none(),
+            summary: SummaryTest::of(f),
+            evse_free: f.evse_free(),
+            station_free: f.station_free(),
         }
     }
 
@@ -265,12 +290,6 @@ impl<'a> Prepared<'a> {
         self.evse_free || cols.evses(i).any(|slot| self.evse_matches(cols, slot))
     }
 
-    /// Does the station's summary (plug union, best power, flags) decide `matches` alone? Then
-    /// a hot loop can call [`summary_passes`](Self::summary_passes), inlined, instead.
-    pub fn summary_decides(&self) -> bool {
-        self.station_free && self.evse_free
-    }
-
     /// The summary part of [`matches`](Self::matches): station `i` can match.
     #[inline(always)]
     pub fn summary_passes(&self, cols: &Columns, i: u32) -> bool {
@@ -280,7 +299,7 @@ impl<'a> Prepared<'a> {
     /// The summary test as a small copy, for a hot loop to keep in locals.
     #[inline(always)]
     pub fn summary_test(&self) -> SummaryTest {
-        SummaryTest { flags: u32::from(self.need_flags) << 24, plugs: self.need_plugs, min_kw: self.f.min_power_kw }
+        self.summary
     }
 
     /// `self.evse(cols, slot).is_some()`, reading only the columns the filter tests (the live

@@ -227,9 +227,12 @@ pub(crate) struct Wedge {
     /// to west, under 180°), and a point is surely inside the range when it is surely outside
     /// the complement, and the other way round.
     pub reflex: bool,
-    /// How far inside (or outside) an edge a point must be to be sure.
-    pub margin: f64,
 }
+
+/// How far inside (or outside) an edge a point must be for [`Wedge::sure`] to be sure: far
+/// above the rounding of a unit vector's coordinates (~1e-16) and far below any distance that
+/// matters (1e-12 of the Earth's radius is 6 µm).
+pub(crate) const MARGIN: f64 = 1e-12;
 
 impl Wedge {
     /// (surely inside, surely outside); neither within the margin of an edge, or near the
@@ -240,7 +243,7 @@ impl Wedge {
         // cross(a, b) > 0: b lies counter-clockwise (east) of a, within 180°.
         let after_west = self.west.0 * p[1] - self.west.1 * p[0];
         let before_east = p[0] * self.east.1 - p[1] * self.east.0;
-        let m = self.margin;
+        let m = MARGIN;
         let lon_in = (after_west > m) & (before_east > m);
         let lon_out = (after_west < -m) | (before_east < -m);
         let (lon_in, lon_out) = if self.reflex { (lon_out, lon_in) } else { (lon_in, lon_out) };
