@@ -106,3 +106,33 @@ test('inBbox: fresh arrays that survive later calls, small and large, and the sa
   assert.equal(cf.inBboxRaw, undefined, 'the raw export is not part of the API');
   assert.equal(typeof ChargeFinder.prototype.inBbox, 'function');
 });
+
+// `clusters` goes through the same kind of wrapper: fresh 8-byte aligned views (interleaved with
+// `inBbox`'s 4-byte ones in the same pool), the same numbers as `clusterObjects`, the same errors.
+test('clusters: fresh arrays that survive later calls, the same numbers as clusterObjects, the same errors', () => {
+  const cf = ChargeFinder.fromStations(rowsOf(ocpi.ChargeFinder.fromOcpi(NL_JSON())));
+  const any = new Filter();
+  const view = [4.2, 51.9, 4.6, 52.2];
+  const flat = (objs) => objs.flatMap((c) => [c.lon, c.lat, c.stations, c.matchingEvses, c.availableEvses, c.station ?? -1]);
+  const first = cf.clusters(...view, 12, any);
+  assert.ok(first instanceof Float64Array && first.length > 0 && first.length % 6 === 0);
+  assert.equal(first.byteOffset % 8, 0);
+  const copy = [...first];
+  assert.deepEqual(copy, flat(cf.clusterObjects(...view, 12, any)));
+  const country = cf.clusters(3.2, 50.7, 7.3, 53.6, 13, any);
+  assert.ok(country.length * 8 > 8192, 'a result larger than the pool takes its own buffer');
+  const results = [];
+  for (let i = 0; i < 2000; i++) {
+    cf.inBbox(4.35, 52.0, 4.37 + (i % 3) * 0.001, 52.01, any); // odd offsets in the shared pool
+    results.push(cf.clusters(...view, 10 + (i % 4), any));
+  }
+  assert.deepEqual([...first], copy);
+  for (const r of results) assert.equal(r.byteOffset % 8, 0);
+  assert.deepEqual([...results[1998]], flat(cf.clusterObjects(...view, 12, any)));
+  assert.equal(cf.clusters(-40.1, -40.1, -40.0, -40.0, 12, any).length, 0);
+  for (const bad of [[NaN, 52, 4.4, 52.03], [4.3, 52.1, 4.4, 52.0]]) {
+    assert.throws(() => cf.clusters(...bad, 12, any), (e) => e.name === 'ChargeFinderArgumentError' && /clusters: \[.*\] is not \[west, south, east, north\]/.test(e.message), String(bad));
+  }
+  assert.throws(() => cf.clusters(...view, 12, {}), /expected instance of Filter/);
+  assert.equal(cf.clustersRaw, undefined, 'the raw export is not part of the API');
+});

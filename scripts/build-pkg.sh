@@ -17,13 +17,13 @@ OUT=target/wasm32-unknown-unknown/release/chargefinder_wasm.wasm
 # The features rustc 1.95 enables for wasm32-unknown-unknown, so wasm-opt keeps to them.
 FEATURES="--enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue"
 
-# The hand-written `inBbox` (bind/in-bbox.js) goes at the end of the glue that defines the
+# The hand-written `inBbox` and `clusters` (bind/in-bbox.js) go at the end of the glue that defines the
 # class (chargefinder_bg.js for the bundler target), in its scope. It uses the glue's internals,
 # so check that they are there (wasm-bindgen is pinned; a new version may rename them).
 patch_glue() { # dir with the glue of one target
   local js=$1/chargefinder.js
   [ -f "$1/chargefinder_bg.js" ] && js=$1/chargefinder_bg.js
-  for needed in 'inBboxRaw(' 'wasm.chargefinder_inBboxRaw(' 'function _assertClass(' 'function getUint32ArrayMemory0(' 'class ChargeFinder ' 'class Filter '; do
+  for needed in 'inBboxRaw(' 'wasm.chargefinder_inBboxRaw(' 'clustersRaw(' 'wasm.chargefinder_clustersRaw(' 'function _assertClass(' 'function getUint32ArrayMemory0(' 'function getFloat64ArrayMemory0(' 'class ChargeFinder ' 'class Filter '; do
     grep -qF "$needed" "$js" || { echo "pkg: $js has no '$needed': bind/in-bbox.js needs updating" >&2; exit 1; }
   done
   cat bind/in-bbox.js >>"$js"

@@ -711,17 +711,7 @@ impl ChargeFinder {
         // viewport has a few clusters, and allocating (and growing) two new lists cost more.
         let (mut list, mut flat) = (CLUSTERS.take(), FLAT.take());
         let found = self.cluster_list([west, south, east, north], zoom, filter, &mut list);
-        flat.clear();
-        for c in &list {
-            flat.extend_from_slice(&[
-                c.lon,
-                c.lat,
-                f64::from(c.stations),
-                f64::from(c.matching_evses),
-                f64::from(c.available_evses),
-                c.station.map_or(-1.0, f64::from),
-            ]);
-        }
+        flatten_clusters(&list, &mut flat);
         let out = found.map(|()| {
             if flat.is_empty() {
                 // One JS call (no view of wasm memory to copy from): most zoomed-in viewports.
@@ -737,6 +727,35 @@ impl ChargeFinder {
         CLUSTERS.set(list);
         FLAT.set(flat);
         out
+    }
+
+    /// `clusters` without the `Result` and the copy out through imports (as `inBboxRaw`): the
+    /// flat numbers go into the reused buffer followed by their count, and the count's address
+    /// is returned (0 for arguments `clusters` rejects). The JS wrapper bind/in-bbox.js puts in
+    /// its place copies them into a fresh `Float64Array`, and calls the checked `clusters` for
+    /// the error.
+    #[wasm_bindgen(js_name = clustersRaw, skip_typescript)]
+    pub fn clusters_raw(
+        &mut self,
+        west: f64,
+        south: f64,
+        east: f64,
+        north: f64,
+        zoom: u8,
+        filter: &Filter,
+    ) -> u32 {
+        let (mut list, mut flat) = (CLUSTERS.take(), FLAT.take());
+        let at = match self.cluster_list([west, south, east, north], zoom, filter, &mut list) {
+            Ok(()) => {
+                flatten_clusters(&list, &mut flat);
+                flat.push(flat.len() as f64);
+                flat.last().map_or(0, |slot| slot as *const f64 as u32)
+            }
+            Err(_) => 0,
+        };
+        CLUSTERS.set(list);
+        FLAT.set(flat);
+        at
     }
 
     /// Like `clusters`, as plain objects.
@@ -896,6 +915,22 @@ thread_local! {
     /// The cluster list and flat numbers of `clusters`, reused the same way.
     static CLUSTERS: std::cell::Cell<Vec<chargefinder::Cluster>> = const { std::cell::Cell::new(Vec::new()) };
     static FLAT: std::cell::Cell<Vec<f64>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The clusters as flat numbers, six each: lon, lat, stations, matching EVSEs, available EVSEs,
+/// the station's position for a cluster of one (else -1).
+fn flatten_clusters(list: &[chargefinder::Cluster], flat: &mut Vec<f64>) {
+    flat.clear();
+    for c in list {
+        flat.extend_from_slice(&[
+            c.lon,
+            c.lat,
+            f64::from(c.stations),
+            f64::from(c.matching_evses),
+            f64::from(c.available_evses),
+            c.station.map_or(-1.0, f64::from),
+        ]);
+    }
 }
 
 /// Runs an id query into the reused buffer and copies the ids out to JS.
