@@ -735,15 +735,7 @@ impl ChargeFinder {
     /// its place copies them into a fresh `Float64Array`, and calls the checked `clusters` for
     /// the error.
     #[wasm_bindgen(js_name = clustersRaw, skip_typescript)]
-    pub fn clusters_raw(
-        &mut self,
-        west: f64,
-        south: f64,
-        east: f64,
-        north: f64,
-        zoom: u8,
-        filter: &Filter,
-    ) -> u32 {
+    pub fn clusters_raw(&mut self, west: f64, south: f64, east: f64, north: f64, zoom: u8, filter: &Filter) -> u32 {
         let (mut list, mut flat) = (CLUSTERS.take(), FLAT.take());
         let at = match self.cluster_list([west, south, east, north], zoom, filter, &mut list) {
             Ok(()) => {
