@@ -136,58 +136,22 @@ impl KdTree {
     }
 
     /// Calls `visit(tree position, chord²)` for every point within chord² `r2` of `q` (the
-    /// routes' query).
+    /// routes' query): the box descent around the ball with [`Wedge::NOWHERE_SURE`], then the
+    /// distance.
     pub fn within(&self, q: [f64; 3], r2: f64, mut visit: impl FnMut(u32, f64)) {
         let r = r2.max(0.0).sqrt();
         let min = [q[0] - r, q[1] - r, q[2] - r];
         let max = [q[0] + r, q[1] + r, q[2] + r];
         let mut found = Vec::new();
-        Self::box_rec(&self.points, &self.axes, 0, min, max, 0, &mut found);
-        for j in found {
+        let n = self.in_wedge_at(min, max, &Wedge::NOWHERE_SURE, &mut found, 0);
+        for &flagged in found.get(..n).unwrap_or_default() {
+            let j = flagged & !UNSURE;
             if let Some(p) = self.points.get(j as usize) {
                 let d2 = dist2(&q, p);
                 if d2 <= r2 {
                     visit(j, d2);
                 }
             }
-        }
-    }
-
-    /// Appends to `out` the tree positions of the points of the subtree `points` (from `base`,
-    /// inner node `node`) inside the box `[min, max]`. Simple, as the routes' query needs it;
-    /// the map's box query is [`in_wedge_at`](Self::in_wedge_at).
-    #[allow(clippy::too_many_arguments)] // the recursion's state
-    fn box_rec(
-        points: &[[f64; 3]],
-        axes: &[u8],
-        base: usize,
-        min: [f64; 3],
-        max: [f64; 3],
-        node: usize,
-        out: &mut Vec<u32>,
-    ) {
-        let inside = |p: &[f64; 3]| p.iter().zip(min.iter().zip(&max)).all(|(v, (lo, hi))| lo <= v && v <= hi);
-        if points.len() <= NODE_SIZE {
-            for (i, p) in points.iter().enumerate() {
-                if inside(p) {
-                    out.push((base + i) as u32);
-                }
-            }
-            return;
-        }
-        let m = points.len() / 2;
-        let (left, rest) = points.split_at(m);
-        let Some((p, right)) = rest.split_first() else { return };
-        let axis = axes.get(node).map_or(0, |&a| usize::from(a));
-        let at = p.get(axis).copied().unwrap_or(0.0);
-        if min.get(axis).is_some_and(|&v| v <= at) {
-            Self::box_rec(left, axes, base, min, max, 2 * node + 1, out);
-        }
-        if inside(p) {
-            out.push((base + m) as u32);
-        }
-        if max.get(axis).is_some_and(|&v| v >= at) {
-            Self::box_rec(right, axes, base + m + 1, min, max, 2 * node + 2, out);
         }
     }
 
@@ -235,6 +199,16 @@ pub(crate) struct Wedge {
 pub(crate) const MARGIN: f64 = 1e-12;
 
 impl Wedge {
+    /// Sure of nothing: every point of the subtrees the box opens comes out, flagged. For a
+    /// caller that tests the points itself (the routes' ball).
+    pub const NOWHERE_SURE: Wedge = Wedge {
+        z_in: (f64::INFINITY, f64::NEG_INFINITY),
+        z_out: (f64::NEG_INFINITY, f64::INFINITY),
+        west: (0.0, 0.0),
+        east: (0.0, 0.0),
+        reflex: false,
+    };
+
     /// (surely inside, surely outside); neither within the margin of an edge, or near the
     /// poles, where `x` and `y` vanish.
     #[inline(always)]
