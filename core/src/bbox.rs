@@ -272,9 +272,11 @@ impl StationIndex {
         let Some(rect) = LonLatRect::new(bbox) else {
             return Vec::new();
         };
-        // The stations from the fast query, then each one's counts.
+        // Every station inside from the fast query (the filter is evaluated once, below, where
+        // the counts come from).
+        let inside = Filter { include_unpublished: true, ..Filter::default() };
         let mut ids = Vec::new();
-        self.in_bbox_ids(bbox, filter, live, &mut ids);
+        self.in_bbox_ids(bbox, &inside, None, &mut ids);
         ids.sort_unstable();
         let mut p = Prepared::new(filter, self.columns(), live);
         let (clat, clon) = rect.center();
